@@ -1,0 +1,52 @@
+using Npgsql;
+
+namespace Gerbang.Api.Database;
+
+public static class DatabaseServices
+{
+    /// <summary>
+    /// Uses <c>ConnectionStrings:Gerbang</c> when set; otherwise starts (or reuses) the embedded cluster
+    /// under <c>Gerbang:DataDir</c>, which is stopped when the host stops.
+    /// </summary>
+    public static async Task AddGerbangDatabaseAsync(this WebApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetConnectionString("Gerbang");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            var embedded = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions
+            {
+                DataDir = builder.Configuration["Gerbang:DataDir"] ?? "./.gerbang",
+                BinDir = builder.Configuration["Gerbang:PostgresBinDir"],
+            });
+            builder.Services.AddSingleton(embedded);
+            builder.Services.AddHostedService<EmbeddedPostgresLifetime>();
+            connectionString = embedded.ConnectionString;
+        }
+
+        var csb = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!csb.ContainsKey("Maximum Pool Size") || csb.MaxPoolSize == 100)
+        {
+            csb.MaxPoolSize = builder.Configuration.GetValue("Gerbang:Database:MaxPoolSize", 60);
+        }
+
+        csb.ApplicationName ??= "gerbang";
+        var dataSource = new NpgsqlDataSourceBuilder(csb.ConnectionString).Build();
+        builder.Services.AddSingleton(dataSource);
+        builder.Services.AddSingleton<Migrator>();
+    }
+}
+
+/// <summary>
+/// Registered before every other hosted service, so it is stopped last: the embedded database goes
+/// down only after the workers and the server have finished.
+/// </summary>
+internal sealed class EmbeddedPostgresLifetime(EmbeddedPostgres postgres, NpgsqlDataSource dataSource) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await dataSource.DisposeAsync();
+        await postgres.StopAsync(CancellationToken.None);
+    }
+}

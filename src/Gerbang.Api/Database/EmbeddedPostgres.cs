@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Gerbang.Domain;
+using Npgsql;
+
+namespace Gerbang.Api.Database;
+
+public sealed class EmbeddedPostgresOptions
+{
+    public required string DataDir { get; init; }
+
+    public string? BinDir { get; init; }
+
+    /// <summary>Off only for throwaway test clusters: a crash would lose their data.</summary>
+    public bool Fsync { get; init; } = true;
+
+    public string Database { get; init; } = "gerbang";
+}
+
+/// <summary>
+/// A PostgreSQL cluster that Gerbang owns: created with <c>initdb</c> on first start under the data
+/// directory, listening on a free port of 127.0.0.1 only, with a generated password, run as the
+/// <c>postgres</c> user when Gerbang runs as root (PostgreSQL refuses root), reused on the next start
+/// and stopped cleanly on shutdown.
+/// </summary>
+public sealed class EmbeddedPostgres : IAsyncDisposable
+{
+    private readonly EmbeddedPostgresOptions _options;
+    private readonly string _binDir;
+    private readonly string _root;
+    private readonly string _pgData;
+    private readonly bool _asPostgresUser;
+    private bool _startedHere;
+
+    private EmbeddedPostgres(EmbeddedPostgresOptions options, string binDir)
+    {
+        _options = options;
+        _binDir = binDir;
+        _root = Path.GetFullPath(Path.Combine(options.DataDir, "postgres"));
+        _pgData = Path.Combine(_root, "data");
+        _asPostgresUser = Environment.IsPrivilegedProcess;
+    }
+
+    public string ConnectionString { get; private set; } = "";
+
+    public int Port { get; private set; }
+
+    public static async Task<EmbeddedPostgres> StartAsync(EmbeddedPostgresOptions options, CancellationToken cancellationToken = default)
+    {
+        var binDir = PostgresBinaries.Find(options.BinDir) ?? throw new InvalidOperationException(PostgresBinaries.MissingMessage);
+        var pg = new EmbeddedPostgres(options, binDir);
+        await pg.StartCoreAsync(cancellationToken);
+        return pg;
+    }
+
+    private async Task StartCoreAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(_options.DataDir);
+        Directory.CreateDirectory(_root);
+        var passwordFile = Path.Combine(Path.GetFullPath(_options.DataDir), "postgres.password");
+        if (!File.Exists(Path.Combine(_pgData, "PG_VERSION")))
+        {
+            await InitAsync(passwordFile, cancellationToken);
+        }
+
+        var password = (await File.ReadAllTextAsync(passwordFile, cancellationToken)).Trim();
+        var running = RunningPort();
+        if (running is { } port)
+        {
+            Port = port;
+        }
+        else
+        {
+            Port = FreePort();
+            var settings = $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200"
+                + (_options.Fsync ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+            await RunAsync("pg_ctl", ["-D", _pgData, "-l", Path.Combine(_root, "server.log"), "-o", settings, "-w", "-t", "60", "start"], cancellationToken);
+            _startedHere = true;
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1",
+            Port = Port,
+            Username = "postgres",
+            Password = password,
+            Database = "postgres",
+        };
+        await using (var conn = new NpgsqlConnection(builder.ConnectionString))
+        {
+            await conn.OpenAsync(cancellationToken);
+            await using var exists = new NpgsqlCommand("select 1 from pg_database where datname = $1", conn) { Parameters = { new() { Value = _options.Database } } };
+            if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+            {
+                await using var create = new NpgsqlCommand($"create database \"{_options.Database}\"", conn);
+                await create.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        builder.Database = _options.Database;
+        ConnectionString = builder.ConnectionString;
+    }
+
+    private async Task InitAsync(string passwordFile, CancellationToken cancellationToken)
+    {
+        var password = Ids.RandomBase62(32);
+        await File.WriteAllTextAsync(passwordFile, password, cancellationToken);
+        File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        // initdb reads the superuser password from a file the postgres user can read; it is removed at once.
+        var initPasswordFile = Path.Combine(_root, ".initpw");
+        await File.WriteAllTextAsync(initPasswordFile, password, cancellationToken);
+        File.SetUnixFileMode(initPasswordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        try
+        {
+            if (_asPostgresUser)
+            {
+                await RunRawAsync("chown", ["-R", "postgres:postgres", _root], cancellationToken);
+            }
+
+            await RunAsync("initdb", ["-D", _pgData, "-U", "postgres", "--auth=scram-sha-256", "--pwfile", initPasswordFile, "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"], cancellationToken);
+        }
+        finally
+        {
+            File.Delete(initPasswordFile);
+        }
+    }
+
+    /// <summary>The port of a server already running on this data directory (left by an earlier run).</summary>
+    private int? RunningPort()
+    {
+        var pidFile = Path.Combine(_pgData, "postmaster.pid");
+        if (!File.Exists(pidFile))
+        {
+            return null;
+        }
+
+        var lines = File.ReadAllLines(pidFile);
+        if (lines.Length < 4 || !int.TryParse(lines[0], CultureInfo.InvariantCulture, out var pid) || !int.TryParse(lines[3], CultureInfo.InvariantCulture, out var port))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.HasExited ? null : port;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (_startedHere && File.Exists(Path.Combine(_pgData, "postmaster.pid")))
+        {
+            NpgsqlConnection.ClearAllPools();
+            await RunAsync("pg_ctl", ["-D", _pgData, "-m", "fast", "-w", "-t", "60", "stop"], cancellationToken);
+            _startedHere = false;
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private Task RunAsync(string program, IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(_binDir, program);
+        return _asPostgresUser
+            ? RunRawAsync("runuser", ["-u", "postgres", "--", path, .. args], cancellationToken)
+            : RunRawAsync(path, args, cancellationToken);
+    }
+
+    private static async Task RunRawAsync(string program, IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = "/",
+        };
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{Path.GetFileName(program)} failed ({process.ExitCode}): {(await stderr).Trim()} {(await stdout).Trim()}");
+        }
+    }
+}

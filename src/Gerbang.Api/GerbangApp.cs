@@ -1,0 +1,85 @@
+using Gerbang.Api.Admin;
+using Gerbang.Api.Database;
+using Gerbang.Api.Health;
+using Gerbang.Api.Http;
+using Gerbang.Api.Ledger;
+using Gerbang.Api.Merchants;
+using Gerbang.Api.Payments;
+using Gerbang.Api.ProviderCallbacks;
+using Gerbang.Api.Webhooks;
+using Gerbang.Simulators;
+using Microsoft.Extensions.Options;
+
+namespace Gerbang.Api;
+
+/// <summary>The gateway, assembled: one Add and one Map per feature, in the order requests meet them.</summary>
+public static class GerbangApp
+{
+    public static async Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = 1024 * 1024;
+        });
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls("http://localhost:8080");
+        }
+
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddSingleton(TimeProvider.System);
+        await builder.AddGerbangDatabaseAsync();
+
+        var services = builder.Services;
+        services.AddSingleton(SecretBox.FromConfiguration(builder.Configuration));
+        services.AddSingleton<GerbangUrls>();
+        services.AddSingleton<Idempotency>();
+        services.AddSingleton<MerchantAuthenticator>();
+        services.AddOptions<WebhookDispatcherOptions>().Bind(builder.Configuration.GetSection(WebhookDispatcherOptions.Section));
+        services.AddHttpClient(WebhookDispatcher.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                MaxConnectionsPerServer = 8,
+            });
+        services.AddAdmin();
+        services.AddLedger();
+        services.AddProviders(builder.Configuration);
+        services.AddPayments();
+        services.AddProviderCallbacks();
+        services.AddWebhooks();
+        services.AddSimulators(builder.Configuration);
+        services.AddOpenApi();
+
+        var app = builder.Build();
+        await app.Services.GetRequiredService<Migrator>().MigrateAsync();
+        await app.Services.GetRequiredService<AdminBootstrap>().RunAsync(CancellationToken.None);
+        _ = app.Services.GetRequiredService<IOptions<Providers.Simulator.SimulatorProviderOptions>>().Value;
+
+        app.UseRequestIds();
+        app.UseGerbangErrors();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealth();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapAdmin();
+        app.MapProviderCallbacks();
+        var v1 = app.MapMerchantApi();
+        v1.MapPayments();
+        v1.MapBalance();
+        v1.MapWebhookEndpoints();
+        v1.MapEvents();
+        if (app.Configuration.GetValue("Gerbang:Simulators:InProcess", true))
+        {
+            app.MapSimulators(ProviderServices.SimulatorMount);
+        }
+
+        return app;
+    }
+}

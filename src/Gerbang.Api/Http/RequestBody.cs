@@ -1,0 +1,107 @@
+using System.Text.Json;
+
+namespace Gerbang.Api.Http;
+
+/// <summary>Reads a JSON request body once, enforcing the contract's 64 KiB limit and content type.</summary>
+public static class RequestBody
+{
+    public const int MaxBytes = 64 * 1024;
+    private const string ItemKey = "gerbang.body";
+
+    public static byte[]? Buffered(HttpContext context) => context.Items[ItemKey] as byte[];
+
+    /// <summary>Reads and keeps the body; answers 413 or 415 when it cannot be taken.</summary>
+    public static async Task<ApiResponse?> BufferAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.ContentLength > MaxBytes)
+        {
+            return Problems.Create(413, "body_too_large", $"Request bodies are limited to {MaxBytes} bytes.");
+        }
+
+        var buffer = new byte[Math.Min(request.ContentLength ?? 4096, MaxBytes) + 1];
+        var total = 0;
+        while (true)
+        {
+            if (total == buffer.Length)
+            {
+                if (buffer.Length > MaxBytes)
+                {
+                    return Problems.Create(413, "body_too_large", $"Request bodies are limited to {MaxBytes} bytes.");
+                }
+
+                Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxBytes + 1));
+            }
+
+            var read = await request.Body.ReadAsync(buffer.AsMemory(total), context.RequestAborted);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+        }
+
+        if (total > MaxBytes)
+        {
+            return Problems.Create(413, "body_too_large", $"Request bodies are limited to {MaxBytes} bytes.");
+        }
+
+        var body = buffer.AsSpan(0, total).ToArray();
+        if (body.Length > 0 && !IsJson(request.ContentType))
+        {
+            return Problems.Create(415, "unsupported_media_type", "Send the body as application/json.");
+        }
+
+        context.Items[ItemKey] = body;
+        return null;
+    }
+
+    public static bool IsJson(string? contentType)
+    {
+        if (string.IsNullOrEmpty(contentType))
+        {
+            return false;
+        }
+
+        var mediaType = contentType.Split(';', 2)[0].Trim();
+        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Parses the buffered body as one JSON object; an empty body is an empty object when allowed.</summary>
+    public static bool TryParseObject(HttpContext context, bool emptyAllowed, out JsonElement root, out ApiResponse? problem)
+    {
+        var body = Buffered(context) ?? [];
+        root = default;
+        problem = null;
+        if (body.Length == 0)
+        {
+            if (emptyAllowed)
+            {
+                root = JsonDocument.Parse("{}").RootElement;
+                return true;
+            }
+
+            problem = Problems.Create(400, "invalid_json", "The request body must be a JSON object.");
+            return false;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                problem = Problems.Create(400, "invalid_json", "The request body must be a JSON object.");
+                return false;
+            }
+
+            root = doc.RootElement.Clone();
+            return true;
+        }
+        catch (JsonException)
+        {
+            problem = Problems.Create(400, "invalid_json", "The request body is not valid JSON.");
+            return false;
+        }
+    }
+}

@@ -1,0 +1,164 @@
+using System.Text.Json;
+using Gerbang.Api.Http;
+using Gerbang.Api.Merchants;
+using Gerbang.Api.Webhooks;
+using Gerbang.Domain;
+using Gerbang.Domain.Payments;
+using Gerbang.Domain.Providers;
+using Npgsql;
+
+namespace Gerbang.Api.Payments;
+
+/// <summary>
+/// Creates a payment: asks the routed provider for an instrument (the next candidate when one cannot
+/// be reached), then writes the payment, its attempt, its event and the idempotency record in one
+/// round trip that commits together.
+/// </summary>
+public sealed partial class CreatePaymentHandler(
+    NpgsqlDataSource dataSource,
+    ProviderRegistry providers,
+    GerbangUrls urls,
+    TimeProvider timeProvider,
+    ILogger<CreatePaymentHandler> logger)
+{
+    private static readonly JsonSerializerOptions InstructionsJson = new(ApiJson.Options)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public async Task<ApiResponse> HandleAsync(HttpContext http, MerchantContext merchant, CreatePaymentRequest request, CancellationToken cancellationToken)
+    {
+        if (await OrderIdInUseAsync(merchant, request.OrderId, cancellationToken))
+        {
+            return OrderIdInUse(request.OrderId);
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var expiresAt = request.ExpiresAt ?? now + (request.ExpiresIn ?? request.Method.DefaultExpiry());
+        var paymentId = Ids.New(Ids.Payment);
+        var candidates = providers.Candidates(merchant.Mode, request.Method, request.Provider);
+        if (candidates.Count == 0)
+        {
+            return Problems.Create(422, "no_provider_available", $"No provider can take a {request.Method.ToWire()} payment in {merchant.ModeWire} mode.", "method");
+        }
+
+        ProviderFailure? lastFailure = null;
+        foreach (var provider in candidates)
+        {
+            var attemptId = Ids.New(Ids.Attempt);
+            var notifyUrl = new Uri($"{urls.Public}/webhooks/{provider.Name}");
+            var result = await provider.CreatePaymentAsync(
+                new ProviderPaymentRequest(attemptId, paymentId, request.Amount, request.Method, request.Bank, request.OrderId, request.Description, request.CustomerName, request.CustomerEmail, expiresAt, notifyUrl),
+                cancellationToken);
+            if (result.Value is { } created)
+            {
+                return await PersistAsync(http, merchant, request, paymentId, attemptId, provider.Name, created, now, cancellationToken);
+            }
+
+            lastFailure = result.Failure!;
+            LogProviderFailed(logger, provider.Name, lastFailure.Code);
+            if (!lastFailure.IsRetryable)
+            {
+                return Problems.Create(422, "provider_declined", lastFailure.Message);
+            }
+        }
+
+        return lastFailure!.Kind == ProviderFailureKind.Timeout
+            ? Problems.Create(504, "provider_timeout", "The payment provider did not answer in time. Retry with the same Idempotency-Key.")
+            : Problems.Create(503, "provider_unavailable", "No payment provider could take the payment right now. Retry with the same Idempotency-Key.");
+    }
+
+    private async Task<ApiResponse> PersistAsync(
+        HttpContext http, MerchantContext merchant, CreatePaymentRequest request, string paymentId, string attemptId, string provider, ProviderPayment created, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var row = new PaymentRow
+        {
+            Id = paymentId,
+            MerchantId = merchant.MerchantId,
+            Mode = merchant.Mode,
+            Status = created.Status == PaymentStatus.RequiresCapture ? PaymentStatus.RequiresCapture : PaymentStatus.Pending,
+            Amount = request.Amount,
+            Method = request.Method.ToWire(),
+            Bank = request.Bank,
+            OrderId = request.OrderId,
+            Description = request.Description,
+            CustomerJson = request.CustomerJson,
+            MetadataJson = request.MetadataJson,
+            Provider = provider,
+            ProviderReference = created.ProviderReference,
+            CurrentAttemptId = attemptId,
+            InstructionsJson = JsonSerializer.Serialize(created.Instructions, InstructionsJson),
+            ExpiresAt = created.ExpiresAt,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        var view = PaymentView.Of(row, urls.Public);
+        var response = ApiResponse.Ok(view, 201);
+
+        await using var batch = dataSource.CreateBatch();
+        var insertPayment = new NpgsqlBatchCommand("""
+            insert into payments (id, merchant_id, mode, status, amount, currency, method, bank, order_id, description, customer, metadata,
+                provider, provider_reference, current_attempt_id, instructions, expires_at, created_at, updated_at)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13, $14, $15, $16::jsonb, $17, $18, $18)
+            """);
+        object?[] values =
+        [
+            row.Id, row.MerchantId, merchant.ModeWire, row.Status.ToWire(), row.Amount.Amount, row.Amount.Currency.Code, row.Method, row.Bank,
+            row.OrderId, row.Description, row.CustomerJson, row.MetadataJson, provider, row.ProviderReference, attemptId, row.InstructionsJson,
+            row.ExpiresAt, now,
+        ];
+        foreach (var v in values)
+        {
+            insertPayment.Parameters.Add(new() { Value = v ?? DBNull.Value });
+        }
+
+        batch.BatchCommands.Add(insertPayment);
+        var insertAttempt = new NpgsqlBatchCommand("""
+            insert into payment_attempts (id, payment_id, merchant_id, mode, provider, provider_reference, status, created_at)
+            values ($1, $2, $3, $4, $5, $6, 'issued', $7)
+            """);
+        foreach (var v in new object[] { attemptId, paymentId, merchant.MerchantId, merchant.ModeWire, provider, created.ProviderReference, now })
+        {
+            insertAttempt.Parameters.Add(new() { Value = v });
+        }
+
+        batch.BatchCommands.Add(insertAttempt);
+        EventWriter.Add(batch, merchant.MerchantId, merchant.Mode, "payment.created", paymentId, request.StoreId, view, now);
+        Idempotency.RecordIn(http, batch, response);
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == "payments_open_order_id")
+        {
+            // Another request took the order id between our check and our insert: withdraw our instrument.
+            var p = providers.Find(merchant.Mode, provider);
+            if (p is not null)
+            {
+                await p.CancelPaymentAsync(attemptId, created.ProviderReference, CancellationToken.None);
+            }
+
+            return OrderIdInUse(request.OrderId);
+        }
+
+        return response;
+    }
+
+    private async Task<bool> OrderIdInUseAsync(MerchantContext merchant, string orderId, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            select 1 from payments where merchant_id = $1 and mode = $2 and order_id = $3
+              and status in ('pending', 'requires_capture', 'cancelling') limit 1
+            """);
+        cmd.Parameters.Add(new() { Value = merchant.MerchantId });
+        cmd.Parameters.Add(new() { Value = merchant.ModeWire });
+        cmd.Parameters.Add(new() { Value = orderId });
+        return await cmd.ExecuteScalarAsync(cancellationToken) is not null;
+    }
+
+    private static ApiResponse OrderIdInUse(string orderId) =>
+        Problems.Create(409, "order_id_in_use", $"A payment for order_id '{orderId}' is still open.", "order_id");
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Provider {Provider} could not create a payment: {Code}")]
+    private static partial void LogProviderFailed(ILogger logger, string provider, string code);
+}

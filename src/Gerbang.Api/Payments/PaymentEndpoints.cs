@@ -1,0 +1,131 @@
+using System.Text.Json;
+using Gerbang.Api.Http;
+using Gerbang.Api.Merchants;
+using Gerbang.Domain.Payments;
+using QRCoder;
+
+namespace Gerbang.Api.Payments;
+
+public static class PaymentEndpoints
+{
+    public static IServiceCollection AddPayments(this IServiceCollection services)
+    {
+        services.AddSingleton<PaymentStore>();
+        services.AddSingleton<CreatePaymentHandler>();
+        return services;
+    }
+
+    public static void MapPayments(this RouteGroupBuilder v1)
+    {
+        var payments = v1.MapGroup("/payments").WithTags("payments");
+        payments.MapPost("", CreateAsync);
+        payments.MapGet("", ListAsync);
+        payments.MapGet("/{id}", GetAsync);
+        payments.MapGet("/{id}/qr.svg", QrAsync);
+
+        var helpers = v1.MapGroup("/test_helpers/payments").WithTags("test helpers");
+        helpers.MapPost("/{id}/pay", (string id, HttpContext http, PaymentStore store, ProviderRegistry providers, GerbangUrls urls) =>
+            TestHelperAsync(id, http, store, providers, urls, (c, reference, amount, ct) => c.PayAsync(reference, amount, ct)));
+        helpers.MapPost("/{id}/fail", (string id, HttpContext http, PaymentStore store, ProviderRegistry providers, GerbangUrls urls) =>
+            TestHelperAsync(id, http, store, providers, urls, (c, reference, _, ct) => c.FailAsync(reference, ct)));
+        helpers.MapPost("/{id}/expire", (string id, HttpContext http, PaymentStore store, ProviderRegistry providers, GerbangUrls urls) =>
+            TestHelperAsync(id, http, store, providers, urls, (c, reference, _, ct) => c.ExpireAsync(reference, ct)));
+    }
+
+    private static async Task<ApiResponse> CreateAsync(HttpContext http, CreatePaymentHandler handler, TimeProvider clock)
+    {
+        if (!RequestBody.TryParseObject(http, emptyAllowed: false, out var root, out var problem))
+        {
+            return problem!;
+        }
+
+        var request = CreatePaymentRequest.Parse(root, clock.GetUtcNow(), out var errors);
+        if (request is null)
+        {
+            return Problems.Validation(errors);
+        }
+
+        return await handler.HandleAsync(http, MerchantContext.Of(http), request, http.RequestAborted);
+    }
+
+    private static async Task<ApiResponse> GetAsync(string id, HttpContext http, PaymentStore store, GerbangUrls urls)
+    {
+        var payment = await store.GetAsync(MerchantContext.Of(http), id, http.RequestAborted);
+        return payment is null ? Problems.NotFound("payment") : ApiResponse.Ok(PaymentView.Of(payment, urls.Public));
+    }
+
+    private static async Task<ApiResponse> ListAsync(HttpContext http, PaymentStore store, GerbangUrls urls)
+    {
+        var query = ListQuery.Parse(http.Request, PaymentStore.Filters, out var problem);
+        if (query is null)
+        {
+            return problem!;
+        }
+
+        var (page, hasMore) = await store.ListAsync(MerchantContext.Of(http), query, http.RequestAborted);
+        return ListQuery.Answer(page.Select(p => PaymentView.Of(p, urls.Public)).ToList(), hasMore, "/v1/payments");
+    }
+
+    private static async Task<ApiResponse> QrAsync(string id, HttpContext http, PaymentStore store)
+    {
+        var payment = await store.GetAsync(MerchantContext.Of(http), id, http.RequestAborted);
+        if (payment?.InstructionsJson is null)
+        {
+            return Problems.NotFound("payment");
+        }
+
+        using var doc = JsonDocument.Parse(payment.InstructionsJson);
+        if (!doc.RootElement.TryGetProperty("qr_string", out var qr) || qr.GetString() is not { Length: > 0 } qrString)
+        {
+            return Problems.Create(404, "qr_not_available", "This payment has no QR code.");
+        }
+
+        using var generator = new QRCodeGenerator();
+        using var data = generator.CreateQrCode(qrString, QRCodeGenerator.ECCLevel.M);
+        var svg = new SvgQRCode(data).GetGraphic(6);
+        var response = new ApiResponse(200, System.Text.Encoding.UTF8.GetBytes(svg), "image/svg+xml");
+        response.Headers["Cache-Control"] = "private, max-age=300";
+        return response;
+    }
+
+    private static async Task<ApiResponse> TestHelperAsync(
+        string id,
+        HttpContext http,
+        PaymentStore store,
+        ProviderRegistry providers,
+        GerbangUrls urls,
+        Func<Providers.Testing.IProviderTestControl, string, long?, CancellationToken, Task<Providers.Testing.TestControlResult>> act)
+    {
+        var merchant = MerchantContext.Of(http);
+        var payment = await store.GetAsync(merchant, id, http.RequestAborted);
+        var control = payment is null ? null : providers.TestControl(merchant.Mode, payment.Provider);
+        if (payment?.ProviderReference is null || control is null)
+        {
+            return Problems.NotFound("payment");
+        }
+
+        if (!RequestBody.TryParseObject(http, emptyAllowed: true, out var root, out var problem))
+        {
+            return problem!;
+        }
+
+        var fields = new Fields(root);
+        var amount = fields.Amount("amount", required: false);
+        fields.RejectUnknown();
+        if (fields.Errors.Count > 0)
+        {
+            return Problems.Validation(fields.Errors);
+        }
+
+        var result = await act(control, payment.ProviderReference, amount, http.RequestAborted);
+        if (!result.Done)
+        {
+            return Problems.Create(409, "test_helper_refused", $"The simulator refused: {result.Error}");
+        }
+
+        var after = await store.GetAsync(merchant, id, http.RequestAborted);
+        return ApiResponse.Ok(PaymentView.Of(after!, urls.Public));
+    }
+
+    internal static bool IsOpen(PaymentStatus status) => !PaymentStateMachine.IsFinal(status);
+}

@@ -1,0 +1,47 @@
+using Gerbang.Api.Http;
+using Gerbang.Domain;
+using Gerbang.Providers.Simulator;
+using Microsoft.Extensions.Options;
+
+namespace Gerbang.Api.Payments;
+
+public static class ProviderServices
+{
+    public const string SimulatorMount = "/_sim";
+
+    /// <summary>
+    /// Registers the adapters per mode. In test mode every adapter's base URL is a simulator, by
+    /// construction here; live adapters are added only with their own configured credentials.
+    /// </summary>
+    public static IServiceCollection AddProviders(this IServiceCollection services, IConfiguration configuration)
+    {
+        // The in-process simulator and the adapter that talks to it share credentials made up per process.
+        configuration["Simulators:Generic:ApiKey"] ??= "simk_" + Ids.RandomBase62(32);
+        configuration["Simulators:Generic:WebhookSecret"] ??= "sims_" + Ids.RandomBase62(32);
+        configuration["Providers:Simulator:ApiKey"] ??= configuration["Simulators:Generic:ApiKey"];
+        configuration["Providers:Simulator:WebhookSecret"] ??= configuration["Simulators:Generic:WebhookSecret"];
+
+        services.AddOptions<SimulatorProviderOptions>().Bind(configuration.GetSection(SimulatorProviderOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<FeeOptions>().Bind(configuration.GetSection(FeeOptions.Section));
+        services.AddSingleton<FeeResolver>();
+        services.AddHttpClient("provider-simulator", (sp, client) =>
+            {
+                var options = sp.GetRequiredService<IOptions<SimulatorProviderOptions>>().Value;
+                var baseUrl = options.BaseUrl?.ToString() ?? sp.GetRequiredService<GerbangUrls>().Self + SimulatorMount + "/simulator";
+                client.BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/");
+                client.Timeout = options.Timeout;
+                client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", options.ApiKey);
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+
+        services.AddSingleton(sp =>
+        {
+            var registry = new ProviderRegistry();
+            var factory = sp.GetRequiredService<IHttpClientFactory>();
+            registry.Add(Mode.Test, new SimulatorProvider(factory.CreateClient("provider-simulator"), sp.GetRequiredService<IOptions<SimulatorProviderOptions>>(), sp.GetRequiredService<TimeProvider>()));
+            registry.AddTestControl(new SimulatorTestControl(factory.CreateClient("provider-simulator")));
+            return registry;
+        });
+        return services;
+    }
+}

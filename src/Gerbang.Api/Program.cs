@@ -1,0 +1,4 @@
+using Gerbang.Api;
+
+var app = await GerbangApp.BuildAsync(args);
+await app.RunAsync();

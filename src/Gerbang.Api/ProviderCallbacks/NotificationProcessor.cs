@@ -1,0 +1,91 @@
+using Gerbang.Api.Http;
+using Gerbang.Domain;
+using Gerbang.Domain.Providers;
+using Npgsql;
+
+namespace Gerbang.Api.ProviderCallbacks;
+
+/// <summary>
+/// The inbound pipeline: verify in the provider's own scheme, store raw before anything else,
+/// deduplicate on the provider's event identity, then apply (see <see cref="PaymentNotificationApplier"/>).
+/// </summary>
+public sealed partial class NotificationProcessor(
+    NpgsqlDataSource dataSource,
+    Payments.ProviderRegistry providers,
+    PaymentNotificationApplier applier,
+    TimeProvider timeProvider,
+    ILogger<NotificationProcessor> logger)
+{
+    public async Task<ApiResponse> ReceiveAsync(string providerName, InboundWebhook inbound, CancellationToken cancellationToken)
+    {
+        var candidates = providers.Named(providerName).ToList();
+        if (candidates.Count == 0)
+        {
+            return Problems.NotFound("provider");
+        }
+
+        ProviderNotification? notification = null;
+        IPaymentProvider? adapter = null;
+        var mode = Mode.Test;
+        string? reason = null;
+        foreach (var (candidateMode, candidate) in candidates)
+        {
+            var verification = candidate.VerifyWebhook(inbound);
+            if (verification.IsAuthentic)
+            {
+                (notification, adapter, mode) = (verification.Notification, candidate, candidateMode);
+                break;
+            }
+
+            reason ??= verification.RejectionReason;
+        }
+
+        if (notification is null || adapter is null)
+        {
+            LogRejected(logger, providerName, reason ?? "unverified");
+            return Problems.Create(401, "signature_invalid", "The notification could not be verified.");
+        }
+
+        var (id, status) = await StoreAsync(providerName, mode, notification, inbound, cancellationToken);
+        if (status != "received")
+        {
+            return Acknowledge(id, duplicate: true);
+        }
+
+        var outcome = await applier.ApplyAsync(id, providerName, mode, adapter, notification, cancellationToken);
+        return outcome == ApplyOutcome.RetryLater
+            ? Problems.Create(503, "confirmation_pending", "The payment could not be confirmed with the provider yet; retry the notification.")
+            : Acknowledge(id, duplicate: false);
+    }
+
+    private async Task<(string Id, string Status)> StoreAsync(string provider, Mode mode, ProviderNotification n, InboundWebhook inbound, CancellationToken cancellationToken)
+    {
+        var id = Ids.New(Ids.Notification);
+        await using var cmd = dataSource.CreateCommand("""
+            with ins as (
+                insert into provider_notifications (id, provider, mode, event_key, received_at, body, status)
+                values ($1, $2, $3, $4, $5, $6, 'received')
+                on conflict (provider, mode, event_key) do nothing
+                returning id, status)
+            select id, status from ins
+            union all
+            select id, status from provider_notifications where provider = $2 and mode = $3 and event_key = $4
+            limit 1
+            """);
+        cmd.Parameters.Add(new() { Value = id });
+        cmd.Parameters.Add(new() { Value = provider });
+        cmd.Parameters.Add(new() { Value = mode.ToWire() });
+        cmd.Parameters.Add(new() { Value = n.EventKey });
+        cmd.Parameters.Add(new() { Value = timeProvider.GetUtcNow() });
+        cmd.Parameters.Add(new() { Value = inbound.Body.ToArray() });
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetString(0), reader.GetString(1));
+    }
+
+    private static ApiResponse Acknowledge(string id, bool duplicate) =>
+        ApiResponse.Ok(new { received = true, notification = id, duplicate });
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Refused an unverifiable {Provider} notification: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string provider, string reason);
+}

@@ -1,0 +1,227 @@
+using System.Text.Json;
+using Gerbang.Api.Http;
+using Gerbang.Api.Ledger;
+using Gerbang.Api.Payments;
+using Gerbang.Api.Webhooks;
+using Gerbang.Domain;
+using Gerbang.Domain.Ledger;
+using Gerbang.Domain.Payments;
+using Gerbang.Domain.Providers;
+using Npgsql;
+
+namespace Gerbang.Api.ProviderCallbacks;
+
+public enum ApplyOutcome
+{
+    Applied,
+    Ignored,
+    Flagged,
+    UnknownReference,
+    RetryLater,
+}
+
+/// <summary>
+/// Applies one verified, stored notification to its payment. A report of money is first confirmed
+/// with the provider's status query; then, in one transaction holding the payment's row lock, the
+/// state moves only forward, the amount is compared with what was asked (a mismatch is flagged, not
+/// credited), and the ledger entry, the event and the notification's outcome are written together.
+/// </summary>
+public sealed partial class PaymentNotificationApplier(
+    NpgsqlDataSource dataSource,
+    LedgerWriter ledger,
+    FeeResolver fees,
+    GerbangUrls urls,
+    TimeProvider timeProvider,
+    ILogger<PaymentNotificationApplier> logger)
+{
+    private sealed record Attempt(string Id, string PaymentId, string? ProviderReference);
+
+    public async Task<ApplyOutcome> ApplyAsync(string notificationId, string provider, Mode mode, IPaymentProvider adapter, ProviderNotification n, CancellationToken cancellationToken)
+    {
+        if (n.Subject != NotificationSubject.Payment || n.PaymentStatus is not { } reported)
+        {
+            await MarkAsync(notificationId, "ignored", "not a payment notification", null, cancellationToken);
+            return ApplyOutcome.Ignored;
+        }
+
+        var attempt = await FindAttemptAsync(provider, mode, n, cancellationToken);
+        if (attempt is null)
+        {
+            LogUnknownReference(logger, provider, n.ProviderReference);
+            await MarkAsync(notificationId, "unknown_reference", "no attempt matches this reference", null, cancellationToken);
+            return ApplyOutcome.UnknownReference;
+        }
+
+        if (reported == PaymentStatus.Paid)
+        {
+            var confirmation = await adapter.GetPaymentStatusAsync(attempt.Id, attempt.ProviderReference ?? n.ProviderReference, cancellationToken);
+            if (!confirmation.IsSuccess)
+            {
+                return ApplyOutcome.RetryLater;
+            }
+
+            if (confirmation.Value!.Status != PaymentStatus.Paid)
+            {
+                await MarkAsync(notificationId, "flagged", $"status query says {confirmation.Value.RawStatus}", attempt.PaymentId, cancellationToken);
+                return ApplyOutcome.Flagged;
+            }
+        }
+
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        await using (var lockNotification = new NpgsqlCommand("select status from provider_notifications where id = $1 for update", conn, tx))
+        {
+            lockNotification.Parameters.Add(new() { Value = notificationId });
+            if ((string?)await lockNotification.ExecuteScalarAsync(cancellationToken) != "received")
+            {
+                return ApplyOutcome.Ignored; // a concurrent duplicate applied it first
+            }
+        }
+
+        PaymentRow payment;
+        await using (var lockPayment = new NpgsqlCommand($"select {PaymentRow.Columns} from payments where id = $1 for update", conn, tx))
+        {
+            lockPayment.Parameters.Add(new() { Value = attempt.PaymentId });
+            await using var reader = await lockPayment.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            payment = PaymentRow.Read(reader);
+        }
+
+        var now = timeProvider.GetUtcNow();
+        await using var batch = new NpgsqlBatch(conn, tx);
+        var (outcome, status, reason) = await DecideAsync(batch, payment, reported, n, notificationId, now, cancellationToken);
+        var mark = new NpgsqlBatchCommand("update provider_notifications set status = $2, flag_reason = $3, payment_id = $4, processed_at = $5 where id = $1");
+        mark.Parameters.Add(new() { Value = notificationId });
+        mark.Parameters.Add(new() { Value = status });
+        mark.Parameters.Add(new() { Value = (object?)reason ?? DBNull.Value });
+        mark.Parameters.Add(new() { Value = payment.Id });
+        mark.Parameters.Add(new() { Value = now });
+        batch.BatchCommands.Add(mark);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        if (outcome == ApplyOutcome.Flagged)
+        {
+            LogFlagged(logger, payment.Id, reason ?? "");
+        }
+
+        return outcome;
+    }
+
+    private async Task<(ApplyOutcome, string Status, string? Reason)> DecideAsync(
+        NpgsqlBatch batch, PaymentRow payment, PaymentStatus reported, ProviderNotification n, string notificationId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var transition = PaymentStateMachine.OnProviderReport(payment.Status, reported);
+        if (transition == TransitionKind.Ignore)
+        {
+            return (ApplyOutcome.Ignored, "ignored", $"payment is {payment.Status.ToWire()}");
+        }
+
+        if (reported != PaymentStatus.Paid)
+        {
+            var failure = reported == PaymentStatus.Failed ? JsonSerializer.Serialize(new { code = "provider_failed", message = n.RawStatus }) : null;
+            var closed = payment with { Status = reported, UpdatedAt = now, FailureJson = failure ?? payment.FailureJson };
+            batch.BatchCommands.Add(UpdateStatus(closed, now));
+            AddEvent(batch, closed, "payment." + reported.ToWire(), now);
+            return (ApplyOutcome.Applied, "applied", null);
+        }
+
+        var received = n.Amount ?? payment.Amount;
+        if (received.Currency != payment.Amount.Currency || (transition != TransitionKind.Overpayment && received.Amount != payment.Amount.Amount) || received.Amount <= 0)
+        {
+            return (ApplyOutcome.Flagged, "flagged", $"amount_mismatch: asked {payment.Amount}, received {received}");
+        }
+
+        if (transition == TransitionKind.Overpayment)
+        {
+            // Money again on a paid payment (a VA paid twice): credited in full, never dropped.
+            var over = payment with { AmountOverpaid = checked(payment.AmountOverpaid + received.Amount), UpdatedAt = now };
+            var entry = LedgerEntry.PaymentPaid($"payment:{payment.Id}:overpayment:{notificationId}", payment.MerchantId, payment.Provider, payment.Mode, received, Money.Zero(received.Currency));
+            await ledger.AddAsync(batch, entry, payment.Id, now, cancellationToken);
+            var cmd = new NpgsqlBatchCommand("update payments set amount_overpaid = $2, updated_at = $3 where id = $1");
+            cmd.Parameters.Add(new() { Value = payment.Id });
+            cmd.Parameters.Add(new() { Value = over.AmountOverpaid });
+            cmd.Parameters.Add(new() { Value = now });
+            batch.BatchCommands.Add(cmd);
+            AddEvent(batch, over, "payment.overpaid", now);
+            return (ApplyOutcome.Applied, "applied", "overpayment");
+        }
+
+        var fee = fees.Resolve(payment.Method, received);
+        var paid = payment with
+        {
+            Status = PaymentStatus.Paid,
+            AmountCaptured = received.Amount,
+            Fee = fee.Amount,
+            PaidAt = now,
+            PaidLate = transition == TransitionKind.PaidLate,
+            UpdatedAt = now,
+        };
+        await ledger.AddAsync(batch, LedgerEntry.PaymentPaid($"payment:{payment.Id}:paid", payment.MerchantId, payment.Provider, payment.Mode, received, fee), payment.Id, now, cancellationToken);
+        var update = new NpgsqlBatchCommand("""
+            update payments set status = 'paid', amount_captured = $2, fee = $3, paid_at = $4, paid_late = $5, updated_at = $4
+            where id = $1
+            """);
+        update.Parameters.Add(new() { Value = payment.Id });
+        update.Parameters.Add(new() { Value = paid.AmountCaptured });
+        update.Parameters.Add(new() { Value = fee.Amount });
+        update.Parameters.Add(new() { Value = now });
+        update.Parameters.Add(new() { Value = paid.PaidLate });
+        batch.BatchCommands.Add(update);
+        AddEvent(batch, paid, "payment.paid", now);
+        return (ApplyOutcome.Applied, "applied", paid.PaidLate ? "paid_late" : null);
+    }
+
+    private static NpgsqlBatchCommand UpdateStatus(PaymentRow p, DateTimeOffset now)
+    {
+        var cmd = new NpgsqlBatchCommand("update payments set status = $2, failure = $3::jsonb, updated_at = $4 where id = $1");
+        cmd.Parameters.Add(new() { Value = p.Id });
+        cmd.Parameters.Add(new() { Value = p.Status.ToWire() });
+        cmd.Parameters.Add(new() { Value = (object?)p.FailureJson ?? DBNull.Value });
+        cmd.Parameters.Add(new() { Value = now });
+        return cmd;
+    }
+
+    private void AddEvent(NpgsqlBatch batch, PaymentRow p, string type, DateTimeOffset now)
+    {
+        using var metadata = JsonDocument.Parse(p.MetadataJson);
+        var storeId = metadata.RootElement.TryGetProperty("store_id", out var s) ? s.GetString() : null;
+        EventWriter.Add(batch, p.MerchantId, p.Mode, type, p.Id, storeId, PaymentView.Of(p, urls.Public), now);
+    }
+
+    private async Task<Attempt?> FindAttemptAsync(string provider, Mode mode, ProviderNotification n, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            select id, payment_id, provider_reference from payment_attempts
+            where provider = $1 and mode = $2 and (id = $3 or provider_reference = $4)
+            limit 1
+            """);
+        cmd.Parameters.Add(new() { Value = provider });
+        cmd.Parameters.Add(new() { Value = mode.ToWire() });
+        cmd.Parameters.Add(new() { Value = (object?)n.OurReference ?? DBNull.Value });
+        cmd.Parameters.Add(new() { Value = n.ProviderReference });
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new Attempt(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2))
+            : null;
+    }
+
+    private async Task MarkAsync(string notificationId, string status, string reason, string? paymentId, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            update provider_notifications set status = $2, flag_reason = $3, payment_id = $4, processed_at = $5
+            where id = $1 and status = 'received'
+            """);
+        cmd.Parameters.Add(new() { Value = notificationId });
+        cmd.Parameters.Add(new() { Value = status });
+        cmd.Parameters.Add(new() { Value = reason });
+        cmd.Parameters.Add(new() { Value = (object?)paymentId ?? DBNull.Value });
+        cmd.Parameters.Add(new() { Value = timeProvider.GetUtcNow() });
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Notification from {Provider} names unknown reference {Reference}")]
+    private static partial void LogUnknownReference(ILogger logger, string provider, string reference);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Notification for payment {PaymentId} flagged for review: {Reason}")]
+    private static partial void LogFlagged(ILogger logger, string paymentId, string reason);
+}

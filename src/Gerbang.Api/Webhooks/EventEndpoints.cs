@@ -1,0 +1,169 @@
+using System.Text;
+using System.Text.Json;
+using Gerbang.Api.Http;
+using Gerbang.Api.Merchants;
+using Npgsql;
+
+namespace Gerbang.Api.Webhooks;
+
+/// <summary><c>/v1/events</c>: the event log, each event's delivery attempts, and resending.</summary>
+public static class EventEndpoints
+{
+    public static IServiceCollection AddWebhooks(this IServiceCollection services)
+    {
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        return services;
+    }
+
+    public static void MapEvents(this RouteGroupBuilder v1)
+    {
+        var group = v1.MapGroup("/events").WithTags("events");
+        group.MapGet("", ListAsync);
+        group.MapGet("/{id}", GetAsync);
+        group.MapGet("/{id}/deliveries", DeliveriesAsync);
+        group.MapPost("/{id}/resend", ResendAsync);
+    }
+
+    private static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db)
+    {
+        var merchant = MerchantContext.Of(http);
+        var query = ListQuery.Parse(http.Request, ["type"], out var problem);
+        if (query is null)
+        {
+            return problem!;
+        }
+
+        await using var cmd = db.CreateCommand();
+        cmd.Parameters.Add(new() { Value = merchant.MerchantId });
+        cmd.Parameters.Add(new() { Value = merchant.ModeWire });
+        var sql = new StringBuilder("select body from events where merchant_id = $1 and mode = $2");
+        if (query.Filters.TryGetValue("type", out var type))
+        {
+            sql.Append(System.Globalization.CultureInfo.InvariantCulture, $" and type = ${ListQuery.Add(cmd, type)}");
+        }
+
+        query.Apply(sql, cmd, "events");
+        cmd.CommandText = sql.ToString();
+        var rows = new List<JsonElement>();
+        await using (var reader = await cmd.ExecuteReaderAsync(http.RequestAborted))
+        {
+            while (await reader.ReadAsync(http.RequestAborted))
+            {
+                using var doc = JsonDocument.Parse((byte[])reader[0]);
+                rows.Add(doc.RootElement.Clone());
+            }
+        }
+
+        var (page, hasMore) = query.Page(rows);
+        return ListQuery.Answer(page, hasMore, "/v1/events");
+    }
+
+    private static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db)
+    {
+        var body = await BodyAsync(db, MerchantContext.Of(http), id, http.RequestAborted);
+        return body is null ? Problems.NotFound("event") : new ApiResponse(200, body);
+    }
+
+    private static async Task<ApiResponse> DeliveriesAsync(string id, HttpContext http, NpgsqlDataSource db)
+    {
+        var merchant = MerchantContext.Of(http);
+        if (await BodyAsync(db, merchant, id, http.RequestAborted) is null)
+        {
+            return Problems.NotFound("event");
+        }
+
+        await using var cmd = db.CreateCommand("""
+            select a.id, a.delivery_id, a.endpoint_id, a.attempted_at, a.http_status, a.latency_ms, a.error, a.succeeded, d.status
+            from webhook_attempts a join webhook_deliveries d on d.id = a.delivery_id
+            where a.event_id = $1 and d.merchant_id = $2
+            order by a.id desc
+            limit 100
+            """);
+        cmd.Parameters.Add(new() { Value = id });
+        cmd.Parameters.Add(new() { Value = merchant.MerchantId });
+        var attempts = new List<DeliveryAttemptView>();
+        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
+        while (await reader.ReadAsync(http.RequestAborted))
+        {
+            attempts.Add(new DeliveryAttemptView(
+                "wa_" + reader.GetInt64(0).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "webhook_delivery_attempt",
+                id,
+                reader.GetString(1),
+                reader.GetString(2),
+                ApiJson.Time(reader.GetFieldValue<DateTimeOffset>(3)),
+                reader.IsDBNull(4) ? null : reader.GetInt32(4),
+                reader.GetInt32(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6),
+                reader.GetBoolean(7),
+                reader.GetString(8)));
+        }
+
+        return ListQuery.Answer(attempts, false, $"/v1/events/{id}/deliveries");
+    }
+
+    private static async Task<ApiResponse> ResendAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    {
+        var merchant = MerchantContext.Of(http);
+        if (!RequestBody.TryParseObject(http, emptyAllowed: true, out var root, out var problem))
+        {
+            return problem!;
+        }
+
+        var f = new Fields(root);
+        var endpoint = f.String("webhook_endpoint", required: false, maxLength: 64);
+        f.RejectUnknown();
+        if (f.Errors.Count > 0)
+        {
+            return Problems.Validation(f.Errors);
+        }
+
+        if (await BodyAsync(db, merchant, id, http.RequestAborted) is null)
+        {
+            return Problems.NotFound("event");
+        }
+
+        if (endpoint is not null && await WebhookEndpointEndpoints.FindAsync(db, merchant, endpoint, http.RequestAborted) is null)
+        {
+            return Problems.Create(404, "resource_missing", "No such webhook endpoint.", "webhook_endpoint");
+        }
+
+        await using var cmd = db.CreateCommand($"""
+            with d as (
+                insert into webhook_deliveries (id, event_id, endpoint_id, merchant_id, status, attempts, next_attempt_at, created_at, updated_at)
+                select 'wd_' || substr(md5(random()::text || clock_timestamp()::text || ep.id), 1, 24), ev.id, ep.id, ev.merchant_id, 'pending', 0, $4, $4, $4
+                from events ev join webhook_endpoints ep on ep.merchant_id = ev.merchant_id and ep.mode = ev.mode
+                where ev.id = $1 and ev.merchant_id = $2 and ev.mode = $3 and ep.status = 'enabled' and ep.deleted_at is null
+                  and (($5::text is not null and ep.id = $5) or ($5::text is null and ('*' = any (ep.enabled_events) or ev.type = any (ep.enabled_events))))
+                returning id),
+            n as (select pg_notify('{EventWriter.Channel}', '') from (select 1 from d limit 1) x)
+            select d.id from d cross join n
+            """);
+        foreach (var v in new object?[] { id, merchant.MerchantId, merchant.ModeWire, clock.GetUtcNow(), endpoint })
+        {
+            cmd.Parameters.Add(new() { Value = v ?? DBNull.Value });
+        }
+
+        var deliveries = new List<string>();
+        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
+        while (await reader.ReadAsync(http.RequestAborted))
+        {
+            deliveries.Add(reader.GetString(0));
+        }
+
+        return ApiResponse.Ok(new { @object = "event_resend", @event = id, deliveries }, 202);
+    }
+
+    private static async Task<byte[]?> BodyAsync(NpgsqlDataSource db, MerchantContext merchant, string id, CancellationToken cancellationToken)
+    {
+        await using var cmd = db.CreateCommand("select body from events where id = $1 and merchant_id = $2 and mode = $3");
+        cmd.Parameters.Add(new() { Value = id });
+        cmd.Parameters.Add(new() { Value = merchant.MerchantId });
+        cmd.Parameters.Add(new() { Value = merchant.ModeWire });
+        return await cmd.ExecuteScalarAsync(cancellationToken) as byte[];
+    }
+
+    public sealed record DeliveryAttemptView(
+        string Id, string Object, string Event, string Delivery, string WebhookEndpoint, string AttemptedAt, int? HttpStatus, int LatencyMs, string? Error, bool Succeeded, string DeliveryStatus);
+}

@@ -1,0 +1,60 @@
+using Gerbang.Api.Http;
+using Gerbang.Domain;
+using Npgsql;
+
+namespace Gerbang.Api.Webhooks;
+
+/// <summary>
+/// Adds an event to the same batch or transaction as the change it announces, with one delivery per
+/// subscribed endpoint, and wakes the dispatcher (NOTIFY is sent only at commit, so a rolled-back
+/// change announces nothing).
+/// </summary>
+public static class EventWriter
+{
+    public const string Channel = "gerbang_webhooks";
+
+    public sealed record EventView(string Id, string Object, string Type, bool Livemode, string CreatedAt, EventData Data);
+
+    public sealed record EventData(object Object);
+
+    public static byte[] Body(string eventId, string type, Mode mode, DateTimeOffset createdAt, object dataObject) =>
+        ApiJson.Serialize(new EventView(eventId, "event", type, mode == Mode.Live, ApiJson.Time(createdAt), new EventData(dataObject)));
+
+    /// <summary>Adds the event and its deliveries to <paramref name="batch"/>; returns the event id.</summary>
+    public static string Add(NpgsqlBatch batch, string merchantId, Mode mode, string type, string objectId, string? storeId, object dataObject, DateTimeOffset now)
+    {
+        var eventId = Ids.New(Ids.Event);
+        var body = Body(eventId, type, mode, now, dataObject);
+        var insert = new NpgsqlBatchCommand("""
+            insert into events (id, merchant_id, mode, type, object_id, store_id, body, created_at)
+            values ($1, $2, $3, $4, $5, $6, $7, $8)
+            """);
+        insert.Parameters.Add(new() { Value = eventId });
+        insert.Parameters.Add(new() { Value = merchantId });
+        insert.Parameters.Add(new() { Value = mode.ToWire() });
+        insert.Parameters.Add(new() { Value = type });
+        insert.Parameters.Add(new() { Value = objectId });
+        insert.Parameters.Add(new() { Value = (object?)storeId ?? DBNull.Value });
+        insert.Parameters.Add(new() { Value = body });
+        insert.Parameters.Add(new() { Value = now });
+        batch.BatchCommands.Add(insert);
+
+        var fanOut = new NpgsqlBatchCommand($"""
+            with d as (
+                insert into webhook_deliveries (id, event_id, endpoint_id, merchant_id, status, attempts, next_attempt_at, created_at, updated_at)
+                select '{Ids.Delivery}_' || substr(md5(random()::text || clock_timestamp()::text || e.id), 1, 24), $1, e.id, e.merchant_id, 'pending', 0, $4, $4, $4
+                from webhook_endpoints e
+                where e.merchant_id = $2 and e.mode = $3 and e.status = 'enabled' and e.deleted_at is null
+                  and ('*' = any (e.enabled_events) or $5 = any (e.enabled_events))
+                returning 1)
+            select pg_notify('{Channel}', '') from (select 1 from d limit 1) x
+            """);
+        fanOut.Parameters.Add(new() { Value = eventId });
+        fanOut.Parameters.Add(new() { Value = merchantId });
+        fanOut.Parameters.Add(new() { Value = mode.ToWire() });
+        fanOut.Parameters.Add(new() { Value = now });
+        fanOut.Parameters.Add(new() { Value = type });
+        batch.BatchCommands.Add(fanOut);
+        return eventId;
+    }
+}

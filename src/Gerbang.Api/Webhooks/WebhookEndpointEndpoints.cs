@@ -1,0 +1,222 @@
+using System.Text;
+using System.Text.Json;
+using Gerbang.Api.Http;
+using Gerbang.Api.Merchants;
+using Gerbang.Domain;
+using Gerbang.Domain.Webhooks;
+using Npgsql;
+
+namespace Gerbang.Api.Webhooks;
+
+/// <summary><c>/v1/webhook_endpoints</c>: where a merchant wants its events, and which ones.</summary>
+public static class WebhookEndpointEndpoints
+{
+    public static void MapWebhookEndpoints(this RouteGroupBuilder v1)
+    {
+        var group = v1.MapGroup("/webhook_endpoints").WithTags("webhooks");
+        group.MapPost("", CreateAsync);
+        group.MapGet("", ListAsync);
+        group.MapGet("/{id}", GetAsync);
+        group.MapPatch("/{id}", UpdateAsync);
+        group.MapDelete("/{id}", DeleteAsync);
+    }
+
+    private static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, SecretBox box, TimeProvider clock)
+    {
+        var merchant = MerchantContext.Of(http);
+        if (!RequestBody.TryParseObject(http, emptyAllowed: false, out var root, out var problem))
+        {
+            return problem!;
+        }
+
+        var f = new Fields(root);
+        var url = ValidUrl(f, merchant, required: true);
+        var events = ValidEvents(f, required: true);
+        var description = f.String("description", required: false, maxLength: 500);
+        f.RejectUnknown();
+        if (f.Errors.Count > 0)
+        {
+            return Problems.Validation(f.Errors);
+        }
+
+        var secret = StandardWebhooks.NewSecret();
+        var now = clock.GetUtcNow();
+        var row = new WebhookEndpointRow(Ids.New(Ids.WebhookEndpoint), merchant.ModeWire, url!, description, events!, "enabled", now, now);
+        await using var cmd = db.CreateCommand("""
+            insert into webhook_endpoints (id, merchant_id, mode, url, description, enabled_events, status, secret_sealed, created_at, updated_at)
+            values ($1, $2, $3, $4, $5, $6, 'enabled', $7, $8, $8)
+            """);
+        foreach (var v in new object?[] { row.Id, merchant.MerchantId, row.Mode, row.Url, row.Description, row.EnabledEvents, box.Seal(secret), now })
+        {
+            cmd.Parameters.Add(new() { Value = v ?? DBNull.Value });
+        }
+
+        await cmd.ExecuteNonQueryAsync(http.RequestAborted);
+        return ApiResponse.Ok(row.View(secret), 201);
+    }
+
+    private static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db)
+    {
+        var merchant = MerchantContext.Of(http);
+        var query = ListQuery.Parse(http.Request, [], out var problem);
+        if (query is null)
+        {
+            return problem!;
+        }
+
+        await using var cmd = db.CreateCommand();
+        cmd.Parameters.Add(new() { Value = merchant.MerchantId });
+        cmd.Parameters.Add(new() { Value = merchant.ModeWire });
+        var sql = new StringBuilder($"select {WebhookEndpointRow.Columns} from webhook_endpoints where merchant_id = $1 and mode = $2 and deleted_at is null");
+        query.Apply(sql, cmd, "webhook_endpoints");
+        cmd.CommandText = sql.ToString();
+        var rows = new List<WebhookEndpointRow>();
+        await using (var reader = await cmd.ExecuteReaderAsync(http.RequestAborted))
+        {
+            while (await reader.ReadAsync(http.RequestAborted))
+            {
+                rows.Add(WebhookEndpointRow.Read(reader));
+            }
+        }
+
+        var (page, hasMore) = query.Page(rows);
+        return ListQuery.Answer(page.Select(r => r.View()).ToList(), hasMore, "/v1/webhook_endpoints");
+    }
+
+    private static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db)
+    {
+        var row = await FindAsync(db, MerchantContext.Of(http), id, http.RequestAborted);
+        return row is null ? Problems.NotFound("webhook endpoint") : ApiResponse.Ok(row.View());
+    }
+
+    private static async Task<ApiResponse> UpdateAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    {
+        var merchant = MerchantContext.Of(http);
+        var row = await FindAsync(db, merchant, id, http.RequestAborted);
+        if (row is null)
+        {
+            return Problems.NotFound("webhook endpoint");
+        }
+
+        if (!RequestBody.TryParseObject(http, emptyAllowed: false, out var root, out var problem))
+        {
+            return problem!;
+        }
+
+        var f = new Fields(root);
+        var url = ValidUrl(f, merchant, required: false);
+        var events = ValidEvents(f, required: false);
+        var description = f.String("description", required: false, minLength: 0, maxLength: 500);
+        var disabled = f.Boolean("disabled");
+        f.RejectUnknown();
+        if (f.Errors.Count > 0)
+        {
+            return Problems.Validation(f.Errors);
+        }
+
+        var updated = row with
+        {
+            Url = url ?? row.Url,
+            EnabledEvents = events ?? row.EnabledEvents,
+            Description = f.Has("description") ? description : row.Description,
+            Status = disabled is { } d ? (d ? "disabled" : "enabled") : row.Status,
+            UpdatedAt = clock.GetUtcNow(),
+        };
+        await using var cmd = db.CreateCommand("""
+            update webhook_endpoints set url = $4, enabled_events = $5, description = $6, status = $7, updated_at = $8
+            where id = $1 and merchant_id = $2 and mode = $3 and deleted_at is null
+            """);
+        foreach (var v in new object?[] { id, merchant.MerchantId, merchant.ModeWire, updated.Url, updated.EnabledEvents, updated.Description, updated.Status, updated.UpdatedAt })
+        {
+            cmd.Parameters.Add(new() { Value = v ?? DBNull.Value });
+        }
+
+        await cmd.ExecuteNonQueryAsync(http.RequestAborted);
+        return ApiResponse.Ok(updated.View());
+    }
+
+    private static async Task<ApiResponse> DeleteAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    {
+        var merchant = MerchantContext.Of(http);
+        await using var cmd = db.CreateCommand("""
+            update webhook_endpoints set deleted_at = $4, status = 'disabled', updated_at = $4
+            where id = $1 and merchant_id = $2 and mode = $3 and deleted_at is null
+            """);
+        foreach (var v in new object[] { id, merchant.MerchantId, merchant.ModeWire, clock.GetUtcNow() })
+        {
+            cmd.Parameters.Add(new() { Value = v });
+        }
+
+        return await cmd.ExecuteNonQueryAsync(http.RequestAborted) == 1
+            ? ApiResponse.Ok(new { id, @object = "webhook_endpoint", deleted = true })
+            : Problems.NotFound("webhook endpoint");
+    }
+
+    internal static async Task<WebhookEndpointRow?> FindAsync(NpgsqlDataSource db, MerchantContext merchant, string id, CancellationToken cancellationToken)
+    {
+        await using var cmd = db.CreateCommand($"select {WebhookEndpointRow.Columns} from webhook_endpoints where id = $1 and merchant_id = $2 and mode = $3 and deleted_at is null");
+        cmd.Parameters.Add(new() { Value = id });
+        cmd.Parameters.Add(new() { Value = merchant.MerchantId });
+        cmd.Parameters.Add(new() { Value = merchant.ModeWire });
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? WebhookEndpointRow.Read(reader) : null;
+    }
+
+    private static string? ValidUrl(Fields f, MerchantContext merchant, bool required)
+    {
+        var url = f.String("url", required, maxLength: 2048);
+        if (url is null)
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp) || !string.IsNullOrEmpty(uri.UserInfo))
+        {
+            f.Add("url", "url_invalid", "url must be an absolute http(s) URL without credentials.");
+            return null;
+        }
+
+        if (merchant.Livemode && uri.Scheme != Uri.UriSchemeHttps)
+        {
+            f.Add("url", "url_not_https", "Live-mode webhook endpoints must use https.");
+            return null;
+        }
+
+        return uri.ToString();
+    }
+
+    private static string[]? ValidEvents(Fields f, bool required)
+    {
+        var element = f.Element("enabled_events", JsonValueKind.Array);
+        if (element is null)
+        {
+            if (required)
+            {
+                f.Add("enabled_events", "parameter_missing", "enabled_events is required, e.g. [\"payment.paid\"] or [\"*\"].");
+            }
+
+            return null;
+        }
+
+        var events = new List<string>();
+        foreach (var e in element.Value.EnumerateArray())
+        {
+            var name = e.ValueKind == JsonValueKind.String ? e.GetString()! : "";
+            if (name != "*" && !EventTypes.All.Contains(name))
+            {
+                f.Add("enabled_events", "event_type_invalid", $"'{name}' is not an event type.");
+                return null;
+            }
+
+            events.Add(name);
+        }
+
+        if (events.Count == 0)
+        {
+            f.Add("enabled_events", "parameter_missing", "enabled_events needs at least one event type.");
+            return null;
+        }
+
+        return events.Distinct(StringComparer.Ordinal).ToArray();
+    }
+}

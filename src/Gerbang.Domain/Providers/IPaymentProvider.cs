@@ -1,0 +1,80 @@
+using Gerbang.Domain.Payments;
+
+namespace Gerbang.Domain.Providers;
+
+/// <summary>
+/// What Gerbang needs from a payment provider. Every call returns a <see cref="ProviderResult{T}"/>:
+/// a decline is a normal answer, and an outage says whether the provider may have acted anyway.
+/// </summary>
+public interface IPaymentProvider
+{
+    /// <summary>The provider's name in the API (<c>simulator</c>, <c>midtrans</c>, …).</summary>
+    string Name { get; }
+
+    Task<ProviderResult<ProviderPayment>> CreatePaymentAsync(ProviderPaymentRequest request, CancellationToken cancellationToken);
+
+    Task<ProviderResult<ProviderPaymentState>> GetPaymentStatusAsync(string attemptId, string providerReference, CancellationToken cancellationToken);
+
+    Task<ProviderResult<ProviderPaymentState>> CancelPaymentAsync(string attemptId, string providerReference, CancellationToken cancellationToken);
+
+    Task<ProviderResult<ProviderRefund>> RefundAsync(ProviderRefundRequest request, CancellationToken cancellationToken);
+
+    Task<ProviderResult<ProviderPayout>> PayoutAsync(ProviderPayoutRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Verifies an inbound notification over its raw bytes in the provider's own scheme and, only
+    /// when it is authentic, parses it. Never throws for bad input.
+    /// </summary>
+    WebhookVerification VerifyWebhook(InboundWebhook webhook);
+}
+
+/// <summary>One try at a provider. <paramref name="AttemptId"/> doubles as the provider-side idempotency key.</summary>
+public sealed record ProviderPaymentRequest(
+    string AttemptId,
+    string PaymentId,
+    Money Amount,
+    PaymentMethod Method,
+    string? Bank,
+    string OrderId,
+    string? Description,
+    string? CustomerName,
+    string? CustomerEmail,
+    DateTimeOffset ExpiresAt,
+    Uri NotificationUrl);
+
+public sealed record ProviderPayment(
+    string ProviderReference,
+    PaymentInstructions Instructions,
+    DateTimeOffset ExpiresAt,
+    PaymentStatus Status);
+
+public sealed record ProviderPaymentState(string ProviderReference, PaymentStatus Status, Money? PaidAmount, string RawStatus);
+
+public sealed record ProviderRefundRequest(string RefundId, string AttemptId, string ProviderReference, Money Amount, string? Reason);
+
+public sealed record ProviderRefund(string ProviderReference, ProviderOperationStatus Status);
+
+public sealed record ProviderPayoutRequest(
+    string DisbursementId,
+    Money Amount,
+    string BankCode,
+    string AccountNumber,
+    string AccountHolderName,
+    string? Description,
+    Uri NotificationUrl);
+
+public sealed record ProviderPayout(string ProviderReference, ProviderOperationStatus Status);
+
+public enum ProviderOperationStatus
+{
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+/// <summary>A provider notification exactly as it arrived.</summary>
+public sealed record InboundWebhook(string Path, IReadOnlyDictionary<string, string> Headers, ReadOnlyMemory<byte> Body)
+{
+    public string? Header(string name) =>
+        Headers.TryGetValue(name, out var v) ? v : Headers.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
+}

@@ -1,0 +1,46 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Gerbang.Domain;
+using Microsoft.Extensions.Options;
+
+namespace Gerbang.Simulators.Generic;
+
+/// <summary>Sends the simulated provider's own signed notifications to the merchant system's URL.</summary>
+public sealed class GenericNotifier(
+    IHttpClientFactory httpClientFactory,
+    IOptions<GenericSimulatorOptions> options,
+    TimeProvider timeProvider)
+{
+    public const string HttpClientName = "simulator-notifier";
+
+    public ConcurrentQueue<SimSentNotification> Sent { get; } = new();
+
+    public async Task<SimSentNotification> SendAsync(Uri url, string type, SimNotificationData data, CancellationToken cancellationToken)
+    {
+        var notification = new SimNotification(Ids.New("sevt"), type, timeProvider.GetUtcNow().ToUnixTimeSeconds(), data);
+        var body = JsonSerializer.SerializeToUtf8Bytes(notification, SimulatorJson.Options);
+        var signature = GenericSignature.Compute(options.Value.WebhookSecret, timeProvider.GetUtcNow().ToUnixTimeSeconds(), body);
+        var status = await PostAsync(url, body, signature, cancellationToken);
+        var sent = new SimSentNotification(notification.Id, System.Text.Encoding.UTF8.GetString(body), signature, status);
+        Sent.Enqueue(sent);
+        return sent;
+    }
+
+    public async Task<int?> PostAsync(Uri url, byte[] body, string signature, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url);
+        request.Content = new ByteArrayContent(body);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.TryAddWithoutValidation(GenericSignature.Header, signature);
+        try
+        {
+            using var response = await httpClientFactory.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+            return (int)response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+}

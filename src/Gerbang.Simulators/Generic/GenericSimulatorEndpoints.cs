@@ -1,0 +1,289 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Gerbang.Domain;
+using Gerbang.Simulators.Shared;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Gerbang.Simulators.Generic;
+
+/// <summary>
+/// The generic <c>simulator</c> provider's HTTP API: payments for every method, refunds and payouts,
+/// and a control API that makes the provider act (the customer pays, the bank fails a payout).
+/// </summary>
+public static class GenericSimulatorEndpoints
+{
+    public static RouteGroupBuilder MapGenericSimulator(this IEndpointRouteBuilder routes, string prefix)
+    {
+        var group = routes.MapGroup(prefix).AddEndpointFilter(RequireApiKey).ExcludeFromDescription();
+
+        group.MapPost("/v1/payments", CreatePayment);
+        group.MapGet("/v1/payments/{id}", GetPayment);
+        group.MapPost("/v1/payments/{id}/cancel", CancelPayment);
+        group.MapPost("/v1/refunds", CreateRefund);
+        group.MapPost("/v1/payouts", CreatePayout);
+        group.MapGet("/v1/payouts/{id}", GetPayout);
+
+        group.MapPost("/control/payments/{id}/pay", ControlPay);
+        group.MapPost("/control/payments/{id}/fail", (string id, GenericSimulatorState s, GenericNotifier n, CancellationToken ct) => ControlClose(id, "failed", s, n, ct));
+        group.MapPost("/control/payments/{id}/expire", (string id, GenericSimulatorState s, GenericNotifier n, CancellationToken ct) => ControlClose(id, "expired", s, n, ct));
+        group.MapPost("/control/payouts/{id}/succeed", (string id, GenericSimulatorState s, GenericNotifier n, CancellationToken ct) => ControlPayout(id, "succeeded", s, n, ct));
+        group.MapPost("/control/payouts/{id}/fail", (string id, GenericSimulatorState s, GenericNotifier n, CancellationToken ct) => ControlPayout(id, "failed", s, n, ct));
+        group.MapPost("/control/knobs", SetKnobs);
+        group.MapGet("/control/stats", (GenericSimulatorState s) => TypedResults.Json(new { create_calls = s.CreateCalls, payments = s.Payments.Count }, SimulatorJson.Options));
+        group.MapGet("/control/notifications", (GenericNotifier n) => TypedResults.Json(n.Sent.ToArray(), SimulatorJson.Options));
+        return group;
+    }
+
+    private static async ValueTask<object?> RequireApiKey(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var options = http.RequestServices.GetRequiredService<IOptions<GenericSimulatorOptions>>().Value;
+        var header = http.Request.Headers.Authorization.ToString();
+        var presented = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header[7..] : "";
+        if (options.ApiKey.Length == 0
+            || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(options.ApiKey)))
+        {
+            return TypedResults.Json(new SimError("unauthorized", "bad API key"), SimulatorJson.Options, statusCode: 401);
+        }
+
+        var state = http.RequestServices.GetRequiredService<GenericSimulatorState>();
+        if (!http.Request.Path.Value!.Contains("/control/", StringComparison.Ordinal))
+        {
+            if (state.Knobs.Latency > TimeSpan.Zero)
+            {
+                await Task.Delay(state.Knobs.Latency, http.RequestAborted);
+            }
+
+            if (state.Knobs.ShouldFail())
+            {
+                return TypedResults.Json(new SimError("unavailable", "simulated outage"), SimulatorJson.Options, statusCode: 503);
+            }
+        }
+
+        return await next(context);
+    }
+
+    private static async Task<IResult> CreatePayment(HttpRequest request, GenericSimulatorState state, IOptions<GenericSimulatorOptions> options)
+    {
+        var body = await Read<SimCreatePayment>(request);
+        if (body is null)
+        {
+            return BadBody();
+        }
+
+        if (body.Amount <= 0 || string.IsNullOrEmpty(body.Reference))
+        {
+            return TypedResults.Json(new SimError("invalid_request", "amount and reference are required"), SimulatorJson.Options, statusCode: 400);
+        }
+
+        state.CountCreate();
+        var id = state.ByReference.GetOrAdd(body.Reference, _ => Ids.New("simpay"));
+        var payment = state.Payments.GetOrAdd(id, _ => new SimulatedPayment
+        {
+            Id = id,
+            Reference = body.Reference,
+            Amount = body.Amount,
+            Currency = body.Currency,
+            Method = body.Method,
+            Bank = body.Bank,
+            VaNumber = body.Method == "va" ? VaNumber(body.Bank) : null,
+            QrString = body.Method == "qris" ? Qris.Build(options.Value.MerchantName, "JAKARTA", body.Amount, body.Reference) : null,
+            ExpiresAt = body.ExpiresAt,
+            NotifyUrl = body.NotifyUrl,
+        });
+        return TypedResults.Json(SimPaymentView.Of(payment), SimulatorJson.Options, statusCode: 201);
+    }
+
+    private static IResult GetPayment(string id, GenericSimulatorState state) =>
+        state.Payments.TryGetValue(id, out var p)
+            ? TypedResults.Json(SimPaymentView.Of(p), SimulatorJson.Options)
+            : NotFound();
+
+    private static IResult CancelPayment(string id, GenericSimulatorState state)
+    {
+        if (!state.Payments.TryGetValue(id, out var p))
+        {
+            return NotFound();
+        }
+
+        lock (p.Gate)
+        {
+            if (p.Status is "pending")
+            {
+                p.Status = "cancelled";
+            }
+            else if (p.Status is not "cancelled")
+            {
+                return TypedResults.Json(new SimError("not_cancellable", $"payment is {p.Status}"), SimulatorJson.Options, statusCode: 409);
+            }
+        }
+
+        return TypedResults.Json(SimPaymentView.Of(p), SimulatorJson.Options);
+    }
+
+    private static async Task<IResult> CreateRefund(HttpRequest request, GenericSimulatorState state)
+    {
+        var body = await Read<SimCreateRefund>(request);
+        if (body is null)
+        {
+            return BadBody();
+        }
+
+        if (!state.Payments.TryGetValue(body.PaymentId, out var p) || p.Status != "paid" || body.Amount <= 0 || body.Amount > p.PaidAmount)
+        {
+            return TypedResults.Json(new SimError("refund_refused", "payment is not refundable for that amount"), SimulatorJson.Options, statusCode: 422);
+        }
+
+        var refund = state.Refunds.GetOrAdd(body.Reference, r => new SimulatedRefund { Id = Ids.New("simre"), Reference = r, PaymentId = p.Id, Amount = body.Amount });
+        return TypedResults.Json(new SimOperationView(refund.Id, refund.Reference, refund.Status, refund.Amount), SimulatorJson.Options);
+    }
+
+    private static async Task<IResult> CreatePayout(HttpRequest request, GenericSimulatorState state)
+    {
+        var body = await Read<SimCreatePayout>(request);
+        if (body is null)
+        {
+            return BadBody();
+        }
+
+        if (body.Amount <= 0)
+        {
+            return TypedResults.Json(new SimError("invalid_request", "amount must be positive"), SimulatorJson.Options, statusCode: 400);
+        }
+
+        var payout = state.Payouts.GetOrAdd(body.Reference, r => new SimulatedPayout { Id = Ids.New("simpo"), Reference = r, Amount = body.Amount, Currency = body.Currency, NotifyUrl = body.NotifyUrl });
+        return TypedResults.Json(new SimOperationView(payout.Id, payout.Reference, payout.Status, payout.Amount), SimulatorJson.Options);
+    }
+
+    private static IResult GetPayout(string id, GenericSimulatorState state)
+    {
+        var payout = state.Payouts.Values.FirstOrDefault(p => p.Id == id);
+        return payout is null ? NotFound() : TypedResults.Json(new SimOperationView(payout.Id, payout.Reference, payout.Status, payout.Amount), SimulatorJson.Options);
+    }
+
+    private static async Task<IResult> ControlPay(string id, HttpRequest request, GenericSimulatorState state, GenericNotifier notifier, CancellationToken ct)
+    {
+        if (!state.Payments.TryGetValue(id, out var p))
+        {
+            return NotFound();
+        }
+
+        long amount = p.Amount;
+        if (request.ContentLength > 0)
+        {
+            var pay = await Read<SimPayRequest>(request);
+            amount = pay?.Amount ?? p.Amount;
+        }
+
+        // Money may arrive after the provider expired or cancelled the instrument: the real rails
+        // do that, and the receiving side must not lose it.
+        lock (p.Gate)
+        {
+            p.Status = "paid";
+            p.PaidAmount += amount;
+        }
+
+        var sent = await notifier.SendAsync(p.NotifyUrl, "payment.paid", Data(p, amount), ct);
+        return TypedResults.Json(sent, SimulatorJson.Options);
+    }
+
+    private static async Task<IResult> ControlClose(string id, string status, GenericSimulatorState state, GenericNotifier notifier, CancellationToken ct)
+    {
+        if (!state.Payments.TryGetValue(id, out var p))
+        {
+            return NotFound();
+        }
+
+        lock (p.Gate)
+        {
+            if (p.Status != "pending")
+            {
+                return TypedResults.Json(new SimError("not_pending", $"payment is {p.Status}"), SimulatorJson.Options, statusCode: 409);
+            }
+
+            p.Status = status;
+        }
+
+        var sent = await notifier.SendAsync(p.NotifyUrl, "payment." + status, Data(p, 0), ct);
+        return TypedResults.Json(sent, SimulatorJson.Options);
+    }
+
+    private static async Task<IResult> ControlPayout(string id, string status, GenericSimulatorState state, GenericNotifier notifier, CancellationToken ct)
+    {
+        var payout = state.Payouts.Values.FirstOrDefault(p => p.Id == id || p.Reference == id);
+        if (payout is null)
+        {
+            return NotFound();
+        }
+
+        payout.Status = status;
+        var sent = await notifier.SendAsync(payout.NotifyUrl, "payout." + status, new SimNotificationData("payout", payout.Id, payout.Reference, status, payout.Amount, 0, payout.Currency), ct);
+        return TypedResults.Json(sent, SimulatorJson.Options);
+    }
+
+    private static async Task<IResult> SetKnobs(HttpRequest request, GenericSimulatorState state)
+    {
+        var body = await Read<SimKnobsRequest>(request);
+        if (body is null)
+        {
+            return BadBody();
+        }
+
+        if (body.Seed is { } seed)
+        {
+            state.Knobs.Reseed(seed);
+        }
+
+        state.Knobs.Latency = body.LatencyMs is { } ms ? TimeSpan.FromMilliseconds(ms) : state.Knobs.Latency;
+        state.Knobs.ErrorRate = body.ErrorRate ?? state.Knobs.ErrorRate;
+        state.Knobs.Down = body.Down ?? state.Knobs.Down;
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Reads a body in the simulator's own snake_case wire format; null when it is not readable.</summary>
+    private static async Task<T?> Read<T>(HttpRequest request)
+        where T : class
+    {
+        try
+        {
+            return await request.ReadFromJsonAsync<T>(SimulatorJson.Options, request.HttpContext.RequestAborted);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static JsonHttpResult<SimError> BadBody() => TypedResults.Json(new SimError("invalid_request", "unreadable body"), SimulatorJson.Options, statusCode: 400);
+
+    private static SimNotificationData Data(SimulatedPayment p, long paid) =>
+        new("payment", p.Id, p.Reference, p.Status, p.Amount, paid, p.Currency);
+
+    private static JsonHttpResult<SimError> NotFound() => TypedResults.Json(new SimError("not_found", "no such object"), SimulatorJson.Options, statusCode: 404);
+
+    /// <summary>A VA number that looks like the bank's: the bank's prefix and ten random digits.</summary>
+    private static string VaNumber(string? bank)
+    {
+        var prefix = bank switch
+        {
+            "bca" => "39011",
+            "bni" => "8808",
+            "bri" => "26215",
+            "mandiri" => "89608",
+            "permata" => "8528",
+            "cimb" => "5919",
+            "bsi" => "9347",
+            _ => "9999",
+        };
+        return prefix + RandomNumberGenerator.GetInt32(0, 1_000_000_000).ToString("D10", CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,59 @@
+namespace Gerbang.Simulators.Generic;
+
+/// <summary>A payment as the simulated provider keeps it.</summary>
+public sealed class SimulatedPayment
+{
+    public required string Id { get; init; }
+
+    public required string Reference { get; init; }
+
+    public required long Amount { get; init; }
+
+    public required string Currency { get; init; }
+
+    public required string Method { get; init; }
+
+    public string? Bank { get; init; }
+
+    public string? VaNumber { get; init; }
+
+    public string? QrString { get; init; }
+
+    public required DateTimeOffset ExpiresAt { get; init; }
+
+    public required Uri NotifyUrl { get; init; }
+
+    public string Status { get; set; } = "pending";
+
+    public long PaidAmount { get; set; }
+
+    public Lock Gate { get; } = new();
+}
+
+public sealed class SimulatedPayout
+{
+    public required string Id { get; init; }
+
+    public required string Reference { get; init; }
+
+    public required long Amount { get; init; }
+
+    public required string Currency { get; init; }
+
+    public required Uri NotifyUrl { get; init; }
+
+    public string Status { get; set; } = "pending";
+}
+
+public sealed class SimulatedRefund
+{
+    public required string Id { get; init; }
+
+    public required string Reference { get; init; }
+
+    public required string PaymentId { get; init; }
+
+    public required long Amount { get; init; }
+
+    public string Status { get; set; } = "succeeded";
+}

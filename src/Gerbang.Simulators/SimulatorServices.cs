@@ -1,0 +1,25 @@
+using Gerbang.Simulators.Generic;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gerbang.Simulators;
+
+public static class SimulatorServices
+{
+    /// <summary>Registers every simulated provider's state. Options come from the <c>Simulators</c> section.</summary>
+    public static IServiceCollection AddSimulators(this IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        services.Configure<GenericSimulatorOptions>(configuration.GetSection(GenericSimulatorOptions.Section));
+        services.AddSingleton<GenericSimulatorState>();
+        services.AddSingleton<GenericNotifier>();
+        services.AddHttpClient(GenericNotifier.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        services.AddHttpClient();
+        return services;
+    }
+
+    /// <summary>Mounts every simulated provider under <paramref name="prefix"/> (<c>/simulator</c> for the generic one).</summary>
+    public static void MapSimulators(this Microsoft.AspNetCore.Routing.IEndpointRouteBuilder routes, string prefix)
+    {
+        routes.MapGenericSimulator(prefix.TrimEnd('/') + "/simulator");
+    }
+}
