@@ -8,6 +8,7 @@ using Gerbang.Api.Payments;
 using Gerbang.Api.ProviderCallbacks;
 using Gerbang.Api.Webhooks;
 using Gerbang.Simulators;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Gerbang.Api;
@@ -30,7 +31,7 @@ public static class GerbangApp
         }
 
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         await builder.AddGerbangDatabaseAsync();
 
         var services = builder.Services;

@@ -33,16 +33,34 @@ public sealed class LedgerWriter(NpgsqlDataSource dataSource)
         cmd.Parameters.Add(new() { Value = account.Mode.ToWire() });
         cmd.Parameters.Add(new() { Value = account.Currency.Code });
         cmd.Parameters.Add(new() { Value = account.Owner ?? "" });
-        id = (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
-        _accounts[account] = id;
-        return id;
+        // A concurrent creator can commit between our insert and our read; the statement's snapshot
+        // then sees neither, so ask again with a fresh snapshot.
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            if (await cmd.ExecuteScalarAsync(cancellationToken) is long found)
+            {
+                _accounts[account] = found;
+                return found;
+            }
+        }
+
+        throw new InvalidOperationException($"Ledger account {account.Kind.ToWire()} could not be created or found.");
+    }
+
+    /// <summary>Creates (once) and caches the accounts a later <see cref="Add"/> will post to.</summary>
+    public async Task PrepareAsync(IEnumerable<AccountRef> accounts, CancellationToken cancellationToken)
+    {
+        foreach (var account in accounts)
+        {
+            await AccountIdAsync(account, cancellationToken);
+        }
     }
 
     /// <summary>
     /// Adds <paramref name="entry"/> to <paramref name="batch"/>. Its unique reference makes a second
     /// write of the same movement fail the whole batch, so a movement is posted once or not at all.
     /// </summary>
-    public async Task AddAsync(NpgsqlBatch batch, LedgerEntry entry, string? source, DateTimeOffset now, CancellationToken cancellationToken)
+    public void Add(NpgsqlBatch batch, LedgerEntry entry, string? source, DateTimeOffset now)
     {
         var entryId = Ids.New(Ids.LedgerEntry);
         var insertEntry = new NpgsqlBatchCommand("insert into ledger_entries (id, reference, description, created_at) values ($1, $2, $3, $4)");
@@ -54,7 +72,13 @@ public sealed class LedgerWriter(NpgsqlDataSource dataSource)
 
         foreach (var posting in entry.Postings)
         {
-            var accountId = await AccountIdAsync(posting.Account, cancellationToken);
+            if (!_accounts.TryGetValue(posting.Account, out var accountId))
+            {
+                // Creating it here would take a second pooled connection while the caller's
+                // transaction holds one: under load that starves the pool. Prepare accounts first.
+                throw new InvalidOperationException($"Ledger account {posting.Account.Kind.ToWire()} was not prepared before the transaction.");
+            }
+
             var merchantFacing = posting.Account.Kind == AccountKind.MerchantAvailable && posting.BalanceType is not null;
             var insert = new NpgsqlBatchCommand("""
                 insert into ledger_postings (entry_id, account_id, amount, currency, public_id, balance_type, source, merchant_id, created_at)

@@ -78,9 +78,17 @@ public sealed partial class NotificationProcessor(
         cmd.Parameters.Add(new() { Value = n.EventKey });
         cmd.Parameters.Add(new() { Value = timeProvider.GetUtcNow() });
         cmd.Parameters.Add(new() { Value = inbound.Body.ToArray() });
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return (reader.GetString(0), reader.GetString(1));
+        // A concurrent copy can commit between our insert and our read; ask again with a fresh snapshot.
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                return (reader.GetString(0), reader.GetString(1));
+            }
+        }
+
+        throw new InvalidOperationException("A provider notification could not be stored or found.");
     }
 
     private static ApiResponse Acknowledge(string id, bool duplicate) =>

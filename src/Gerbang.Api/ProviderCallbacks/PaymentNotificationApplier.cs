@@ -34,7 +34,13 @@ public sealed partial class PaymentNotificationApplier(
     TimeProvider timeProvider,
     ILogger<PaymentNotificationApplier> logger)
 {
-    private sealed record Attempt(string Id, string PaymentId, string? ProviderReference);
+    private sealed record Attempt(string Id, string PaymentId, string MerchantId, string Currency, string? ProviderReference);
+
+    private static IEnumerable<AccountRef> LedgerAccounts(Attempt attempt, string provider, Mode mode, ProviderNotification n)
+    {
+        var currency = n.Amount?.Currency ?? Currency.Parse(attempt.Currency);
+        return [AccountRef.Clearing(provider, mode, currency), AccountRef.Available(attempt.MerchantId, mode, currency), AccountRef.Fees(mode, currency)];
+    }
 
     public async Task<ApplyOutcome> ApplyAsync(string notificationId, string provider, Mode mode, IPaymentProvider adapter, ProviderNotification n, CancellationToken cancellationToken)
     {
@@ -67,6 +73,7 @@ public sealed partial class PaymentNotificationApplier(
             }
         }
 
+        await ledger.PrepareAsync(LedgerAccounts(attempt, provider, mode, n), cancellationToken);
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
         await using (var lockNotification = new NpgsqlCommand("select status from provider_notifications where id = $1 for update", conn, tx))
@@ -136,7 +143,7 @@ public sealed partial class PaymentNotificationApplier(
             // Money again on a paid payment (a VA paid twice): credited in full, never dropped.
             var over = payment with { AmountOverpaid = checked(payment.AmountOverpaid + received.Amount), UpdatedAt = now };
             var entry = LedgerEntry.PaymentPaid($"payment:{payment.Id}:overpayment:{notificationId}", payment.MerchantId, payment.Provider, payment.Mode, received, Money.Zero(received.Currency));
-            await ledger.AddAsync(batch, entry, payment.Id, now, cancellationToken);
+            ledger.Add(batch, entry, payment.Id, now);
             var cmd = new NpgsqlBatchCommand("update payments set amount_overpaid = $2, updated_at = $3 where id = $1");
             cmd.Parameters.Add(new() { Value = payment.Id });
             cmd.Parameters.Add(new() { Value = over.AmountOverpaid });
@@ -156,7 +163,7 @@ public sealed partial class PaymentNotificationApplier(
             PaidLate = transition == TransitionKind.PaidLate,
             UpdatedAt = now,
         };
-        await ledger.AddAsync(batch, LedgerEntry.PaymentPaid($"payment:{payment.Id}:paid", payment.MerchantId, payment.Provider, payment.Mode, received, fee), payment.Id, now, cancellationToken);
+        ledger.Add(batch, LedgerEntry.PaymentPaid($"payment:{payment.Id}:paid", payment.MerchantId, payment.Provider, payment.Mode, received, fee), payment.Id, now);
         var update = new NpgsqlBatchCommand("""
             update payments set status = 'paid', amount_captured = $2, fee = $3, paid_at = $4, paid_late = $5, updated_at = $4
             where id = $1
@@ -191,8 +198,9 @@ public sealed partial class PaymentNotificationApplier(
     private async Task<Attempt?> FindAttemptAsync(string provider, Mode mode, ProviderNotification n, CancellationToken cancellationToken)
     {
         await using var cmd = dataSource.CreateCommand("""
-            select id, payment_id, provider_reference from payment_attempts
-            where provider = $1 and mode = $2 and (id = $3 or provider_reference = $4)
+            select a.id, a.payment_id, a.merchant_id, p.currency, a.provider_reference
+            from payment_attempts a join payments p on p.id = a.payment_id
+            where a.provider = $1 and a.mode = $2 and (a.id = $3 or a.provider_reference = $4)
             limit 1
             """);
         cmd.Parameters.Add(new() { Value = provider });
@@ -201,7 +209,7 @@ public sealed partial class PaymentNotificationApplier(
         cmd.Parameters.Add(new() { Value = n.ProviderReference });
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new Attempt(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2))
+            ? new Attempt(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4))
             : null;
     }
 

@@ -24,20 +24,34 @@ public sealed class SimulatorTestControl(HttpClient http) : IProviderTestControl
         using var request = new HttpRequestMessage(HttpMethod.Post, path);
         if (body is not null)
         {
-            request.Content = JsonContent.Create(body);
+            request.Content = new ByteArrayContent(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body));
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         }
 
         try
         {
             using var response = await http.SendAsync(request, cancellationToken);
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
-            return response.IsSuccessStatusCode
+            if (!response.IsSuccessStatusCode)
+            {
+                return new TestControlResult(false, (int)response.StatusCode, text);
+            }
+
+            // The simulator reports how the gateway answered its notification.
+            using var doc = System.Text.Json.JsonDocument.Parse(text);
+            var delivered = !doc.RootElement.TryGetProperty("receiver_status", out var status)
+                || (status.ValueKind == System.Text.Json.JsonValueKind.Number && status.GetInt32() is >= 200 and < 300);
+            return delivered
                 ? new TestControlResult(true, (int)response.StatusCode, null)
-                : new TestControlResult(false, (int)response.StatusCode, text);
+                : new TestControlResult(false, (int)response.StatusCode, "the gateway did not accept the notification");
         }
         catch (HttpRequestException ex)
         {
-            return new TestControlResult(false, null, ex.Message);
+            return new TestControlResult(false, null, ex.HttpRequestError.ToString());
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new TestControlResult(false, null, "the simulator did not answer in time");
         }
     }
 }

@@ -14,6 +14,8 @@ public sealed class GenericNotifier(
 {
     public const string HttpClientName = "simulator-notifier";
 
+    private static readonly TimeSpan[] RetryDelays = [TimeSpan.Zero, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1)];
+
     public ConcurrentQueue<SimSentNotification> Sent { get; } = new();
 
     public async Task<SimSentNotification> SendAsync(Uri url, string type, SimNotificationData data, CancellationToken cancellationToken)
@@ -21,7 +23,18 @@ public sealed class GenericNotifier(
         var notification = new SimNotification(Ids.New("sevt"), type, timeProvider.GetUtcNow().ToUnixTimeSeconds(), data);
         var body = JsonSerializer.SerializeToUtf8Bytes(notification, SimulatorJson.Options);
         var signature = GenericSignature.Compute(options.Value.WebhookSecret, timeProvider.GetUtcNow().ToUnixTimeSeconds(), body);
-        var status = await PostAsync(url, body, signature, cancellationToken);
+        // Like real providers, retry a notification the receiver did not take, here briefly and in line.
+        int? status = null;
+        foreach (var delay in RetryDelays)
+        {
+            await Task.Delay(delay, cancellationToken);
+            status = await PostAsync(url, body, signature, cancellationToken);
+            if (status is >= 200 and < 300)
+            {
+                break;
+            }
+        }
+
         var sent = new SimSentNotification(notification.Id, System.Text.Encoding.UTF8.GetString(body), signature, status);
         Sent.Enqueue(sent);
         return sent;

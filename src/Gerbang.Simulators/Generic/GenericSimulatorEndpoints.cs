@@ -174,7 +174,7 @@ public static class GenericSimulatorEndpoints
         }
 
         long amount = p.Amount;
-        if (request.ContentLength > 0)
+        if (request.HasJsonContentType())
         {
             var pay = await Read<SimPayRequest>(request);
             amount = pay?.Amount ?? p.Amount;

@@ -1,0 +1,128 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Gerbang.Api.Webhooks;
+using Gerbang.Simulators.Generic;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Gerbang.Api.Tests.Infrastructure;
+
+public sealed record TestMerchant(string Id, string Key, HttpClient Client);
+
+/// <summary>
+/// A whole Gerbang on a real Kestrel port of 127.0.0.1 with its own database, the simulators mounted
+/// inside it as in test mode, and a clock tests can move. One per test class.
+/// </summary>
+public class GerbangFixture : IAsyncLifetime
+{
+    public const string AdminEmail = "root@gerbang.test";
+    public const string AdminPassword = "correct horse battery staple";
+
+    public TestClock Clock { get; } = new();
+
+    public WebApplication App { get; private set; } = null!;
+
+    public string BaseUrl { get; private set; } = "";
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public string ConnectionString { get; private set; } = "";
+
+    public NpgsqlDataSource Db { get; private set; } = null!;
+
+    public GenericSimulatorState Simulator => App.Services.GetRequiredService<GenericSimulatorState>();
+
+    public WebhookDispatcher Dispatcher => App.Services.GetRequiredService<WebhookDispatcher>();
+
+    protected virtual void Configure(IDictionary<string, string?> settings)
+    {
+    }
+
+    public async Task InitializeAsync()
+    {
+        ConnectionString = await TestCluster.NewDatabaseAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Gerbang"] = ConnectionString,
+            ["urls"] = "http://127.0.0.1:0",
+            ["Gerbang:BootstrapAdmin:Email"] = AdminEmail,
+            ["Gerbang:BootstrapAdmin:Password"] = AdminPassword,
+            ["Gerbang:PasswordIterations"] = "1000",
+            ["Gerbang:MasterKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            ["Gerbang:Database:MaxPoolSize"] = "30",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        Configure(settings);
+        App = await GerbangApp.BuildAsync([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Services.AddSingleton<TimeProvider>(Clock);
+            builder.Logging.ClearProviders();
+            builder.Logging.AddProvider(LogCapture.Provider);
+        });
+        await App.StartAsync();
+        BaseUrl = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Http = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        Db = NpgsqlDataSource.Create(ConnectionString);
+    }
+
+    public async Task DisposeAsync()
+    {
+        var dump = Environment.GetEnvironmentVariable("GERBANG_TEST_LOG");
+        if (!string.IsNullOrEmpty(dump))
+        {
+            await File.AppendAllLinesAsync(dump, LogCapture.Lines);
+        }
+
+        Http.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        await Db.DisposeAsync();
+    }
+
+    private string? _adminToken;
+
+    public async Task<string> AdminTokenAsync()
+    {
+        if (_adminToken is null)
+        {
+            var login = await Http.PostAsJsonAsync("/admin/v1/login", new { email = AdminEmail, password = AdminPassword });
+            login.EnsureSuccessStatusCode();
+            _adminToken = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+        }
+
+        return _adminToken!;
+    }
+
+    public async Task<TestMerchant> NewMerchantAsync(string name = "Toko Test")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/v1/merchants") { Content = JsonContent.Create(new { name }) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await AdminTokenAsync());
+        using var response = await Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var key = body.GetProperty("secret_key").GetString()!;
+        var client = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return new TestMerchant(body.GetProperty("id").GetString()!, key, client);
+    }
+
+    public async Task<long> CountAsync(string sql, params object[] args)
+    {
+        await using var cmd = Db.CreateCommand(sql);
+        foreach (var a in args)
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = a });
+        }
+
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
