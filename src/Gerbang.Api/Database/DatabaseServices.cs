@@ -30,6 +30,17 @@ public static class DatabaseServices
         }
 
         csb.ApplicationName ??= "gerbang";
+
+        // The same few statements run on every request: let Npgsql prepare them once per connection.
+        if (csb.MaxAutoPrepare == 0)
+        {
+            csb.MaxAutoPrepare = 64;
+            csb.AutoPrepareMinUsages = 2;
+        }
+
+        // Transactions leave no session state behind (settings are transaction-local), so a returned
+        // connection needs no reset.
+        csb.NoResetOnClose = true;
         var dataSource = new NpgsqlDataSourceBuilder(csb.ConnectionString).Build();
         builder.Services.AddSingleton(dataSource);
         builder.Services.AddSingleton<Migrator>();

@@ -50,12 +50,17 @@ public sealed class Idempotency(NpgsqlDataSource dataSource, TimeProvider timePr
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var now = timeProvider.GetUtcNow();
-            await using (var insert = dataSource.CreateCommand("""
-                insert into idempotency_keys (merchant_id, mode, key, request_hash, method, path, state, created_at, locked_at)
-                values ($1, $2, $3, $4, $5, $6, 'started', $7, $7)
-                on conflict do nothing
-                """))
+            // The claim is only a lock, so its commit need not wait for the disk: WAL is written in
+            // order, so the durable commit that records the outcome makes the claim durable too, and
+            // a claim lost in a crash guarded no committed work.
+            await using (var claim = dataSource.CreateBatch())
             {
+                claim.BatchCommands.Add(new NpgsqlBatchCommand("select set_config('synchronous_commit', 'off', true)"));
+                var insert = new NpgsqlBatchCommand("""
+                    insert into idempotency_keys (merchant_id, mode, key, request_hash, method, path, state, created_at, locked_at)
+                    values ($1, $2, $3, $4, $5, $6, 'started', $7, $7)
+                    on conflict do nothing
+                    """);
                 insert.Parameters.Add(new() { Value = merchant.MerchantId });
                 insert.Parameters.Add(new() { Value = merchant.ModeWire });
                 insert.Parameters.Add(new() { Value = key });
@@ -63,7 +68,9 @@ public sealed class Idempotency(NpgsqlDataSource dataSource, TimeProvider timePr
                 insert.Parameters.Add(new() { Value = method });
                 insert.Parameters.Add(new() { Value = path });
                 insert.Parameters.Add(new() { Value = now });
-                if (await insert.ExecuteNonQueryAsync(ct) == 1)
+                claim.BatchCommands.Add(insert);
+                await claim.ExecuteNonQueryAsync(ct);
+                if (insert.RecordsAffected == 1)
                 {
                     context.Items[ItemKey] = new Claim(merchant, key);
                     return null;

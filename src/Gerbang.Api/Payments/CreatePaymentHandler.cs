@@ -12,7 +12,8 @@ namespace Gerbang.Api.Payments;
 /// <summary>
 /// Creates a payment: asks the routed provider for an instrument (the next candidate when one cannot
 /// be reached), then writes the payment, its attempt, its event and the idempotency record in one
-/// round trip that commits together.
+/// round trip that commits together. An order id already open is refused by the database's unique
+/// index, and the instrument is withdrawn.
 /// </summary>
 public sealed partial class CreatePaymentHandler(
     NpgsqlDataSource dataSource,
@@ -28,11 +29,6 @@ public sealed partial class CreatePaymentHandler(
 
     public async Task<ApiResponse> HandleAsync(HttpContext http, MerchantContext merchant, CreatePaymentRequest request, CancellationToken cancellationToken)
     {
-        if (await OrderIdInUseAsync(merchant, request.OrderId, cancellationToken))
-        {
-            return OrderIdInUse(request.OrderId);
-        }
-
         var now = timeProvider.GetUtcNow();
         var expiresAt = request.ExpiresAt ?? now + (request.ExpiresIn ?? request.Method.DefaultExpiry());
         var paymentId = Ids.New(Ids.Payment);
@@ -131,7 +127,9 @@ public sealed partial class CreatePaymentHandler(
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == "payments_open_order_id")
         {
-            // Another request took the order id between our check and our insert: withdraw our instrument.
+            // The order id is taken by an open payment. The unique index is the check (a read before
+            // the provider call could not close the race and would cost every request a round trip),
+            // so the instrument just issued is withdrawn at its provider.
             var p = providers.Find(merchant.Mode, provider);
             if (p is not null)
             {
@@ -142,18 +140,6 @@ public sealed partial class CreatePaymentHandler(
         }
 
         return response;
-    }
-
-    private async Task<bool> OrderIdInUseAsync(MerchantContext merchant, string orderId, CancellationToken cancellationToken)
-    {
-        await using var cmd = dataSource.CreateCommand("""
-            select 1 from payments where merchant_id = $1 and mode = $2 and order_id = $3
-              and status in ('pending', 'requires_capture', 'cancelling') limit 1
-            """);
-        cmd.Parameters.Add(new() { Value = merchant.MerchantId });
-        cmd.Parameters.Add(new() { Value = merchant.ModeWire });
-        cmd.Parameters.Add(new() { Value = orderId });
-        return await cmd.ExecuteScalarAsync(cancellationToken) is not null;
     }
 
     private static ApiResponse OrderIdInUse(string orderId) =>
