@@ -18,7 +18,8 @@ public static class AdminEndpoints
         services.AddSingleton<AdminTokens>();
         services.AddSingleton<MerchantService>();
         services.AddSingleton<AdminBootstrap>();
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        // No default scheme: only admin routes ask for a JWT, so merchant keys on /v1 are never parsed as one.
+        services.AddAuthentication().AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<AdminTokens>((o, tokens) =>
             {
@@ -26,7 +27,7 @@ public static class AdminEndpoints
                 o.TokenValidationParameters = tokens.ValidationParameters();
             });
         services.AddAuthorizationBuilder()
-            .AddPolicy(CanManageMerchants, p => p.RequireAuthenticatedUser().RequireClaim("role", "super_admin", "ops"));
+            .AddPolicy(CanManageMerchants, p => p.AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme).RequireAuthenticatedUser().RequireClaim("role", "super_admin", "ops"));
         return services;
     }
 
