@@ -69,6 +69,11 @@ public static class GerbangApp
 
         app.MapHealth();
         app.MapOpenApi("/openapi/{documentName}.json");
+        app.UseSwaggerUI(o =>
+        {
+            o.SwaggerEndpoint("/openapi/v1.json", "Gerbang v1");
+            o.RoutePrefix = "docs";
+        });
         app.MapAdmin();
         app.MapProviderCallbacks();
         var v1 = app.MapMerchantApi();

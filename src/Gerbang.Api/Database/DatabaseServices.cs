@@ -44,6 +44,8 @@ public static class DatabaseServices
         var dataSource = new NpgsqlDataSourceBuilder(csb.ConnectionString).Build();
         builder.Services.AddSingleton(dataSource);
         builder.Services.AddSingleton<Migrator>();
+        builder.Services.AddSingleton<RetentionWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionWorker>());
     }
 }
 

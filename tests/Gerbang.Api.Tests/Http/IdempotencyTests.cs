@@ -1,4 +1,5 @@
 using Gerbang.Api.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gerbang.Api.Tests.Http;
 
@@ -83,5 +84,19 @@ public sealed class IdempotencyTests(GerbangFixture gerbang) : IClassFixture<Ger
         Assert.Equal(400, status);
         Assert.Equal("invalid_idempotency_key", problem.Str("code"));
         Assert.Equal(0, await gerbang.CountAsync("select count(*) from payments where merchant_id = $1", merchant.Id));
+    }
+
+    [Fact]
+    public async Task Keys_are_kept_for_24_hours_and_then_purged()
+    {
+        var merchant = await gerbang.NewMerchantAsync();
+        await merchant.Client.PostJsonAsync("/v1/payments", TestApi.VaPayment("ORDER-IDEM-OLD"), "old-key");
+        var retention = gerbang.App.Services.GetRequiredService<Gerbang.Api.Database.RetentionWorker>();
+        await retention.PurgeAsync();
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from idempotency_keys where merchant_id = $1", merchant.Id));
+
+        gerbang.Clock.Advance(TimeSpan.FromHours(25));
+        await retention.PurgeAsync();
+        Assert.Equal(0, await gerbang.CountAsync("select count(*) from idempotency_keys where merchant_id = $1", merchant.Id));
     }
 }

@@ -1,0 +1,59 @@
+using Npgsql;
+
+namespace Gerbang.Api.Database;
+
+/// <summary>
+/// Deletes what Gerbang promised to keep only for a while: completed idempotency keys older than
+/// their 24 h retention. Works in small batches so it never holds many locks at once.
+/// </summary>
+public sealed partial class RetentionWorker(NpgsqlDataSource dataSource, TimeProvider timeProvider, ILogger<RetentionWorker> logger) : BackgroundService
+{
+    private static readonly TimeSpan Every = TimeSpan.FromMinutes(10);
+
+    public async Task<int> PurgeAsync(CancellationToken cancellationToken = default)
+    {
+        var cutoff = timeProvider.GetUtcNow() - Http.Idempotency.Retention;
+        var total = 0;
+        while (true)
+        {
+            await using var cmd = dataSource.CreateCommand("""
+                delete from idempotency_keys where ctid in (
+                    select ctid from idempotency_keys where created_at < $1 and state = 'completed' limit 1000)
+                """);
+            cmd.Parameters.Add(new() { Value = cutoff });
+            var deleted = await cmd.ExecuteNonQueryAsync(cancellationToken);
+            total += deleted;
+            if (deleted < 1000)
+            {
+                return total;
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Every, timeProvider);
+        do
+        {
+            try
+            {
+                var purged = await PurgeAsync(stoppingToken);
+                if (purged > 0)
+                {
+                    LogPurged(logger, purged);
+                }
+            }
+            catch (NpgsqlException ex)
+            {
+                LogFailed(logger, ex.Message);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Removed {Count} expired idempotency keys")]
+    private static partial void LogPurged(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Retention pass failed: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string reason);
+}
