@@ -26,6 +26,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>The status the endpoint answers with (200 unless a test says otherwise).</summary>
     public int Status { get; set; } = 200;
 
+    /// <summary>How long the endpoint takes to answer (a slow merchant server).</summary>
+    public TimeSpan Delay { get; set; }
+
     public string Url { get; private set; } = "";
 
     public static async Task<WebhookReceiver> StartAsync()
@@ -42,6 +45,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
             receiver.Received.Enqueue(new ReceivedWebhook(
                 context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
                 buffer.ToArray()));
+            if (receiver.Delay > TimeSpan.Zero)
+            {
+                await Task.Delay(receiver.Delay, context.RequestAborted);
+            }
+
             context.Response.StatusCode = receiver.Status;
         });
         await app.StartAsync();
