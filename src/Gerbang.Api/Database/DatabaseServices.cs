@@ -43,6 +43,15 @@ public static class DatabaseServices
         csb.NoResetOnClose = true;
         var dataSource = new NpgsqlDataSourceBuilder(csb.ConnectionString).Build();
         builder.Services.AddSingleton(dataSource);
+
+        // Claims (idempotency locks) commit without waiting for the disk; see Idempotency.
+        var claims = new NpgsqlConnectionStringBuilder(csb.ConnectionString)
+        {
+            Options = ((csb.Options ?? "") + " -c synchronous_commit=off").Trim(),
+            MaxPoolSize = Math.Max(4, csb.MaxPoolSize / 3),
+            ApplicationName = csb.ApplicationName + "-claims",
+        };
+        builder.Services.AddSingleton(new ClaimsDataSource(new NpgsqlDataSourceBuilder(claims.ConnectionString).Build()));
         builder.Services.AddSingleton<Migrator>();
         builder.Services.AddSingleton<RetentionWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionWorker>());
@@ -62,4 +71,12 @@ internal sealed class EmbeddedPostgresLifetime(EmbeddedPostgres postgres, Npgsql
         await dataSource.DisposeAsync();
         await postgres.StopAsync(CancellationToken.None);
     }
+}
+
+/// <summary>Connections whose commits do not wait for the disk, for writes that guard no committed work.</summary>
+public sealed class ClaimsDataSource(NpgsqlDataSource dataSource) : IAsyncDisposable
+{
+    public NpgsqlDataSource DataSource { get; } = dataSource;
+
+    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 }

@@ -10,7 +10,7 @@ namespace Gerbang.Api.Http;
 /// concurrency), the outcome is recorded in the same transaction as the resource it created, and the
 /// first response is replayed byte for byte. A request refused before it started releases the key.
 /// </summary>
-public sealed class Idempotency(NpgsqlDataSource dataSource, TimeProvider timeProvider)
+public sealed class Idempotency(NpgsqlDataSource dataSource, Database.ClaimsDataSource claims, TimeProvider timeProvider)
 {
     public const string Header = "Idempotency-Key";
     private const string ItemKey = "gerbang.idempotency";
@@ -50,17 +50,15 @@ public sealed class Idempotency(NpgsqlDataSource dataSource, TimeProvider timePr
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var now = timeProvider.GetUtcNow();
-            // The claim is only a lock, so its commit need not wait for the disk: WAL is written in
-            // order, so the durable commit that records the outcome makes the claim durable too, and
-            // a claim lost in a crash guarded no committed work.
-            await using (var claim = dataSource.CreateBatch())
+            // The claim is only a lock, so its commit need not wait for the disk (ClaimsDataSource):
+            // WAL is written in order, so the durable commit that records the outcome makes the claim
+            // durable too, and a claim lost in a crash guarded no committed work.
+            await using (var insert = claims.DataSource.CreateCommand("""
+                insert into idempotency_keys (merchant_id, mode, key, request_hash, method, path, state, created_at, locked_at)
+                values ($1, $2, $3, $4, $5, $6, 'started', $7, $7)
+                on conflict do nothing
+                """))
             {
-                claim.BatchCommands.Add(new NpgsqlBatchCommand("select set_config('synchronous_commit', 'off', true)"));
-                var insert = new NpgsqlBatchCommand("""
-                    insert into idempotency_keys (merchant_id, mode, key, request_hash, method, path, state, created_at, locked_at)
-                    values ($1, $2, $3, $4, $5, $6, 'started', $7, $7)
-                    on conflict do nothing
-                    """);
                 insert.Parameters.Add(new() { Value = merchant.MerchantId });
                 insert.Parameters.Add(new() { Value = merchant.ModeWire });
                 insert.Parameters.Add(new() { Value = key });
@@ -68,9 +66,7 @@ public sealed class Idempotency(NpgsqlDataSource dataSource, TimeProvider timePr
                 insert.Parameters.Add(new() { Value = method });
                 insert.Parameters.Add(new() { Value = path });
                 insert.Parameters.Add(new() { Value = now });
-                claim.BatchCommands.Add(insert);
-                await claim.ExecuteNonQueryAsync(ct);
-                if (insert.RecordsAffected == 1)
+                if (await insert.ExecuteNonQueryAsync(ct) == 1)
                 {
                     context.Items[ItemKey] = new Claim(merchant, key);
                     return null;

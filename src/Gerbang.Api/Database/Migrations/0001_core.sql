@@ -49,7 +49,7 @@ create table refresh_tokens (
 create index refresh_tokens_family on refresh_tokens (family_id);
 
 create table payments (
-    seq                  bigint generated always as identity unique,
+    seq                  bigint generated always as identity,
     id                   text primary key,
     merchant_id          text not null references merchants (id),
     mode                 text not null check (mode in ('test', 'live')),
@@ -118,7 +118,7 @@ create table idempotency_keys (
 create index idempotency_keys_age on idempotency_keys (created_at);
 
 create table events (
-    seq          bigint generated always as identity unique,
+    seq          bigint generated always as identity,
     id           text primary key,
     merchant_id  text not null references merchants (id),
     mode         text not null,
@@ -131,7 +131,7 @@ create table events (
 create index events_merchant_list on events (merchant_id, mode, seq desc);
 
 create table webhook_endpoints (
-    seq               bigint generated always as identity unique,
+    seq               bigint generated always as identity,
     id                text primary key,
     merchant_id       text not null references merchants (id),
     mode              text not null,
