@@ -43,14 +43,10 @@ public static class AdminEndpoints
 
     private static async Task<ApiResponse> LoginAsync(HttpContext http, NpgsqlDataSource db, AdminTokens tokens, TimeProvider clock)
     {
-        if (await RequestBody.BufferAsync(http) is { } bodyProblem)
+        var (root, problem) = await RequestBody.ReadObjectAsync(http);
+        if (problem is not null)
         {
-            return bodyProblem;
-        }
-
-        if (!RequestBody.TryParseObject(http, emptyAllowed: false, out var root, out var problem))
-        {
-            return problem!;
+            return problem;
         }
 
         var f = new Fields(root);
@@ -85,14 +81,10 @@ public static class AdminEndpoints
 
     private static async Task<ApiResponse> RefreshAsync(HttpContext http, NpgsqlDataSource db, AdminTokens tokens, TimeProvider clock)
     {
-        if (await RequestBody.BufferAsync(http) is { } bodyProblem)
+        var (root, problem) = await RequestBody.ReadObjectAsync(http);
+        if (problem is not null)
         {
-            return bodyProblem;
-        }
-
-        if (!RequestBody.TryParseObject(http, emptyAllowed: false, out var root, out var problem))
-        {
-            return problem!;
+            return problem;
         }
 
         var f = new Fields(root);
@@ -172,14 +164,10 @@ public static class AdminEndpoints
     private static async Task<ApiResponse> CreateMerchantAsync(HttpContext http, MerchantService merchants, ClaimsPrincipal user)
     {
         _ = user;
-        if (await RequestBody.BufferAsync(http) is { } bodyProblem)
+        var (root, problem) = await RequestBody.ReadObjectAsync(http);
+        if (problem is not null)
         {
-            return bodyProblem;
-        }
-
-        if (!RequestBody.TryParseObject(http, emptyAllowed: false, out var root, out var problem))
-        {
-            return problem!;
+            return problem;
         }
 
         var f = new Fields(root);

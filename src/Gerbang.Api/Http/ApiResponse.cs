@@ -31,6 +31,12 @@ public sealed class ApiResponse(int statusCode, byte[] body, string contentType 
             response.Headers[name] = value;
         }
 
+        // The exception handler clears headers before it answers, so every response sets its id again.
+        if (RequestIds.Current is { } requestId)
+        {
+            response.Headers["Request-Id"] = requestId;
+        }
+
         response.ContentLength = Body.Length;
         return response.Body.WriteAsync(Body).AsTask();
     }

@@ -68,6 +68,17 @@ public static class RequestBody
         return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>For routes outside the /v1 gate: buffers the body, then parses it as one JSON object.</summary>
+    public static async Task<(System.Text.Json.JsonElement Root, ApiResponse? Problem)> ReadObjectAsync(HttpContext context, bool emptyAllowed = false)
+    {
+        if (Buffered(context) is null && await BufferAsync(context) is { } problem)
+        {
+            return (default, problem);
+        }
+
+        return TryParseObject(context, emptyAllowed, out var root, out var parseProblem) ? (root, null) : (default, parseProblem);
+    }
+
     /// <summary>Parses the buffered body as one JSON object; an empty body is an empty object when allowed.</summary>
     public static bool TryParseObject(HttpContext context, bool emptyAllowed, out JsonElement root, out ApiResponse? problem)
     {

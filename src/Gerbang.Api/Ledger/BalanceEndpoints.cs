@@ -26,7 +26,7 @@ public static class BalanceEndpoints
 
     public sealed record BalanceView(string Object, bool Livemode, List<AmountView> Available, List<AmountView> Pending, List<AmountView> Reserved);
 
-    public sealed record BalanceTransactionView(string Id, string Object, long Amount, string Currency, string Type, string? Source, long BalanceAfter, string CreatedAt);
+    public sealed record BalanceTransactionView(string Id, string Object, bool Livemode, long Amount, string Currency, string Type, string? Source, long BalanceAfter, string CreatedAt);
 
     /// <summary>Each balance is a sum over at most 16 shard rows of one account: constant work per read.</summary>
     private static async Task<ApiResponse> BalanceAsync(HttpContext http, NpgsqlDataSource db)
@@ -87,7 +87,7 @@ public static class BalanceEndpoints
 
         query.Apply(sql, cmd, "balance_transactions");
         cmd.CommandText = sql.ToString();
-        var (page, hasMore) = query.Page(await ReadAsync(cmd, http.RequestAborted));
+        var (page, hasMore) = query.Page(await ReadAsync(cmd, merchant.Livemode, http.RequestAborted));
         return ListQuery.Answer(page, hasMore, "/v1/balance_transactions");
     }
 
@@ -98,18 +98,18 @@ public static class BalanceEndpoints
         cmd.Parameters.Add(new() { Value = merchant.MerchantId });
         cmd.Parameters.Add(new() { Value = merchant.ModeWire });
         cmd.Parameters.Add(new() { Value = id });
-        var rows = await ReadAsync(cmd, http.RequestAborted);
+        var rows = await ReadAsync(cmd, merchant.Livemode, http.RequestAborted);
         return rows.Count == 0 ? Problems.NotFound("balance transaction") : ApiResponse.Ok(rows[0]);
     }
 
-    private static async Task<List<BalanceTransactionView>> ReadAsync(NpgsqlCommand cmd, CancellationToken cancellationToken)
+    private static async Task<List<BalanceTransactionView>> ReadAsync(NpgsqlCommand cmd, bool livemode, CancellationToken cancellationToken)
     {
         var rows = new List<BalanceTransactionView>();
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(new BalanceTransactionView(
-                reader.GetString(0), "balance_transaction", reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
+                reader.GetString(0), "balance_transaction", livemode, reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
                 reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt64(5), ApiJson.Time(reader.GetFieldValue<DateTimeOffset>(6))));
         }
 
