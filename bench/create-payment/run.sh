@@ -20,7 +20,7 @@ cleanup() { [ -n "${PID:-}" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>
 trap cleanup EXIT
 
 dotnet build src/Gerbang.Api -c Release -nologo -v q >/dev/null
-Gerbang__DataDir="$DATA" Gerbang__BootstrapAdmin__Email=bench@gerbang.local Gerbang__BootstrapAdmin__Password=bench-password-123 \
+Gerbang__RateLimits__MerchantPerSecond=1000000 Gerbang__RateLimits__MerchantBurst=1000000 Gerbang__DataDir="$DATA" Gerbang__BootstrapAdmin__Email=bench@gerbang.local Gerbang__BootstrapAdmin__Password=bench-password-123 \
   Logging__LogLevel__Default=Warning ASPNETCORE_URLS="http://127.0.0.1:$PORT" \
   dotnet src/Gerbang.Api/bin/Release/net10.0/Gerbang.Api.dll >"$DATA/gerbang.log" 2>&1 &
 PID=$!

@@ -40,14 +40,11 @@ public static class GerbangApp
         services.AddSingleton<Idempotency>();
         services.AddSingleton<MerchantAuthenticator>();
         services.AddOptions<WebhookDispatcherOptions>().Bind(builder.Configuration.GetSection(WebhookDispatcherOptions.Section));
+        services.TryAddSingleton<IHostResolver, DnsHostResolver>();
         services.AddHttpClient(WebhookDispatcher.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                AllowAutoRedirect = false,
-                ConnectTimeout = TimeSpan.FromSeconds(5),
-                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-                MaxConnectionsPerServer = 8,
-            });
+            .ConfigurePrimaryHttpMessageHandler(sp => SsrfGuard.Handler(sp.GetRequiredService<IHostResolver>()))
+            .RemoveAllLoggers();
+        services.AddGerbangRateLimits(builder.Configuration);
         services.AddAdmin();
         services.AddLedger();
         services.AddProviders(builder.Configuration);
@@ -66,6 +63,7 @@ public static class GerbangApp
         app.UseGerbangErrors();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
 
         app.MapHealth();
         app.MapOpenApi("/openapi/{documentName}.json");
@@ -77,6 +75,7 @@ public static class GerbangApp
         app.MapAdmin();
         app.MapProviderCallbacks();
         var v1 = app.MapMerchantApi();
+        v1.MapMerchantSelf();
         v1.MapPayments();
         v1.MapBalance();
         v1.MapWebhookEndpoints();

@@ -10,7 +10,7 @@ namespace Gerbang.Api.Http;
 /// concurrency), the outcome is recorded in the same transaction as the resource it created, and the
 /// first response is replayed byte for byte. A request refused before it started releases the key.
 /// </summary>
-public sealed class Idempotency(NpgsqlDataSource dataSource, Database.ClaimsDataSource claims, TimeProvider timeProvider)
+public sealed class Idempotency(NpgsqlDataSource dataSource, Database.ClaimsDataSource claims, SecretBox box, TimeProvider timeProvider)
 {
     public const string Header = "Idempotency-Key";
     private const string ItemKey = "gerbang.idempotency";
@@ -109,7 +109,7 @@ public sealed class Idempotency(NpgsqlDataSource dataSource, Database.ClaimsData
             }
 
             var status = reader.GetInt32(3);
-            var replay = new ApiResponse(status, (byte[])reader[4], status >= 400 ? ApiResponse.ProblemJson : ApiResponse.Json);
+            var replay = new ApiResponse(status, box.OpenBytes((byte[])reader[4]), status >= 400 ? ApiResponse.ProblemJson : ApiResponse.Json);
             replay.Headers["Idempotent-Replayed"] = "true";
             return replay;
         }
@@ -139,7 +139,7 @@ public sealed class Idempotency(NpgsqlDataSource dataSource, Database.ClaimsData
             return;
         }
 
-        batch.BatchCommands.Add(RecordCommand(claim, response));
+        batch.BatchCommands.Add(RecordCommand(claim, response, context.RequestServices.GetRequiredService<SecretBox>()));
         claim.Recorded = true;
     }
 
@@ -154,7 +154,7 @@ public sealed class Idempotency(NpgsqlDataSource dataSource, Database.ClaimsData
         if (response is { StatusCode: 404 or 409 or 422 })
         {
             await using var batch = dataSource.CreateBatch();
-            batch.BatchCommands.Add(RecordCommand(claim, response));
+            batch.BatchCommands.Add(RecordCommand(claim, response, box));
             await batch.ExecuteNonQueryAsync(CancellationToken.None);
             claim.Recorded = true;
             return;
@@ -167,7 +167,8 @@ public sealed class Idempotency(NpgsqlDataSource dataSource, Database.ClaimsData
         await release.ExecuteNonQueryAsync(CancellationToken.None);
     }
 
-    private static NpgsqlBatchCommand RecordCommand(Claim claim, ApiResponse response)
+    /// <summary>The stored body is sealed: a first response may hold a secret shown once (a new key, a webhook secret).</summary>
+    private static NpgsqlBatchCommand RecordCommand(Claim claim, ApiResponse response, SecretBox box)
     {
         var cmd = new NpgsqlBatchCommand("""
             update idempotency_keys set state = 'completed', response_status = $4, response_body = $5, completed_at = now()
@@ -177,7 +178,7 @@ public sealed class Idempotency(NpgsqlDataSource dataSource, Database.ClaimsData
         cmd.Parameters.Add(new() { Value = claim.Merchant.ModeWire });
         cmd.Parameters.Add(new() { Value = claim.Key });
         cmd.Parameters.Add(new() { Value = response.StatusCode });
-        cmd.Parameters.Add(new() { Value = response.Body });
+        cmd.Parameters.Add(new() { Value = box.SealBytes(response.Body) });
         return cmd;
     }
 }

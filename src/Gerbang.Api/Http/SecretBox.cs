@@ -49,9 +49,12 @@ public sealed class SecretBox
     public byte[] DeriveKey(string purpose) =>
         HKDF.DeriveKey(HashAlgorithmName.SHA256, _key, 32, info: Encoding.UTF8.GetBytes("gerbang:" + purpose));
 
-    public byte[] Seal(string secret)
+    public byte[] Seal(string secret) => SealBytes(Encoding.UTF8.GetBytes(secret));
+
+    public string Open(byte[] sealedBytes) => Encoding.UTF8.GetString(OpenBytes(sealedBytes));
+
+    public byte[] SealBytes(ReadOnlySpan<byte> plain)
     {
-        var plain = Encoding.UTF8.GetBytes(secret);
         var sealedBytes = new byte[NonceSize + TagSize + plain.Length];
         var nonce = sealedBytes.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
@@ -60,11 +63,11 @@ public sealed class SecretBox
         return sealedBytes;
     }
 
-    public string Open(byte[] sealedBytes)
+    public byte[] OpenBytes(byte[] sealedBytes)
     {
         var plain = new byte[sealedBytes.Length - NonceSize - TagSize];
         using var aes = new AesGcm(_key, TagSize);
         aes.Decrypt(sealedBytes.AsSpan(0, NonceSize), sealedBytes.AsSpan(NonceSize + TagSize), sealedBytes.AsSpan(NonceSize, TagSize), plain);
-        return Encoding.UTF8.GetString(plain);
+        return plain;
     }
 }

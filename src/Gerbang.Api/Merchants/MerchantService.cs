@@ -9,6 +9,20 @@ public sealed record MerchantView(string Id, string Object, string Name, string 
 /// <summary>Creates merchants and their keys.</summary>
 public sealed class MerchantService(NpgsqlDataSource dataSource, TimeProvider timeProvider)
 {
+    public const string Columns = "id, name, status, support_email, statement_name, approved_at, created_at";
+
+    public static MerchantView Read(NpgsqlDataReader r) => new(
+        r.GetString(0), "merchant", r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
+        r.IsDBNull(5) ? null : ApiJson.Time(r.GetFieldValue<DateTimeOffset>(5)), ApiJson.Time(r.GetFieldValue<DateTimeOffset>(6)));
+
+    public async Task<MerchantView?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand($"select {Columns} from merchants where id = $1");
+        cmd.Parameters.Add(new() { Value = id });
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
     /// <summary>Creates an active (not yet approved for live) merchant with its first test key, in one transaction.</summary>
     public async Task<(MerchantView Merchant, string TestKey)> CreateAsync(string name, string? supportEmail, CancellationToken cancellationToken)
     {

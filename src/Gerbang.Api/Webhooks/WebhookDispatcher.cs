@@ -47,7 +47,7 @@ public sealed partial class WebhookDispatcher(
 
     public DateTimeOffset? LastLoopAt { get; private set; }
 
-    private sealed record Claimed(string Id, string EventId, string EndpointId, int Attempts, byte[] Body, string Url, byte[] Secret, byte[]? PreviousSecret, DateTimeOffset? PreviousExpires, bool EndpointActive);
+    private sealed record Claimed(string Id, string EventId, string EndpointId, int Attempts, byte[] Body, string Url, byte[] Secret, byte[]? PreviousSecret, DateTimeOffset? PreviousExpires, bool EndpointActive, bool Live);
 
     /// <summary>Claims what is due and delivers it, waiting for every attempt. Tests drive the dispatcher with this.</summary>
     public async Task<int> ProcessBatchAsync(CancellationToken cancellationToken = default)
@@ -161,7 +161,7 @@ public sealed partial class WebhookDispatcher(
             from due, events e, webhook_endpoints ep
             where w.id = due.id and e.id = w.event_id and ep.id = w.endpoint_id
             returning w.id, w.event_id, w.endpoint_id, w.attempts, e.body, ep.url, ep.secret_sealed, ep.previous_secret_sealed,
-                      ep.previous_secret_expires_at, ep.status = 'enabled' and ep.deleted_at is null
+                      ep.previous_secret_expires_at, ep.status = 'enabled' and ep.deleted_at is null, ep.mode = 'live'
             """);
         cmd.Parameters.Add(new() { Value = now });
         cmd.Parameters.Add(new() { Value = max });
@@ -174,7 +174,7 @@ public sealed partial class WebhookDispatcher(
         {
             claimed.Add(new Claimed(
                 reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), (byte[])reader[4], reader.GetString(5), (byte[])reader[6],
-                reader.IsDBNull(7) ? null : (byte[])reader[7], reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8), reader.GetBoolean(9)));
+                reader.IsDBNull(7) ? null : (byte[])reader[7], reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8), reader.GetBoolean(9), reader.GetBoolean(10)));
         }
 
         foreach (var c in claimed)
@@ -220,6 +220,7 @@ public sealed partial class WebhookDispatcher(
         request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
         request.Headers.TryAddWithoutValidation("webhook-signature", signature);
         request.Headers.UserAgent.ParseAdd("Gerbang-Webhooks/1.0");
+        request.Options.Set(SsrfGuard.AllowPrivate, !c.Live);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.Timeout);
         var stopwatch = Stopwatch.StartNew();
@@ -232,6 +233,10 @@ public sealed partial class WebhookDispatcher(
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return (null, "timed out", (int)stopwatch.ElapsedMilliseconds);
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is ForbiddenAddressException)
+        {
+            return (null, "address_forbidden", (int)stopwatch.ElapsedMilliseconds);
         }
         catch (HttpRequestException ex)
         {

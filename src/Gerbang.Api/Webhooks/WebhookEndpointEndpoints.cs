@@ -19,9 +19,92 @@ public static class WebhookEndpointEndpoints
         group.MapGet("/{id}", GetAsync);
         group.MapPatch("/{id}", UpdateAsync);
         group.MapDelete("/{id}", DeleteAsync);
+        group.MapPost("/{id}/rotate_secret", RotateSecretAsync);
+        group.MapPost("/{id}/test", SendTestAsync);
     }
 
-    private static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, SecretBox box, TimeProvider clock)
+    public const long MaxOverlapSeconds = 7 * 24 * 3600;
+
+    /// <summary>
+    /// A new secret, shown once. Until the overlap ends, deliveries carry a signature under each
+    /// secret (space-separated), so the merchant can switch its verifier without missing an event.
+    /// </summary>
+    private static async Task<ApiResponse> RotateSecretAsync(string id, HttpContext http, NpgsqlDataSource db, SecretBox box, TimeProvider clock)
+    {
+        var merchant = MerchantContext.Of(http);
+        if (!RequestBody.TryParseObject(http, emptyAllowed: true, out var root, out var problem))
+        {
+            return problem!;
+        }
+
+        var f = new Fields(root);
+        var overlap = f.Integer("expires_in", 0, MaxOverlapSeconds) ?? 24 * 3600;
+        f.RejectUnknown();
+        if (f.Errors.Count > 0)
+        {
+            return Problems.Validation(f.Errors);
+        }
+
+        var row = await FindAsync(db, merchant, id, http.RequestAborted);
+        if (row is null)
+        {
+            return Problems.NotFound("webhook endpoint");
+        }
+
+        var secret = StandardWebhooks.NewSecret();
+        var now = clock.GetUtcNow();
+        await using var cmd = db.CreateCommand("""
+            update webhook_endpoints set previous_secret_sealed = case when $5 > 0 then secret_sealed end,
+                previous_secret_expires_at = case when $5 > 0 then $4 + make_interval(secs => $5) end,
+                secret_sealed = $6, updated_at = $4
+            where id = $1 and merchant_id = $2 and mode = $3 and deleted_at is null
+            """);
+        foreach (var v in new object[] { id, merchant.MerchantId, merchant.ModeWire, now, (double)overlap, box.Seal(secret) })
+        {
+            cmd.Parameters.Add(new() { Value = v });
+        }
+
+        await cmd.ExecuteNonQueryAsync(http.RequestAborted);
+        return ApiResponse.Ok((row with { UpdatedAt = now }).View(secret));
+    }
+
+    /// <summary>Sends a <c>webhook_endpoint.test</c> event to this endpoint only, through the normal delivery path.</summary>
+    private static async Task<ApiResponse> SendTestAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    {
+        var merchant = MerchantContext.Of(http);
+        var row = await FindAsync(db, merchant, id, http.RequestAborted);
+        if (row is null)
+        {
+            return Problems.NotFound("webhook endpoint");
+        }
+
+        var now = clock.GetUtcNow();
+        var eventId = Ids.New(Ids.Event);
+        var body = EventWriter.Body(eventId, "webhook_endpoint.test", merchant.Mode, now, row.View());
+        await using var batch = db.CreateBatch();
+        var insert = new NpgsqlBatchCommand("insert into events (id, merchant_id, mode, type, object_id, body, created_at) values ($1, $2, $3, 'webhook_endpoint.test', $4, $5, $6)");
+        foreach (var v in new object[] { eventId, merchant.MerchantId, merchant.ModeWire, id, body, now })
+        {
+            insert.Parameters.Add(new() { Value = v });
+        }
+
+        batch.BatchCommands.Add(insert);
+        var delivery = new NpgsqlBatchCommand("""
+            insert into webhook_deliveries (id, event_id, endpoint_id, merchant_id, status, attempts, next_attempt_at, created_at, updated_at)
+            values ($1, $2, $3, $4, 'pending', 0, $5, $5, $5)
+            """);
+        foreach (var v in new object[] { Ids.New(Ids.Delivery), eventId, id, merchant.MerchantId, now })
+        {
+            delivery.Parameters.Add(new() { Value = v });
+        }
+
+        batch.BatchCommands.Add(delivery);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"select pg_notify('{EventWriter.Channel}', '')"));
+        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        return new ApiResponse(202, body);
+    }
+
+    private static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, SecretBox box, IHostResolver resolver, TimeProvider clock)
     {
         var merchant = MerchantContext.Of(http);
         if (!RequestBody.TryParseObject(http, emptyAllowed: false, out var root, out var problem))
@@ -37,6 +120,11 @@ public static class WebhookEndpointEndpoints
         if (f.Errors.Count > 0)
         {
             return Problems.Validation(f.Errors);
+        }
+
+        if (merchant.Livemode && await SsrfGuard.CheckAsync(new Uri(url!), resolver, http.RequestAborted) is { } why)
+        {
+            return Problems.Create(400, "url_forbidden", $"Live-mode webhooks cannot go there: {why}.", "url");
         }
 
         var secret = StandardWebhooks.NewSecret();
@@ -89,7 +177,7 @@ public static class WebhookEndpointEndpoints
         return row is null ? Problems.NotFound("webhook endpoint") : ApiResponse.Ok(row.View());
     }
 
-    private static async Task<ApiResponse> UpdateAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    private static async Task<ApiResponse> UpdateAsync(string id, HttpContext http, NpgsqlDataSource db, IHostResolver resolver, TimeProvider clock)
     {
         var merchant = MerchantContext.Of(http);
         var row = await FindAsync(db, merchant, id, http.RequestAborted);
@@ -112,6 +200,11 @@ public static class WebhookEndpointEndpoints
         if (f.Errors.Count > 0)
         {
             return Problems.Validation(f.Errors);
+        }
+
+        if (url is not null && merchant.Livemode && await SsrfGuard.CheckAsync(new Uri(url), resolver, http.RequestAborted) is { } why)
+        {
+            return Problems.Create(400, "url_forbidden", $"Live-mode webhooks cannot go there: {why}.", "url");
         }
 
         var updated = row with

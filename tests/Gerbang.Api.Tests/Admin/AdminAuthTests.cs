@@ -13,7 +13,7 @@ public sealed class AdminAuthTests(GerbangFixture gerbang) : IClassFixture<Gerba
         Assert.Equal(900, tokens.GetProperty("expires_in").GetInt32());
         using var client = new HttpClient { BaseAddress = new Uri(gerbang.BaseUrl) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Str("access_token"));
-        var (created, merchant, _) = await client.PostJsonAsync("/admin/v1/merchants", new { name = "Warung Sari" });
+        var (created, merchant, _) = await client.PostJsonAsync("/admin/v1/merchants", new { name = "Warung Sari", reason = "onboarding" });
         Assert.Equal(201, created);
         Assert.Matches("^sk_test_[0-9A-Za-z]{32}$", merchant.Str("secret_key"));
         Assert.StartsWith("mch_", merchant.Str("id"));

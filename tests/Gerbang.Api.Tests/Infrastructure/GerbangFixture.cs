@@ -58,6 +58,9 @@ public class GerbangFixture : IAsyncLifetime
             ["Gerbang:MasterKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             ["Gerbang:Database:MaxPoolSize"] = "30",
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Gerbang:RateLimits:MerchantPerSecond"] = "100000",
+            ["Gerbang:RateLimits:MerchantBurst"] = "100000",
+            ["Gerbang:RateLimits:AdminLoginPerMinute"] = "100000",
         };
         Configure(settings);
         App = await GerbangApp.BuildAsync([], builder =>
@@ -104,7 +107,7 @@ public class GerbangFixture : IAsyncLifetime
 
     public async Task<TestMerchant> NewMerchantAsync(string name = "Toko Test")
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/v1/merchants") { Content = JsonContent.Create(new { name }) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/v1/merchants") { Content = JsonContent.Create(new { name, reason = "test merchant" }) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await AdminTokenAsync());
         using var response = await Http.SendAsync(request);
         response.EnsureSuccessStatusCode();

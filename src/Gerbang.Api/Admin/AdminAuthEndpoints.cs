@@ -1,0 +1,226 @@
+using System.Security.Cryptography;
+using System.Text;
+using Gerbang.Api.Http;
+using Gerbang.Domain;
+using Npgsql;
+
+namespace Gerbang.Api.Admin;
+
+/// <summary>Sign-in, token refresh, and an admin's own account.</summary>
+public static class AdminAuthEndpoints
+{
+    public const int MaxFailedLogins = 10;
+    public static readonly TimeSpan LockFor = TimeSpan.FromMinutes(30);
+
+    public sealed record TokenView(string AccessToken, string RefreshToken, string TokenType, int ExpiresIn);
+
+    public sealed record AdminView(string Id, string Object, string Email, string Role, bool Disabled, string? LastLoginAt, string CreatedAt);
+
+    public static void MapAdminAuth(this RouteGroupBuilder admin)
+    {
+        admin.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(RateLimits.AdminLogin);
+        admin.MapPost("/token/refresh", RefreshAsync).AllowAnonymous().RequireRateLimiting(RateLimits.AdminLogin);
+        admin.MapGet("/me", MeAsync).RequireAuthorization(AdminRoles.Self);
+        admin.MapPost("/me/password", ChangePasswordAsync).RequireAuthorization(AdminRoles.Self);
+    }
+
+    private static async Task<ApiResponse> LoginAsync(HttpContext http, NpgsqlDataSource db, AdminTokens tokens, AuditLog audit, TimeProvider clock)
+    {
+        var (root, problem) = await RequestBody.ReadObjectAsync(http);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var f = new Fields(root);
+        var email = f.String("email", required: true, maxLength: 200);
+        var password = f.String("password", required: true, maxLength: 200);
+        f.RejectUnknown();
+        if (f.Errors.Count > 0)
+        {
+            return Problems.Validation(f.Errors);
+        }
+
+        var now = clock.GetUtcNow();
+        await using var cmd = db.CreateCommand("select id, email, password_hash, role, disabled_at is not null, locked_until from admins where lower(email) = lower($1)");
+        cmd.Parameters.Add(new() { Value = email! });
+        string? id = null, storedEmail = null, hash = null, role = null;
+        var disabled = false;
+        DateTimeOffset? lockedUntil = null;
+        await using (var reader = await cmd.ExecuteReaderAsync(http.RequestAborted))
+        {
+            if (await reader.ReadAsync(http.RequestAborted))
+            {
+                (id, storedEmail, hash, role, disabled) = (reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetBoolean(4));
+                lockedUntil = reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5);
+            }
+        }
+
+        // Verify even when the email is unknown or locked, so timing tells nothing about either.
+        var passwordOk = PasswordHasher.Verify(password!, hash ?? PasswordHasher.Decoy);
+        var locked = lockedUntil > now;
+        if (!passwordOk || id is null || disabled || locked)
+        {
+            var why = id is null ? "unknown email" : disabled ? "admin disabled" : locked ? "account locked" : "wrong password";
+            await using var batch = db.CreateBatch();
+            if (id is not null && !locked && !passwordOk)
+            {
+                var count = new NpgsqlBatchCommand("""
+                    update admins set failed_logins = failed_logins + 1,
+                        locked_until = case when failed_logins + 1 >= $2 then $3 else locked_until end
+                    where id = $1
+                    """);
+                count.Parameters.Add(new() { Value = id });
+                count.Parameters.Add(new() { Value = MaxFailedLogins });
+                count.Parameters.Add(new() { Value = now + LockFor });
+                batch.BatchCommands.Add(count);
+            }
+
+            batch.BatchCommands.Add(audit.Command(null, new AuditEntry("admin.login_failed", "admin", id, null, new { email }, why, "denied"), http.Connection.RemoteIpAddress?.ToString()));
+            await batch.ExecuteNonQueryAsync(CancellationToken.None);
+            return Problems.Create(401, "invalid_credentials", "Email or password is wrong, or the account is locked.");
+        }
+
+        await using (var ok = db.CreateCommand("update admins set failed_logins = 0, locked_until = null, last_login_at = $2 where id = $1"))
+        {
+            ok.Parameters.Add(new() { Value = id });
+            ok.Parameters.Add(new() { Value = now });
+            await ok.ExecuteNonQueryAsync(http.RequestAborted);
+        }
+
+        return ApiResponse.Ok(await IssueAsync(db, tokens, clock, id, storedEmail!, role!, familyId: null, http.RequestAborted));
+    }
+
+    private static async Task<ApiResponse> RefreshAsync(HttpContext http, NpgsqlDataSource db, AdminTokens tokens, AuditLog audit, TimeProvider clock)
+    {
+        var (root, problem) = await RequestBody.ReadObjectAsync(http);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var f = new Fields(root);
+        var presented = f.String("refresh_token", required: true, maxLength: 200);
+        f.RejectUnknown();
+        if (f.Errors.Count > 0)
+        {
+            return Problems.Validation(f.Errors);
+        }
+
+        var now = clock.GetUtcNow();
+        var ip = http.Connection.RemoteIpAddress?.ToString();
+        await using var conn = await db.OpenConnectionAsync(http.RequestAborted);
+        await using var tx = await conn.BeginTransactionAsync(http.RequestAborted);
+        await using var cmd = new NpgsqlCommand("""
+            select t.id, t.family_id, t.expires_at, t.used_at is not null, t.revoked_at is not null, a.id, a.email, a.role, a.disabled_at is not null
+            from refresh_tokens t join admins a on a.id = t.admin_id
+            where t.token_hash = $1 for update of t
+            """, conn, tx);
+        cmd.Parameters.Add(new() { Value = SHA256.HashData(Encoding.UTF8.GetBytes(presented!)) });
+        string tokenId, familyId, adminId, email, role;
+        bool expired, used, revoked, disabled;
+        await using (var reader = await cmd.ExecuteReaderAsync(http.RequestAborted))
+        {
+            if (!await reader.ReadAsync(http.RequestAborted))
+            {
+                await reader.DisposeAsync();
+                await audit.WriteAsync(null, new AuditEntry("admin.refresh_failed", null, null, null, null, "unknown refresh token", "denied"), ip);
+                return Problems.Create(401, "invalid_refresh_token", "The refresh token is not valid.");
+            }
+
+            (tokenId, familyId, expired, used, revoked) = (reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2) <= now, reader.GetBoolean(3), reader.GetBoolean(4));
+            (adminId, email, role, disabled) = (reader.GetString(5), reader.GetString(6), reader.GetString(7), reader.GetBoolean(8));
+        }
+
+        if (used)
+        {
+            // A spent token presented again means it leaked: revoke the whole family.
+            await using var revoke = new NpgsqlBatch(conn, tx);
+            var cmdRevoke = new NpgsqlBatchCommand("update refresh_tokens set revoked_at = $2 where family_id = $1 and revoked_at is null");
+            cmdRevoke.Parameters.Add(new() { Value = familyId });
+            cmdRevoke.Parameters.Add(new() { Value = now });
+            revoke.BatchCommands.Add(cmdRevoke);
+            revoke.BatchCommands.Add(audit.Command(null, new AuditEntry("admin.refresh_reused", "admin", adminId, null, null, "spent refresh token presented again; family revoked", "denied"), ip));
+            await revoke.ExecuteNonQueryAsync(http.RequestAborted);
+            await tx.CommitAsync(http.RequestAborted);
+            return Problems.Create(401, "refresh_token_reused", "This refresh token was already used; every token of its sign-in is now revoked.");
+        }
+
+        if (expired || revoked || disabled)
+        {
+            return Problems.Create(401, "invalid_refresh_token", "The refresh token is not valid.");
+        }
+
+        await using (var spend = new NpgsqlCommand("update refresh_tokens set used_at = $2 where id = $1", conn, tx))
+        {
+            spend.Parameters.Add(new() { Value = tokenId });
+            spend.Parameters.Add(new() { Value = now });
+            await spend.ExecuteNonQueryAsync(http.RequestAborted);
+        }
+
+        await tx.CommitAsync(http.RequestAborted);
+        return ApiResponse.Ok(await IssueAsync(db, tokens, clock, adminId, email, role, familyId, http.RequestAborted));
+    }
+
+    private static async Task<ApiResponse> MeAsync(HttpContext http, NpgsqlDataSource db)
+    {
+        var me = await AdminUserEndpoints.FindAsync(db, AdminActor.Of(http).Id, http.RequestAborted);
+        return me is null ? Problems.NotFound("admin") : ApiResponse.Ok(me);
+    }
+
+    private static async Task<ApiResponse> ChangePasswordAsync(HttpContext http, NpgsqlDataSource db, AuditLog audit, IConfiguration configuration, TimeProvider clock)
+    {
+        var (root, problem) = await RequestBody.ReadObjectAsync(http);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var f = new Fields(root);
+        var current = f.String("current_password", required: true, maxLength: 200);
+        var next = f.String("new_password", required: true, minLength: PasswordHasher.MinLength, maxLength: 200);
+        f.RejectUnknown();
+        if (f.Errors.Count > 0)
+        {
+            return Problems.Validation(f.Errors);
+        }
+
+        var actor = AdminActor.Of(http);
+        await using var select = db.CreateCommand("select password_hash from admins where id = $1");
+        select.Parameters.Add(new() { Value = actor.Id });
+        if (await select.ExecuteScalarAsync(http.RequestAborted) is not string hash || !PasswordHasher.Verify(current!, hash))
+        {
+            await audit.WriteAsync(actor, new AuditEntry("admin.password_change_failed", "admin", actor.Id, null, null, "wrong current password", "denied"));
+            return Problems.Create(422, "current_password_wrong", "The current password is wrong.", "current_password");
+        }
+
+        await using var batch = db.CreateBatch();
+        var update = new NpgsqlBatchCommand("update admins set password_hash = $2, updated_at = $3 where id = $1");
+        update.Parameters.Add(new() { Value = actor.Id });
+        update.Parameters.Add(new() { Value = PasswordHasher.Hash(next!, configuration.GetValue("Gerbang:PasswordIterations", PasswordHasher.DefaultIterations)) });
+        update.Parameters.Add(new() { Value = clock.GetUtcNow() });
+        batch.BatchCommands.Add(update);
+        var revoke = new NpgsqlBatchCommand("update refresh_tokens set revoked_at = $2 where admin_id = $1 and revoked_at is null");
+        revoke.Parameters.Add(new() { Value = actor.Id });
+        revoke.Parameters.Add(new() { Value = clock.GetUtcNow() });
+        batch.BatchCommands.Add(revoke);
+        batch.BatchCommands.Add(audit.Command(actor, new AuditEntry("admin.password_changed", "admin", actor.Id, null, null, "changed by the admin")));
+        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        return ApiResponse.Ok(new { changed = true });
+    }
+
+    private static async Task<TokenView> IssueAsync(NpgsqlDataSource db, AdminTokens tokens, TimeProvider clock, string adminId, string email, string role, string? familyId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var refresh = "rt_" + Ids.RandomBase62(48);
+        await using var cmd = db.CreateCommand("insert into refresh_tokens (id, admin_id, family_id, token_hash, expires_at, created_at) values ($1, $2, $3, $4, $5, $6)");
+        cmd.Parameters.Add(new() { Value = Ids.New("rtk") });
+        cmd.Parameters.Add(new() { Value = adminId });
+        cmd.Parameters.Add(new() { Value = familyId ?? Ids.New("rtf") });
+        cmd.Parameters.Add(new() { Value = SHA256.HashData(Encoding.UTF8.GetBytes(refresh)) });
+        cmd.Parameters.Add(new() { Value = now + AdminTokens.RefreshLifetime });
+        cmd.Parameters.Add(new() { Value = now });
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+        return new TokenView(tokens.Issue(adminId, email, role), refresh, "Bearer", (int)AdminTokens.AccessLifetime.TotalSeconds);
+    }
+}

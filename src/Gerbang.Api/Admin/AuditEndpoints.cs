@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Gerbang.Api.Http;
+using Npgsql;
+
+namespace Gerbang.Api.Admin;
+
+/// <summary><c>GET /admin/v1/audit_log</c>. Reading the log is itself written to it.</summary>
+public static class AuditEndpoints
+{
+    public sealed record AuditView(
+        string Id, string Object, string At, string? ActorId, string? ActorEmail, string? ActorRole, string? SourceIp, string Action,
+        string? TargetType, string? TargetId, JsonElement? Before, JsonElement? After, string? Reason, string Outcome);
+
+    public static void MapAuditLog(this RouteGroupBuilder admin) =>
+        admin.MapGet("/audit_log", ListAsync).RequireAuthorization(AdminRoles.ManageAdmins);
+
+    private static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db, AuditLog audit)
+    {
+        var limit = int.TryParse(http.Request.Query["limit"], out var l) && l is >= 1 and <= 100 ? l : 50;
+        var action = http.Request.Query["action"].ToString();
+        var target = http.Request.Query["target_id"].ToString();
+        await audit.WriteAsync(AdminActor.Of(http), new AuditEntry("audit_log.read", "audit_log", null, null, new { action, target_id = target, limit }, null));
+        await using var cmd = db.CreateCommand("""
+            select id, at, actor_id, actor_email, actor_role, source_ip, action, target_type, target_id, before::text, after::text, reason, outcome
+            from audit_log where ($1 = '' or action = $1) and ($2 = '' or target_id = $2)
+            order by seq desc limit $3
+            """);
+        cmd.Parameters.Add(new() { Value = action });
+        cmd.Parameters.Add(new() { Value = target });
+        cmd.Parameters.Add(new() { Value = limit });
+        var rows = new List<AuditView>();
+        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
+        while (await reader.ReadAsync(http.RequestAborted))
+        {
+            rows.Add(new AuditView(
+                reader.GetString(0), "audit_entry", ApiJson.Time(reader.GetFieldValue<DateTimeOffset>(1)), Str(reader, 2), Str(reader, 3), Str(reader, 4), Str(reader, 5),
+                reader.GetString(6), Str(reader, 7), Str(reader, 8), Json(reader, 9), Json(reader, 10), Str(reader, 11), reader.GetString(12)));
+        }
+
+        return ListQuery.Answer(rows, rows.Count == limit, "/admin/v1/audit_log");
+    }
+
+    private static string? Str(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    private static JsonElement? Json(NpgsqlDataReader r, int i)
+    {
+        if (r.IsDBNull(i))
+        {
+            return null;
+        }
+
+        using var doc = JsonDocument.Parse(r.GetString(i));
+        return doc.RootElement.Clone();
+    }
+}

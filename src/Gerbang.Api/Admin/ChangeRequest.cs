@@ -1,0 +1,35 @@
+using Gerbang.Api.Http;
+
+namespace Gerbang.Api.Admin;
+
+/// <summary>
+/// The body of an admin change: strict fields plus the <c>reason</c> every change must carry, which
+/// goes to the audit log with it.
+/// </summary>
+public static class ChangeRequest
+{
+    public static async Task<(Fields? Fields, string? Reason, ApiResponse? Problem)> ReadAsync(HttpContext http, bool emptyAllowed = false)
+    {
+        var (root, problem) = await RequestBody.ReadObjectAsync(http, emptyAllowed);
+        if (problem is not null)
+        {
+            return (null, null, problem);
+        }
+
+        var fields = new Fields(root);
+        var reason = fields.String("reason", required: false, minLength: 3, maxLength: 500);
+        if (reason is null && !fields.Errors.Any(e => e.Param == "reason"))
+        {
+            fields.Add("reason", "reason_required", "Every admin change needs a reason (3 to 500 characters); it goes to the audit log.");
+        }
+
+        return (fields, reason, null);
+    }
+
+    /// <summary>After reading every field: the problem to answer, if any field was wrong.</summary>
+    public static ApiResponse? Check(Fields fields)
+    {
+        fields.RejectUnknown();
+        return fields.Errors.Count > 0 ? Problems.Validation(fields.Errors) : null;
+    }
+}

@@ -1,0 +1,149 @@
+using Gerbang.Api.Http;
+using Gerbang.Api.Merchants;
+using Gerbang.Domain;
+using Npgsql;
+
+namespace Gerbang.Api.Admin;
+
+/// <summary>Merchants as operators see them: create, list, approve for live mode, suspend, reactivate.</summary>
+public static class MerchantAdminEndpoints
+{
+    public sealed record CreatedMerchantView(string Id, string Object, string Name, string Status, string? SupportEmail, string? StatementName, string? ApprovedAt, string CreatedAt, string SecretKey);
+
+    public sealed record ApprovedMerchantView(string Id, string Object, string Name, string Status, string? SupportEmail, string? StatementName, string? ApprovedAt, string CreatedAt, string LiveSecretKey);
+
+    public static void MapMerchantAdmin(this RouteGroupBuilder admin)
+    {
+        var merchants = admin.MapGroup("/merchants");
+        merchants.MapPost("", CreateAsync).RequireAuthorization(AdminRoles.ManageMerchants);
+        merchants.MapGet("", ListAsync).RequireAuthorization(AdminRoles.ViewOperations);
+        merchants.MapGet("/{id}", GetAsync).RequireAuthorization(AdminRoles.ViewOperations);
+        merchants.MapPost("/{id}/approve", ApproveAsync).RequireAuthorization(AdminRoles.ManageMerchants);
+        merchants.MapPost("/{id}/suspend", (string id, HttpContext http, NpgsqlDataSource db, AuditLog audit, MerchantAuthenticator auth, TimeProvider clock) =>
+            SetStatusAsync(id, "suspended", http, db, audit, auth, clock)).RequireAuthorization(AdminRoles.ManageMerchants);
+        merchants.MapPost("/{id}/reactivate", (string id, HttpContext http, NpgsqlDataSource db, AuditLog audit, MerchantAuthenticator auth, TimeProvider clock) =>
+            SetStatusAsync(id, "active", http, db, audit, auth, clock)).RequireAuthorization(AdminRoles.ManageMerchants);
+    }
+
+    private static async Task<ApiResponse> CreateAsync(HttpContext http, MerchantService merchants, AuditLog audit)
+    {
+        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var name = f!.String("name", required: true, maxLength: 200);
+        var email = f.String("support_email", required: false, maxLength: 200);
+        if (ChangeRequest.Check(f) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var (m, key) = await merchants.CreateAsync(name!, email, http.RequestAborted);
+        await audit.WriteAsync(AdminActor.Of(http), new AuditEntry("merchant.created", "merchant", m.Id, null, m, reason));
+        return ApiResponse.Ok(new CreatedMerchantView(m.Id, m.Object, m.Name, m.Status, m.SupportEmail, m.StatementName, m.ApprovedAt, m.CreatedAt, key), 201);
+    }
+
+    private static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db)
+    {
+        var status = http.Request.Query["status"].ToString();
+        var limit = int.TryParse(http.Request.Query["limit"], out var l) && l is >= 1 and <= 100 ? l : 10;
+        var after = http.Request.Query["starting_after"].ToString();
+        await using var cmd = db.CreateCommand($"""
+            select {MerchantService.Columns} from merchants
+            where ($1 = '' or status = $1)
+              and ($2 = '' or seq < coalesce((select seq from merchants where id = $2), -1))
+            order by seq desc limit $3
+            """);
+        cmd.Parameters.Add(new() { Value = status });
+        cmd.Parameters.Add(new() { Value = after });
+        cmd.Parameters.Add(new() { Value = limit + 1 });
+        var rows = new List<MerchantView>();
+        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
+        while (await reader.ReadAsync(http.RequestAborted))
+        {
+            rows.Add(MerchantService.Read(reader));
+        }
+
+        var hasMore = rows.Count > limit;
+        return ListQuery.Answer(rows.Take(limit).ToList(), hasMore, "/admin/v1/merchants");
+    }
+
+    private static async Task<ApiResponse> GetAsync(string id, HttpContext http, MerchantService merchants)
+    {
+        var m = await merchants.FindAsync(id, http.RequestAborted);
+        return m is null ? Problems.NotFound("merchant") : ApiResponse.Ok(m);
+    }
+
+    private static async Task<ApiResponse> ApproveAsync(string id, HttpContext http, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, TimeProvider clock)
+    {
+        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (ChangeRequest.Check(f!) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var before = await merchants.FindAsync(id, http.RequestAborted);
+        if (before is null)
+        {
+            return Problems.NotFound("merchant");
+        }
+
+        if (before.ApprovedAt is not null)
+        {
+            return Problems.Create(409, "merchant_already_approved", "This merchant is already approved; roll its live key instead.");
+        }
+
+        var now = clock.GetUtcNow();
+        var key = ApiKeys.New(Mode.Live);
+        await using var batch = db.CreateBatch();
+        var approve = new NpgsqlBatchCommand("update merchants set approved_at = $2, updated_at = $2 where id = $1 and approved_at is null");
+        approve.Parameters.Add(new() { Value = id });
+        approve.Parameters.Add(new() { Value = now });
+        batch.BatchCommands.Add(approve);
+        batch.BatchCommands.Add(MerchantService.InsertKey(id, Mode.Live, key, now));
+        var after = before with { ApprovedAt = ApiJson.Time(now) };
+        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("merchant.approved", "merchant", id, before, after, reason)));
+        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        return ApiResponse.Ok(new ApprovedMerchantView(after.Id, after.Object, after.Name, after.Status, after.SupportEmail, after.StatementName, after.ApprovedAt, after.CreatedAt, key));
+    }
+
+    private static async Task<ApiResponse> SetStatusAsync(string id, string status, HttpContext http, NpgsqlDataSource db, AuditLog audit, MerchantAuthenticator auth, TimeProvider clock)
+    {
+        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (ChangeRequest.Check(f!) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var merchants = http.RequestServices.GetRequiredService<MerchantService>();
+        var before = await merchants.FindAsync(id, http.RequestAborted);
+        if (before is null)
+        {
+            return Problems.NotFound("merchant");
+        }
+
+        var after = before with { Status = status };
+        await using var batch = db.CreateBatch();
+        var update = new NpgsqlBatchCommand("update merchants set status = $2, updated_at = $3 where id = $1");
+        update.Parameters.Add(new() { Value = id });
+        update.Parameters.Add(new() { Value = status });
+        update.Parameters.Add(new() { Value = clock.GetUtcNow() });
+        batch.BatchCommands.Add(update);
+        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry(status == "suspended" ? "merchant.suspended" : "merchant.reactivated", "merchant", id, before, after, reason)));
+        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        auth.Forget();
+        return ApiResponse.Ok(after);
+    }
+}

@@ -1,0 +1,97 @@
+using Gerbang.Api.Http;
+using Gerbang.Domain;
+using Npgsql;
+
+namespace Gerbang.Api.Merchants;
+
+/// <summary><c>/v1/merchant</c>: the merchant's own profile and key roll.</summary>
+public static class MerchantSelfEndpoints
+{
+    public const long MaxGraceSeconds = 7 * 24 * 3600;
+
+    public sealed record RolledKeyView(string Object, bool Livemode, string SecretKey, string? PreviousKeyExpiresAt);
+
+    public static void MapMerchantSelf(this RouteGroupBuilder v1)
+    {
+        var merchant = v1.MapGroup("/merchant").WithTags("merchant");
+        merchant.MapGet("", GetAsync);
+        merchant.MapPatch("", UpdateAsync);
+        merchant.MapPost("/api_keys/roll", RollAsync);
+    }
+
+    private static async Task<ApiResponse> GetAsync(HttpContext http, MerchantService merchants)
+    {
+        var m = await merchants.FindAsync(MerchantContext.Of(http).MerchantId, http.RequestAborted);
+        return ApiResponse.Ok(m!);
+    }
+
+    private static async Task<ApiResponse> UpdateAsync(HttpContext http, NpgsqlDataSource db, MerchantService merchants, TimeProvider clock)
+    {
+        if (!RequestBody.TryParseObject(http, emptyAllowed: false, out var root, out var problem))
+        {
+            return problem!;
+        }
+
+        var f = new Fields(root);
+        var name = f.String("name", required: false, maxLength: 200);
+        var email = f.String("support_email", required: false, maxLength: 200);
+        var statement = f.String("statement_name", required: false, minLength: 5, maxLength: 22);
+        if (email is not null && !email.Contains('@', StringComparison.Ordinal))
+        {
+            f.Add("support_email", "parameter_invalid", "support_email must be an email address.");
+        }
+
+        f.RejectUnknown();
+        if (f.Errors.Count > 0)
+        {
+            return Problems.Validation(f.Errors);
+        }
+
+        var id = MerchantContext.Of(http).MerchantId;
+        await using var cmd = db.CreateCommand("""
+            update merchants set name = coalesce($2, name), support_email = coalesce($3, support_email),
+                statement_name = coalesce($4, statement_name), updated_at = $5
+            where id = $1
+            """);
+        foreach (var v in new object?[] { id, name, email, statement, clock.GetUtcNow() })
+        {
+            cmd.Parameters.Add(new() { Value = v ?? DBNull.Value });
+        }
+
+        await cmd.ExecuteNonQueryAsync(http.RequestAborted);
+        return ApiResponse.Ok((await merchants.FindAsync(id, http.RequestAborted))!);
+    }
+
+    /// <summary>A new key for the calling key's mode, shown once; the calling key stops at once or after <c>expires_in</c>.</summary>
+    private static async Task<ApiResponse> RollAsync(HttpContext http, NpgsqlDataSource db, MerchantAuthenticator auth, TimeProvider clock)
+    {
+        if (!RequestBody.TryParseObject(http, emptyAllowed: true, out var root, out var problem))
+        {
+            return problem!;
+        }
+
+        var f = new Fields(root);
+        var grace = f.Integer("expires_in", 0, MaxGraceSeconds) ?? 0;
+        f.RejectUnknown();
+        if (f.Errors.Count > 0)
+        {
+            return Problems.Validation(f.Errors);
+        }
+
+        var merchant = MerchantContext.Of(http);
+        var now = clock.GetUtcNow();
+        var key = ApiKeys.New(merchant.Mode);
+        DateTimeOffset? oldExpires = grace > 0 ? now.AddSeconds(grace) : null;
+        await using var batch = db.CreateBatch();
+        var retire = new NpgsqlBatchCommand(grace > 0
+            ? "update api_keys set expires_at = least(coalesce(expires_at, $2), $2) where id = $1"
+            : "update api_keys set revoked_at = $2 where id = $1");
+        retire.Parameters.Add(new() { Value = merchant.KeyId });
+        retire.Parameters.Add(new() { Value = oldExpires ?? now });
+        batch.BatchCommands.Add(retire);
+        batch.BatchCommands.Add(MerchantService.InsertKey(merchant.MerchantId, merchant.Mode, key, now));
+        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        auth.Forget();
+        return ApiResponse.Ok(new RolledKeyView("api_key", merchant.Livemode, key, ApiJson.Time(oldExpires)));
+    }
+}
