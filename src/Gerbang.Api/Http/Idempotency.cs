@@ -143,7 +143,11 @@ public sealed class Idempotency(NpgsqlDataSource dataSource, Database.ClaimsData
         claim.Recorded = true;
     }
 
-    /// <summary>After the handler: keep business refusals (404, 409, 422), release everything else.</summary>
+    /// <summary>
+    /// After the handler: keep what it answered if it did not record it itself (successes of handlers
+    /// that write nothing of their own, and business refusals: 404, 409, 422); release the key after a
+    /// refusal before the work started or a server error, so that the request can be sent again.
+    /// </summary>
     public async Task FinishAsync(HttpContext context, ApiResponse? response)
     {
         if (context.Items[ItemKey] is not Claim claim || claim.Recorded)
@@ -151,7 +155,7 @@ public sealed class Idempotency(NpgsqlDataSource dataSource, Database.ClaimsData
             return;
         }
 
-        if (response is { StatusCode: 404 or 409 or 422 })
+        if (response is { StatusCode: (>= 200 and < 300) or 404 or 409 or 422 })
         {
             await using var batch = dataSource.CreateBatch();
             batch.BatchCommands.Add(RecordCommand(claim, response, box));

@@ -90,8 +90,10 @@ public static class MerchantSelfEndpoints
         retire.Parameters.Add(new() { Value = oldExpires ?? now });
         batch.BatchCommands.Add(retire);
         batch.BatchCommands.Add(MerchantService.InsertKey(merchant.MerchantId, merchant.Mode, key, now));
+        var response = ApiResponse.Ok(new RolledKeyView("api_key", merchant.Livemode, key, ApiJson.Time(oldExpires)));
+        Idempotency.RecordIn(http, batch, response);
         await batch.ExecuteNonQueryAsync(http.RequestAborted);
         auth.Forget();
-        return ApiResponse.Ok(new RolledKeyView("api_key", merchant.Livemode, key, ApiJson.Time(oldExpires)));
+        return response;
     }
 }

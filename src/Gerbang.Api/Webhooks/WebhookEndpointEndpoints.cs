@@ -53,7 +53,8 @@ public static class WebhookEndpointEndpoints
 
         var secret = StandardWebhooks.NewSecret();
         var now = clock.GetUtcNow();
-        await using var cmd = db.CreateCommand("""
+        await using var batch = db.CreateBatch();
+        var cmd = new NpgsqlBatchCommand("""
             update webhook_endpoints set previous_secret_sealed = case when $5 > 0 then secret_sealed end,
                 previous_secret_expires_at = case when $5 > 0 then $4 + make_interval(secs => $5) end,
                 secret_sealed = $6, updated_at = $4
@@ -64,8 +65,11 @@ public static class WebhookEndpointEndpoints
             cmd.Parameters.Add(new() { Value = v });
         }
 
-        await cmd.ExecuteNonQueryAsync(http.RequestAborted);
-        return ApiResponse.Ok((row with { UpdatedAt = now }).View(secret));
+        batch.BatchCommands.Add(cmd);
+        var response = ApiResponse.Ok((row with { UpdatedAt = now }).View(secret));
+        Idempotency.RecordIn(http, batch, response);
+        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        return response;
     }
 
     /// <summary>Sends a <c>webhook_endpoint.test</c> event to this endpoint only, through the normal delivery path.</summary>
@@ -130,7 +134,8 @@ public static class WebhookEndpointEndpoints
         var secret = StandardWebhooks.NewSecret();
         var now = clock.GetUtcNow();
         var row = new WebhookEndpointRow(Ids.New(Ids.WebhookEndpoint), merchant.ModeWire, url!, description, events!, "enabled", now, now);
-        await using var cmd = db.CreateCommand("""
+        await using var batch = db.CreateBatch();
+        var cmd = new NpgsqlBatchCommand("""
             insert into webhook_endpoints (id, merchant_id, mode, url, description, enabled_events, status, secret_sealed, created_at, updated_at)
             values ($1, $2, $3, $4, $5, $6, 'enabled', $7, $8, $8)
             """);
@@ -139,8 +144,11 @@ public static class WebhookEndpointEndpoints
             cmd.Parameters.Add(new() { Value = v ?? DBNull.Value });
         }
 
-        await cmd.ExecuteNonQueryAsync(http.RequestAborted);
-        return ApiResponse.Ok(row.View(secret), 201);
+        batch.BatchCommands.Add(cmd);
+        var response = ApiResponse.Ok(row.View(secret), 201);
+        Idempotency.RecordIn(http, batch, response);
+        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        return response;
     }
 
     private static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db)

@@ -27,6 +27,8 @@ public class GerbangFixture : IAsyncLifetime
 
     public TestClock Clock { get; } = new();
 
+    public FakeResolver Resolver { get; } = new();
+
     public WebApplication App { get; private set; } = null!;
 
     public string BaseUrl { get; private set; } = "";
@@ -68,6 +70,7 @@ public class GerbangFixture : IAsyncLifetime
             builder.Configuration.AddInMemoryCollection(settings);
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Services.AddSingleton<TimeProvider>(Clock);
+            builder.Services.AddSingleton<Gerbang.Api.Webhooks.IHostResolver>(Resolver);
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(LogCapture.Provider);
         });
@@ -103,6 +106,20 @@ public class GerbangFixture : IAsyncLifetime
         }
 
         return _adminToken!;
+    }
+
+    /// <summary>An approved merchant's live key.</summary>
+    public async Task<TestMerchant> NewLiveMerchantAsync()
+    {
+        var test = await NewMerchantAsync("Live shop");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/admin/v1/merchants/{test.Id}/approve") { Content = JsonContent.Create(new { reason = "approved for tests" }) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await AdminTokenAsync());
+        using var response = await Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        var key = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("live_secret_key").GetString()!;
+        var client = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return new TestMerchant(test.Id, key, client);
     }
 
     public async Task<TestMerchant> NewMerchantAsync(string name = "Toko Test")

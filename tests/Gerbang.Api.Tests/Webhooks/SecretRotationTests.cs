@@ -1,0 +1,49 @@
+using Gerbang.Api.Tests.Infrastructure;
+
+namespace Gerbang.Api.Tests.Webhooks;
+
+public sealed class SecretRotationTests(GerbangFixture gerbang) : IClassFixture<GerbangFixture>
+{
+    [Fact]
+    public async Task During_a_rotation_deliveries_are_signed_with_both_secrets_and_afterwards_with_the_new_one()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var merchant = await gerbang.NewMerchantAsync();
+        var (_, endpoint, _) = await merchant.Client.PostJsonAsync("/v1/webhook_endpoints", new { url = receiver.Url, enabled_events = new[] { "payment.created" } });
+        var oldSecret = endpoint.Str("secret");
+        var (status, rotated, _) = await merchant.Client.PostJsonAsync($"/v1/webhook_endpoints/{endpoint.Str("id")}/rotate_secret", new { expires_in = 3600 });
+        Assert.Equal(200, status);
+        var newSecret = rotated.Str("secret");
+        Assert.NotEqual(oldSecret, newSecret);
+
+        var (_, p1, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.VaPayment("ORDER-ROT-1"));
+        var during = await receiver.WaitForAsync(r => r.Text.Contains(p1.Str("id"), StringComparison.Ordinal));
+        var signatures = during.Headers["webhook-signature"].Split(' ');
+        Assert.Equal(2, signatures.Length);
+        Assert.True(StandardWebhooksVerifier.Verify(newSecret, during.Headers["webhook-id"], during.Headers["webhook-timestamp"], during.Body, signatures[0]));
+        Assert.True(StandardWebhooksVerifier.Verify(oldSecret, during.Headers["webhook-id"], during.Headers["webhook-timestamp"], during.Body, signatures[1]));
+
+        gerbang.Clock.Advance(TimeSpan.FromHours(2));
+        var (_, p2, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.VaPayment("ORDER-ROT-2"));
+        var after = await receiver.WaitForAsync(r => r.Text.Contains(p2.Str("id"), StringComparison.Ordinal));
+        Assert.Single(after.Headers["webhook-signature"].Split(' '));
+        Assert.True(StandardWebhooksVerifier.Verify(newSecret, after.Headers["webhook-id"], after.Headers["webhook-timestamp"], after.Body, after.Headers["webhook-signature"]));
+        Assert.False(StandardWebhooksVerifier.Verify(oldSecret, after.Headers["webhook-id"], after.Headers["webhook-timestamp"], after.Body, after.Headers["webhook-signature"]));
+    }
+
+    [Fact]
+    public async Task A_test_event_goes_to_that_endpoint_only()
+    {
+        await using var first = await WebhookReceiver.StartAsync();
+        await using var second = await WebhookReceiver.StartAsync();
+        var merchant = await gerbang.NewMerchantAsync();
+        var (_, endpoint, _) = await merchant.Client.PostJsonAsync("/v1/webhook_endpoints", new { url = first.Url, enabled_events = new[] { "*" } });
+        await merchant.Client.PostJsonAsync("/v1/webhook_endpoints", new { url = second.Url, enabled_events = new[] { "*" } });
+        var (status, evt, _) = await merchant.Client.PostJsonAsync($"/v1/webhook_endpoints/{endpoint.Str("id")}/test", null);
+        Assert.Equal(202, status);
+        Assert.Equal("webhook_endpoint.test", evt.Str("type"));
+        await first.WaitForAsync(r => r.Headers["webhook-id"] == evt.Str("id"));
+        await Task.Delay(300);
+        Assert.DoesNotContain(second.Received, r => r.Headers["webhook-id"] == evt.Str("id"));
+    }
+}
