@@ -18,7 +18,8 @@ public static class GerbangApp
 {
     public static async Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Settings files ship beside the binary; relative paths in settings (the data directory) stay relative to where Gerbang is started.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         builder.WebHost.ConfigureKestrel(k =>
         {

@@ -38,9 +38,31 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     {
         _options = options;
         _binDir = binDir;
-        _root = Path.GetFullPath(Path.Combine(options.DataDir, "postgres"));
-        _pgData = Path.Combine(_root, "data");
         _asPostgresUser = Environment.IsPrivilegedProcess;
+        var dataDir = Path.GetFullPath(options.DataDir);
+        _root = !_asPostgresUser || OthersCanTraverse(dataDir)
+            ? Path.Combine(dataDir, "postgres")
+            : Path.Combine(FallbackRoot, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(dataDir)))[..16]);
+        _pgData = Path.Combine(_root, "data");
+    }
+
+    /// <summary>Where clusters go when the data directory lies under a folder the postgres user cannot enter (such as /root).</summary>
+    public const string FallbackRoot = "/var/lib/gerbang/clusters";
+
+    /// <summary>Where the cluster's files are: under the data directory unless the postgres user could not reach it there.</summary>
+    public string ClusterDirectory => _root;
+
+    private static bool OthersCanTraverse(string path)
+    {
+        for (var dir = new DirectoryInfo(path); dir is not null; dir = dir.Parent)
+        {
+            if (dir.Exists && (dir.UnixFileMode & UnixFileMode.OtherExecute) == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public string ConnectionString { get; private set; } = "";
@@ -59,6 +81,12 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     {
         Directory.CreateDirectory(_options.DataDir);
         Directory.CreateDirectory(_root);
+        if (!_root.StartsWith(Path.GetFullPath(_options.DataDir), StringComparison.Ordinal))
+        {
+            // Say where the cluster went, next to the rest of the local state.
+            await File.WriteAllTextAsync(Path.Combine(_options.DataDir, "postgres.location"), _root + Environment.NewLine, cancellationToken);
+        }
+
         var passwordFile = Path.Combine(Path.GetFullPath(_options.DataDir), "postgres.password");
         if (!File.Exists(Path.Combine(_pgData, "PG_VERSION")))
         {

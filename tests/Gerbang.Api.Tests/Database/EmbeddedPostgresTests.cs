@@ -41,6 +41,35 @@ public sealed class EmbeddedPostgresTests
     }
 
     [Fact]
+    public async Task A_data_directory_the_postgres_user_cannot_enter_gets_its_cluster_where_it_can()
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            return; // only root hands the cluster to the postgres user
+        }
+
+        var closed = Path.Combine(Path.GetTempPath(), "gerbang-closed-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(closed);
+        File.SetUnixFileMode(closed, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var dataDir = Path.Combine(closed, ".gerbang");
+        var pg = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDir = dataDir, Fsync = false });
+        try
+        {
+            Assert.StartsWith(EmbeddedPostgres.FallbackRoot, pg.ClusterDirectory, StringComparison.Ordinal);
+            Assert.Equal(pg.ClusterDirectory, File.ReadAllText(Path.Combine(dataDir, "postgres.location")).Trim());
+            await using var conn = new NpgsqlConnection(pg.ConnectionString);
+            await conn.OpenAsync();
+        }
+        finally
+        {
+            await pg.StopAsync();
+            NpgsqlConnection.ClearAllPools();
+            Directory.Delete(pg.ClusterDirectory, recursive: true);
+            Directory.Delete(closed, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Missing_server_binaries_give_a_clear_error()
     {
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
