@@ -23,6 +23,9 @@ public sealed class WebhookDispatcherOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>An endpoint whose every attempt has failed for this long is disabled, and the merchant told.</summary>
+    public TimeSpan DisableAfter { get; set; } = TimeSpan.FromDays(3);
 }
 
 /// <summary>
@@ -272,11 +275,60 @@ public sealed partial class WebhookDispatcher(
         }
 
         batch.BatchCommands.Add(update);
+        batch.BatchCommands.Add(EndpointHealth(c, succeeded, now));
         await batch.ExecuteNonQueryAsync(CancellationToken.None);
         if (next is { } due && due <= now)
         {
             _wake.Release(); // the contract's first retry is immediate
         }
+    }
+
+    /// <summary>
+    /// Tracks since when an endpoint fails. Past <see cref="WebhookDispatcherOptions.DisableAfter"/> it is
+    /// disabled, and a <c>webhook_endpoint.disabled</c> event goes to the merchant's other endpoints.
+    /// </summary>
+    private NpgsqlBatchCommand EndpointHealth(Claimed c, bool succeeded, DateTimeOffset now)
+    {
+        if (succeeded)
+        {
+            var healthy = new NpgsqlBatchCommand("update webhook_endpoints set failing_since = null where id = $1 and failing_since is not null");
+            healthy.Parameters.Add(new() { Value = c.EndpointId });
+            return healthy;
+        }
+
+        var cmd = new NpgsqlBatchCommand($$"""
+            with mark as (
+                update webhook_endpoints set
+                    failing_since = coalesce(failing_since, $2),
+                    status = case when coalesce(failing_since, $2) <= $2 - $3::interval then 'disabled' else status end,
+                    disabled_reason = case when coalesce(failing_since, $2) <= $2 - $3::interval then 'failing' else disabled_reason end
+                where id = $1 and status = 'enabled'
+                returning id, merchant_id, mode, url, failing_since, status = 'disabled' as now_disabled),
+            disabled as (select id, merchant_id, mode, url, failing_since from mark where now_disabled),
+            announced as (
+                insert into events (id, merchant_id, mode, type, object_id, body, created_at)
+                select $4, d.merchant_id, d.mode, 'webhook_endpoint.disabled', d.id,
+                       convert_to(json_build_object('id', $4::text, 'object', 'event', 'type', 'webhook_endpoint.disabled',
+                           'livemode', d.mode = 'live', 'created_at', to_char($2 at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                           'data', json_build_object('object', json_build_object('id', d.id, 'object', 'webhook_endpoint', 'url', d.url,
+                               'status', 'disabled', 'disabled_reason', 'failing',
+                               'failing_since', to_char(d.failing_since at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))))::text, 'UTF8'), $2
+                from disabled d
+                returning id, merchant_id, mode),
+            fanned as (
+                insert into webhook_deliveries (id, event_id, endpoint_id, merchant_id, status, attempts, next_attempt_at, created_at, updated_at)
+                select '{{Domain.Ids.Delivery}}_' || substr(md5(random()::text || o.id), 1, 24), a.id, o.id, o.merchant_id, 'pending', 0, $2, $2, $2
+                from announced a join webhook_endpoints o on o.merchant_id = a.merchant_id and o.mode = a.mode
+                where o.status = 'enabled' and o.deleted_at is null
+                  and ('*' = any (o.enabled_events) or 'webhook_endpoint.disabled' = any (o.enabled_events))
+                returning 1)
+            select pg_notify('{{EventWriter.Channel}}', '') from (select 1 from fanned limit 1) x
+            """);
+        cmd.Parameters.Add(new() { Value = c.EndpointId });
+        cmd.Parameters.Add(new() { Value = now });
+        cmd.Parameters.Add(new() { Value = options.Value.DisableAfter });
+        cmd.Parameters.Add(new() { Value = Domain.Ids.New(Domain.Ids.Event) });
+        return cmd;
     }
 
     public override void Dispose()

@@ -221,10 +221,13 @@ public static class WebhookEndpointEndpoints
             EnabledEvents = events ?? row.EnabledEvents,
             Description = f.Has("description") ? description : row.Description,
             Status = disabled is { } d ? (d ? "disabled" : "enabled") : row.Status,
+            DisabledReason = disabled == false ? null : row.DisabledReason,
             UpdatedAt = clock.GetUtcNow(),
         };
         await using var cmd = db.CreateCommand("""
-            update webhook_endpoints set url = $4, enabled_events = $5, description = $6, status = $7, updated_at = $8
+            update webhook_endpoints set url = $4, enabled_events = $5, description = $6, status = $7, updated_at = $8,
+                disabled_reason = case when $7 = 'enabled' then null else disabled_reason end,
+                failing_since = case when $7 = 'enabled' then null else failing_since end
             where id = $1 and merchant_id = $2 and mode = $3 and deleted_at is null
             """);
         foreach (var v in new object?[] { id, merchant.MerchantId, merchant.ModeWire, updated.Url, updated.EnabledEvents, updated.Description, updated.Status, updated.UpdatedAt })

@@ -47,3 +47,37 @@ public sealed class SecretRotationTests(GerbangFixture gerbang) : IClassFixture<
         Assert.DoesNotContain(second.Received, r => r.Headers["webhook-id"] == evt.Str("id"));
     }
 }
+
+public sealed class EndpointHealthTests(GerbangFixture gerbang) : IClassFixture<GerbangFixture>
+{
+    [Fact]
+    public async Task An_endpoint_failing_for_three_days_is_disabled_and_the_merchant_told_on_its_other_endpoints()
+    {
+        await using var dead = await WebhookReceiver.StartAsync();
+        await using var alive = await WebhookReceiver.StartAsync();
+        dead.Status = 500;
+        var merchant = await gerbang.NewMerchantAsync();
+        var (_, deadEndpoint, _) = await merchant.Client.PostJsonAsync("/v1/webhook_endpoints", new { url = dead.Url, enabled_events = new[] { "payment.created" } });
+        await merchant.Client.PostJsonAsync("/v1/webhook_endpoints", new { url = alive.Url, enabled_events = new[] { "webhook_endpoint.disabled" } });
+        var id = deadEndpoint.Str("id");
+
+        await merchant.Client.PostJsonAsync("/v1/payments", TestApi.VaPayment("ORDER-DEAD-1"));
+        await dead.WaitForAsync(_ => dead.Received.Count >= 2);
+        await Task.Delay(200);
+        Assert.Equal("enabled", (await merchant.Client.GetJsonAsync($"/v1/webhook_endpoints/{id}")).Body.Str("status"));
+
+        gerbang.Clock.Advance(TimeSpan.FromDays(3.1));
+        await merchant.Client.PostJsonAsync("/v1/payments", TestApi.VaPayment("ORDER-DEAD-2"));
+        var notice = await alive.WaitForAsync(r => r.Text.Contains("webhook_endpoint.disabled", StringComparison.Ordinal));
+        Assert.Contains(id, notice.Text, StringComparison.Ordinal);
+        var (_, endpoint) = await merchant.Client.GetJsonAsync($"/v1/webhook_endpoints/{id}");
+        Assert.Equal("disabled", endpoint.Str("status"));
+        Assert.Equal("failing", endpoint.Str("disabled_reason"));
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from events where merchant_id = $1 and type = 'webhook_endpoint.disabled'", merchant.Id));
+
+        using var enable = new HttpRequestMessage(HttpMethod.Patch, $"/v1/webhook_endpoints/{id}") { Content = new StringContent("""{"disabled":false}""", System.Text.Encoding.UTF8, "application/json") };
+        var body = await TestApi.ReadAsync(await merchant.Client.SendAsync(enable));
+        Assert.Equal("enabled", body.Str("status"));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, body.GetProperty("disabled_reason").ValueKind);
+    }
+}
