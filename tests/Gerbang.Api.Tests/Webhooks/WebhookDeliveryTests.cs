@@ -49,7 +49,8 @@ public sealed class WebhookDeliveryTests(GerbangFixture gerbang) : IClassFixture
         for (var i = 0; i < 20 && await gerbang.CountAsync("select count(*) from webhook_attempts where event_id = $1", eventId) < 9; i++)
         {
             await WaitUntilIdleAsync(eventId);
-            gerbang.Clock.Advance(TimeSpan.FromHours(11));
+            var wait = await gerbang.CountAsync("select coalesce(ceil(extract(epoch from max(next_attempt_at) - $2::timestamptz)), 0) from webhook_deliveries where event_id = $1 and status = 'pending'", eventId, gerbang.Clock.GetUtcNow());
+            gerbang.Clock.Advance(TimeSpan.FromSeconds(Math.Max(0, wait) + 1));
             await gerbang.Dispatcher.ProcessBatchAsync();
         }
 
