@@ -39,6 +39,7 @@ public static class AdminEndpoints
         admin.MapMerchantAdmin();
         admin.MapAdminUsers();
         admin.MapAuditLog();
+        admin.MapOperationsViews();
     }
 
     /// <summary>A token outlives nothing: an admin disabled or given another role since it was issued is refused.</summary>

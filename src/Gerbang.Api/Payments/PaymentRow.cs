@@ -99,6 +99,7 @@ public sealed record PaymentRow
 public sealed record PaymentView(
     string Id,
     string Object,
+    string Merchant,
     bool Livemode,
     string Status,
     long Amount,
@@ -138,6 +139,7 @@ public sealed record PaymentView(
         return new PaymentView(
             p.Id,
             "payment",
+            p.MerchantId,
             p.Mode == Mode.Live,
             p.Status.ToWire(),
             p.Amount.Amount,

@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Gerbang.Api.Http;
+using Gerbang.Api.Payments;
+using Npgsql;
+
+namespace Gerbang.Api.Admin;
+
+/// <summary>Cross-merchant reading for operators: payments and events (every role), the ledger (super_admin, finance).</summary>
+public static class OperationsViewEndpoints
+{
+    public sealed record AccountView(long Id, string Object, string Kind, bool Livemode, string Currency, string? Owner, long Balance);
+
+    public sealed record PostingView(long Account, string AccountKind, string? Owner, long Amount, string Currency, string? Type, string? Source);
+
+    public sealed record EntryView(string Id, string Object, string Reference, string Description, string CreatedAt, List<PostingView> Postings);
+
+    public static void MapOperationsViews(this RouteGroupBuilder admin)
+    {
+        admin.MapGet("/payments", PaymentsAsync).RequireAuthorization(AdminRoles.ViewOperations);
+        admin.MapGet("/payments/{id}", PaymentAsync).RequireAuthorization(AdminRoles.ViewOperations);
+        admin.MapGet("/events", EventsAsync).RequireAuthorization(AdminRoles.ViewOperations);
+        admin.MapGet("/ledger/accounts", AccountsAsync).RequireAuthorization(AdminRoles.ViewLedger);
+        admin.MapGet("/ledger/entries", EntriesAsync).RequireAuthorization(AdminRoles.ViewLedger);
+    }
+
+    private static int Limit(HttpRequest request) =>
+        int.TryParse(request.Query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var l) && l is >= 1 and <= 100 ? l : 20;
+
+    /// <summary>Appends the filters every cross-merchant list shares: merchant, mode, and a cursor on seq.</summary>
+    private static void Scope(StringBuilder sql, NpgsqlCommand cmd, HttpRequest request, string table)
+    {
+        if (request.Query["merchant"].ToString() is { Length: > 0 } merchant)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" and merchant_id = ${ListQuery.Add(cmd, merchant)}");
+        }
+
+        if (request.Query["livemode"].ToString() is "true" or "false")
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" and mode = ${ListQuery.Add(cmd, request.Query["livemode"] == "true" ? "live" : "test")}");
+        }
+
+        if (request.Query["starting_after"].ToString() is { Length: > 0 } after)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" and seq < coalesce((select seq from {table} where id = ${ListQuery.Add(cmd, after)}), -1)");
+        }
+    }
+
+    private static async Task<ApiResponse> PaymentsAsync(HttpContext http, NpgsqlDataSource db, GerbangUrls urls)
+    {
+        await using var cmd = db.CreateCommand();
+        var sql = new StringBuilder($"select {PaymentRow.Columns} from payments where true");
+        Scope(sql, cmd, http.Request, "payments");
+        if (http.Request.Query["status"].ToString() is { Length: > 0 } status)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" and status = ${ListQuery.Add(cmd, status)}");
+        }
+
+        var limit = Limit(http.Request);
+        sql.Append(CultureInfo.InvariantCulture, $" order by seq desc limit {limit + 1}");
+        cmd.CommandText = sql.ToString();
+        var rows = new List<PaymentView>();
+        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
+        while (await reader.ReadAsync(http.RequestAborted))
+        {
+            rows.Add(PaymentView.Of(PaymentRow.Read(reader), urls.Public));
+        }
+
+        return ListQuery.Answer(rows.Take(limit).ToList(), rows.Count > limit, "/admin/v1/payments");
+    }
+
+    private static async Task<ApiResponse> PaymentAsync(string id, HttpContext http, NpgsqlDataSource db, GerbangUrls urls)
+    {
+        await using var cmd = db.CreateCommand($"select {PaymentRow.Columns} from payments where id = $1");
+        cmd.Parameters.Add(new() { Value = id });
+        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
+        return await reader.ReadAsync(http.RequestAborted) ? ApiResponse.Ok(PaymentView.Of(PaymentRow.Read(reader), urls.Public)) : Problems.NotFound("payment");
+    }
+
+    private static async Task<ApiResponse> EventsAsync(HttpContext http, NpgsqlDataSource db)
+    {
+        await using var cmd = db.CreateCommand();
+        var sql = new StringBuilder("select body from events where true");
+        Scope(sql, cmd, http.Request, "events");
+        if (http.Request.Query["type"].ToString() is { Length: > 0 } type)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" and type = ${ListQuery.Add(cmd, type)}");
+        }
+
+        var limit = Limit(http.Request);
+        sql.Append(CultureInfo.InvariantCulture, $" order by seq desc limit {limit + 1}");
+        cmd.CommandText = sql.ToString();
+        var rows = new List<JsonElement>();
+        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
+        while (await reader.ReadAsync(http.RequestAborted))
+        {
+            using var doc = JsonDocument.Parse((byte[])reader[0]);
+            rows.Add(doc.RootElement.Clone());
+        }
+
+        return ListQuery.Answer(rows.Take(limit).ToList(), rows.Count > limit, "/admin/v1/events");
+    }
+
+    /// <summary>Every account with its balance in its natural sign (what a merchant is owed, what a provider holds).</summary>
+    private static async Task<ApiResponse> AccountsAsync(HttpContext http, NpgsqlDataSource db)
+    {
+        await using var cmd = db.CreateCommand("""
+            select a.id, a.kind, a.mode, a.currency, a.owner,
+                   coalesce(sum(b.balance), 0) * case when a.kind = 'provider_clearing' then 1 else -1 end
+            from ledger_accounts a left join account_balances b on b.account_id = a.id
+            where ($1 = '' or a.owner = $1) and ($2 = '' or a.kind = $2)
+            group by a.id order by a.id limit 500
+            """);
+        cmd.Parameters.Add(new() { Value = http.Request.Query["owner"].ToString() });
+        cmd.Parameters.Add(new() { Value = http.Request.Query["kind"].ToString() });
+        var rows = new List<AccountView>();
+        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
+        while (await reader.ReadAsync(http.RequestAborted))
+        {
+            rows.Add(new AccountView(reader.GetInt64(0), "ledger_account", reader.GetString(1), reader.GetString(2) == "live", reader.GetString(3),
+                reader.GetString(4) is { Length: > 0 } owner ? owner : null, reader.GetInt64(5)));
+        }
+
+        return ListQuery.Answer(rows, false, "/admin/v1/ledger/accounts");
+    }
+
+    private static async Task<ApiResponse> EntriesAsync(HttpContext http, NpgsqlDataSource db)
+    {
+        var limit = Limit(http.Request);
+        await using var cmd = db.CreateCommand("""
+            select e.id, e.reference, e.description, e.created_at, p.account_id, a.kind, a.owner, p.amount, p.currency, p.balance_type, p.source
+            from (select * from ledger_entries le
+                  where ($1 = '' or le.reference like $1 || '%')
+                    and ($2 = 0 or exists (select 1 from ledger_postings lp where lp.entry_id = le.id and lp.account_id = $2))
+                  order by le.created_at desc, le.id limit $3) e
+            join ledger_postings p on p.entry_id = e.id
+            join ledger_accounts a on a.id = p.account_id
+            order by e.created_at desc, e.id, p.seq
+            """);
+        cmd.Parameters.Add(new() { Value = http.Request.Query["reference"].ToString() });
+        cmd.Parameters.Add(new() { Value = long.TryParse(http.Request.Query["account"], NumberStyles.None, CultureInfo.InvariantCulture, out var account) ? account : 0L });
+        cmd.Parameters.Add(new() { Value = limit });
+        var entries = new List<EntryView>();
+        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
+        while (await reader.ReadAsync(http.RequestAborted))
+        {
+            var id = reader.GetString(0);
+            if (entries.Count == 0 || entries[^1].Id != id)
+            {
+                entries.Add(new EntryView(id, "ledger_entry", reader.GetString(1), reader.GetString(2), ApiJson.Time(reader.GetFieldValue<DateTimeOffset>(3)), []));
+            }
+
+            entries[^1].Postings.Add(new PostingView(reader.GetInt64(4), reader.GetString(5), reader.GetString(6) is { Length: > 0 } o ? o : null, reader.GetInt64(7),
+                reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10)));
+        }
+
+        return ListQuery.Answer(entries, entries.Count == limit, "/admin/v1/ledger/entries");
+    }
+}
