@@ -2,6 +2,8 @@ using Gerbang.Api.Admin;
 using Gerbang.Api.Database;
 using Gerbang.Api.Health;
 using Gerbang.Api.Http;
+using Gerbang.Api.Jobs;
+using Gerbang.Api.Refunds;
 using Gerbang.Api.Ledger;
 using Gerbang.Api.Merchants;
 using Gerbang.Api.Payments;
@@ -52,6 +54,9 @@ public static class GerbangApp
         services.AddPayments();
         services.AddProviderCallbacks();
         services.AddWebhooks();
+        services.AddRefunds();
+        services.AddSingleton<JobWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
         services.AddSimulators(builder.Configuration);
         services.AddOpenApi();
 
@@ -78,6 +83,7 @@ public static class GerbangApp
         var v1 = app.MapMerchantApi();
         v1.MapMerchantSelf();
         v1.MapPayments();
+        v1.MapRefunds();
         v1.MapBalance();
         v1.MapWebhookEndpoints();
         v1.MapEvents();

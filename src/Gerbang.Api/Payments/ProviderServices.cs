@@ -27,11 +27,12 @@ public static class ProviderServices
         services.AddHttpClient("provider-simulator", (sp, client) =>
             {
                 var options = sp.GetRequiredService<IOptions<SimulatorProviderOptions>>().Value;
-                var baseUrl = options.BaseUrl?.ToString() ?? sp.GetRequiredService<GerbangUrls>().Self + SimulatorMount + "/simulator";
+                var baseUrl = options.BaseUrl?.ToString() ?? SelfAddressHandler.Placeholder + SimulatorMount + "/simulator";
                 client.BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/");
                 client.Timeout = options.Timeout;
                 client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", options.ApiKey);
             })
+            .AddHttpMessageHandler(sp => new SelfAddressHandler(sp.GetRequiredService<GerbangUrls>()))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
             .RemoveAllLoggers();
 
@@ -44,5 +45,24 @@ public static class ProviderServices
             return registry;
         });
         return services;
+    }
+}
+
+/// <summary>
+/// Points requests for the simulators mounted inside Gerbang at Gerbang's own address, which is known
+/// only once the server listens (the port may be chosen by the system).
+/// </summary>
+internal sealed class SelfAddressHandler(GerbangUrls urls) : DelegatingHandler
+{
+    public const string Placeholder = "http://gerbang-self";
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (request.RequestUri is { Host: "gerbang-self" } uri)
+        {
+            request.RequestUri = new Uri(urls.Self + uri.PathAndQuery);
+        }
+
+        return base.SendAsync(request, cancellationToken);
     }
 }

@@ -106,4 +106,57 @@ public sealed record LedgerEntry
 
         return new LedgerEntry(reference, "payment paid", postings);
     }
+
+    /// <summary>A refund leaves the merchant's available balance and goes back out through the provider.</summary>
+    public static LedgerEntry RefundCreated(string reference, string merchantId, string provider, Mode mode, Money amount) =>
+        new(reference, "refund", [
+            new Posting(AccountRef.Available(merchantId, mode, amount.Currency), amount.Amount, "refund"),
+            new Posting(AccountRef.Clearing(provider, mode, amount.Currency), -amount.Amount),
+        ]);
+
+    /// <summary>A refund the provider refused: the money returns to the merchant.</summary>
+    public static LedgerEntry RefundReversed(string reference, string merchantId, string provider, Mode mode, Money amount) =>
+        new(reference, "refund failed", [
+            new Posting(AccountRef.Clearing(provider, mode, amount.Currency), amount.Amount),
+            new Posting(AccountRef.Available(merchantId, mode, amount.Currency), -amount.Amount, "refund_reversal"),
+        ]);
+
+    /// <summary>A payout is requested: amount and fee move from available to reserved until the provider answers.</summary>
+    public static LedgerEntry PayoutReserved(string reference, string merchantId, Mode mode, Money amount, Money fee)
+    {
+        var postings = new List<Posting>
+        {
+            new(AccountRef.Available(merchantId, mode, amount.Currency), amount.Amount, "disbursement"),
+            new(new AccountRef(AccountKind.MerchantReserved, mode, amount.Currency, merchantId), -(amount + fee).Amount),
+        };
+        if (fee.IsPositive)
+        {
+            postings.Add(new Posting(AccountRef.Available(merchantId, mode, amount.Currency), fee.Amount, "fee"));
+        }
+
+        return new LedgerEntry(reference, "payout reserved", postings);
+    }
+
+    /// <summary>The provider paid out: the reservation leaves through the provider, the fee is earned.</summary>
+    public static LedgerEntry PayoutPosted(string reference, string merchantId, string provider, Mode mode, Money amount, Money fee)
+    {
+        var postings = new List<Posting>
+        {
+            new(new AccountRef(AccountKind.MerchantReserved, mode, amount.Currency, merchantId), (amount + fee).Amount),
+            new(AccountRef.Clearing(provider, mode, amount.Currency), -amount.Amount),
+        };
+        if (fee.IsPositive)
+        {
+            postings.Add(new Posting(AccountRef.Fees(mode, amount.Currency), -fee.Amount));
+        }
+
+        return new LedgerEntry(reference, "payout posted", postings);
+    }
+
+    /// <summary>The provider definitely did not pay out: the reservation returns to available.</summary>
+    public static LedgerEntry PayoutReleased(string reference, string merchantId, Mode mode, Money amount, Money fee) =>
+        new(reference, "payout released", [
+            new Posting(new AccountRef(AccountKind.MerchantReserved, mode, amount.Currency, merchantId), (amount + fee).Amount),
+            new Posting(AccountRef.Available(merchantId, mode, amount.Currency), -(amount + fee).Amount, "disbursement_reversal"),
+        ]);
 }

@@ -1,0 +1,95 @@
+using Gerbang.Api.Http;
+using Gerbang.Api.Jobs;
+using Gerbang.Api.Ledger;
+using Gerbang.Api.Merchants;
+using Gerbang.Api.Payments;
+using Gerbang.Api.Webhooks;
+using Gerbang.Domain;
+using Gerbang.Domain.Ledger;
+using Gerbang.Domain.Payments;
+using Npgsql;
+
+namespace Gerbang.Api.Refunds;
+
+/// <summary>
+/// Creates a refund in one transaction holding the payment's row lock (so concurrent refunds see each
+/// other) and the merchant's debit lock (so the balance cannot be spent twice): the refund row, the
+/// debit of the available balance, the event and the job that will ask the provider.
+/// </summary>
+public sealed class CreateRefundHandler(NpgsqlDataSource dataSource, LedgerWriter ledger, TimeProvider timeProvider)
+{
+    public async Task<ApiResponse> HandleAsync(HttpContext http, MerchantContext merchant, string paymentId, long? requested, string? reason, CancellationToken cancellationToken)
+    {
+        var payment = await http.RequestServices.GetRequiredService<PaymentStore>().GetAsync(merchant, paymentId, cancellationToken);
+        if (payment is null)
+        {
+            return Problems.NotFound("payment");
+        }
+
+        if (payment.Method == PaymentMethods.ToWire(PaymentMethod.Va))
+        {
+            return Problems.Create(422, "refund_not_supported", "Virtual account payments cannot be refunded through any provider; pay the customer out instead.");
+        }
+
+        var currency = payment.Amount.Currency;
+        var available = AccountRef.Available(merchant.MerchantId, merchant.Mode, currency);
+        await ledger.PrepareAsync([available, AccountRef.Clearing(payment.Provider, merchant.Mode, currency)], cancellationToken);
+        var accountId = await ledger.AccountIdAsync(available, cancellationToken);
+
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        PaymentRow locked;
+        await using (var lockPayment = new NpgsqlCommand($"select {PaymentRow.Columns} from payments where id = $1 for update", conn, tx))
+        {
+            lockPayment.Parameters.Add(new() { Value = payment.Id });
+            await using var reader = await lockPayment.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            locked = PaymentRow.Read(reader);
+        }
+
+        if (locked.Status != PaymentStatus.Paid)
+        {
+            return Problems.Create(409, "payment_not_refundable", $"Only paid payments can be refunded; this one is {locked.Status.ToWire()}.");
+        }
+
+        var refundable = locked.AmountCaptured + locked.AmountOverpaid - locked.AmountRefunded;
+        var amount = requested ?? refundable;
+        if (amount <= 0 || amount > refundable)
+        {
+            return Problems.Create(422, "refund_exceeds_payment", $"At most {refundable} {currency} of this payment can still be refunded.", "amount");
+        }
+
+        var balance = await BalanceGuard.LockAndReadAsync(conn, tx, accountId, creditNormal: true, cancellationToken);
+        if (balance < amount)
+        {
+            return Problems.Create(422, "insufficient_balance", $"The available balance ({balance} {currency}) cannot cover this refund.", "amount");
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var refund = new RefundRow(Ids.New(Ids.Refund), payment.Id, merchant.MerchantId, merchant.ModeWire, amount, currency.Code, reason, "pending", payment.Provider, null, null, now, now);
+        await using var batch = new NpgsqlBatch(conn, tx);
+        var insert = new NpgsqlBatchCommand("""
+            insert into refunds (id, payment_id, merchant_id, mode, amount, currency, reason, status, provider, created_at, updated_at)
+            values ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $9)
+            """);
+        foreach (var v in new object?[] { refund.Id, refund.PaymentId, refund.MerchantId, refund.Mode, amount, refund.Currency, reason, refund.Provider, now })
+        {
+            insert.Parameters.Add(new() { Value = v ?? DBNull.Value });
+        }
+
+        batch.BatchCommands.Add(insert);
+        var update = new NpgsqlBatchCommand("update payments set amount_refunded = amount_refunded + $2, updated_at = $3 where id = $1");
+        update.Parameters.Add(new() { Value = payment.Id });
+        update.Parameters.Add(new() { Value = amount });
+        update.Parameters.Add(new() { Value = now });
+        batch.BatchCommands.Add(update);
+        ledger.Add(batch, LedgerEntry.RefundCreated($"refund:{refund.Id}:created", merchant.MerchantId, payment.Provider, merchant.Mode, new Money(amount, currency)), refund.Id, now);
+        EventWriter.Add(batch, merchant.MerchantId, merchant.Mode, "refund.created", refund.Id, null, refund.View(), now);
+        JobQueue.Enqueue(batch, RefundJob.Kind, new { refund = refund.Id }, now);
+        var response = ApiResponse.Ok(refund.View(), 201);
+        Idempotency.RecordIn(http, batch, response);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return response;
+    }
+}

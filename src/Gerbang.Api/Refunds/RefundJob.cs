@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Gerbang.Api.Jobs;
+using Gerbang.Api.Ledger;
+using Gerbang.Api.Payments;
+using Gerbang.Api.Webhooks;
+using Gerbang.Domain;
+using Gerbang.Domain.Ledger;
+using Gerbang.Domain.Providers;
+using Npgsql;
+
+namespace Gerbang.Api.Refunds;
+
+/// <summary>
+/// Asks the payment's provider for the refund, with the refund id as the provider's idempotency key so
+/// a retry cannot refund twice. A decline fails the refund and gives the money back; an outage throws
+/// so the job is tried again later.
+/// </summary>
+public sealed class RefundJob(NpgsqlDataSource dataSource, ProviderRegistry providers, LedgerWriter ledger, TimeProvider timeProvider) : IJobHandler
+{
+    public const string Kind = "refund";
+
+    string IJobHandler.Kind => Kind;
+
+    public async Task HandleAsync(JsonElement payload, CancellationToken cancellationToken)
+    {
+        var refundId = payload.GetProperty("refund").GetString()!;
+        RefundRow? refund;
+        string? attemptId, providerReference;
+        await using (var cmd = dataSource.CreateCommand($"""
+            select {string.Join(", ", RefundRow.Columns.Split(", ").Select(c => "r." + c))}, p.current_attempt_id, p.provider_reference
+            from refunds r join payments p on p.id = r.payment_id where r.id = $1
+            """))
+        {
+            cmd.Parameters.Add(new() { Value = refundId });
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return;
+            }
+
+            refund = RefundRow.Read(reader);
+            attemptId = reader.IsDBNull(13) ? null : reader.GetString(13);
+            providerReference = reader.IsDBNull(14) ? null : reader.GetString(14);
+        }
+
+        if (refund.Status != "pending")
+        {
+            return;
+        }
+
+        var mode = refund.Mode == "live" ? Mode.Live : Mode.Test;
+        var provider = providers.Find(mode, refund.Provider) ?? throw new InvalidOperationException($"Provider {refund.Provider} is not configured.");
+        var amount = new Money(refund.Amount, Currency.Parse(refund.Currency));
+        var result = await provider.RefundAsync(new ProviderRefundRequest(refund.Id, attemptId ?? "", providerReference ?? "", amount, refund.Reason), cancellationToken);
+        if (result.Failure is { IsRetryable: true } retry)
+        {
+            throw new ProviderUnavailableException(retry.Code);
+        }
+
+        var succeeded = result.IsSuccess && result.Value!.Status != ProviderOperationStatus.Failed;
+        await ledger.PrepareAsync([AccountRef.Available(refund.MerchantId, mode, amount.Currency), AccountRef.Clearing(refund.Provider, mode, amount.Currency)], cancellationToken);
+        var now = timeProvider.GetUtcNow();
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        await using (var lockRefund = new NpgsqlCommand("select status from refunds where id = $1 for update", conn, tx))
+        {
+            lockRefund.Parameters.Add(new() { Value = refund.Id });
+            if ((string?)await lockRefund.ExecuteScalarAsync(cancellationToken) != "pending")
+            {
+                return;
+            }
+        }
+
+        var failure = succeeded ? null : JsonSerializer.Serialize(new { code = result.Failure?.Code ?? "provider_refund_failed", message = result.Failure?.Message ?? "The provider could not refund." });
+        var after = refund with { Status = succeeded ? "succeeded" : "failed", ProviderReference = result.Value?.ProviderReference, FailureJson = failure, UpdatedAt = now };
+        await using var batch = new NpgsqlBatch(conn, tx);
+        var update = new NpgsqlBatchCommand("update refunds set status = $2, provider_reference = $3, failure = $4::jsonb, updated_at = $5 where id = $1");
+        foreach (var v in new object?[] { refund.Id, after.Status, after.ProviderReference, failure, now })
+        {
+            update.Parameters.Add(new() { Value = v ?? DBNull.Value });
+        }
+
+        batch.BatchCommands.Add(update);
+        if (!succeeded)
+        {
+            ledger.Add(batch, LedgerEntry.RefundReversed($"refund:{refund.Id}:reversed", refund.MerchantId, refund.Provider, mode, amount), refund.Id, now);
+            var payment = new NpgsqlBatchCommand("update payments set amount_refunded = amount_refunded - $2, updated_at = $3 where id = $1");
+            payment.Parameters.Add(new() { Value = refund.PaymentId });
+            payment.Parameters.Add(new() { Value = refund.Amount });
+            payment.Parameters.Add(new() { Value = now });
+            batch.BatchCommands.Add(payment);
+        }
+
+        EventWriter.Add(batch, refund.MerchantId, mode, succeeded ? "refund.succeeded" : "refund.failed", refund.Id, null, after.View(), now);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+    }
+}
+
+public sealed class ProviderUnavailableException(string code) : Exception($"The provider is unavailable ({code}); will retry.");
