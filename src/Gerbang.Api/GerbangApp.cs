@@ -1,5 +1,6 @@
 using Gerbang.Api.Admin;
 using Gerbang.Api.Database;
+using Gerbang.Api.Disbursements;
 using Gerbang.Api.Health;
 using Gerbang.Api.Http;
 using Gerbang.Api.Jobs;
@@ -55,6 +56,7 @@ public static class GerbangApp
         services.AddProviderCallbacks();
         services.AddWebhooks();
         services.AddRefunds();
+        services.AddDisbursements();
         services.AddSingleton<JobWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
         services.AddSimulators(builder.Configuration);
@@ -84,6 +86,7 @@ public static class GerbangApp
         v1.MapMerchantSelf();
         v1.MapPayments();
         v1.MapRefunds();
+        v1.MapDisbursements();
         v1.MapBalance();
         v1.MapWebhookEndpoints();
         v1.MapEvents();

@@ -21,6 +21,8 @@ public static class MerchantAdminEndpoints
         merchants.MapPost("/{id}/approve", ApproveAsync).RequireAuthorization(AdminRoles.ManageMerchants);
         merchants.MapPost("/{id}/suspend", (string id, HttpContext http, NpgsqlDataSource db, AuditLog audit, MerchantAuthenticator auth, TimeProvider clock) =>
             SetStatusAsync(id, "suspended", http, db, audit, auth, clock)).RequireAuthorization(AdminRoles.ManageMerchants);
+        merchants.MapPost("/{id}/bank_accounts/{bankAccount}/verify", VerifyBankAccountAsync).RequireAuthorization(AdminRoles.ManageMerchants);
+        merchants.MapPatch("/{id}/limits", SetLimitsAsync).RequireAuthorization(AdminRoles.MerchantFinances);
         merchants.MapPost("/{id}/reactivate", (string id, HttpContext http, NpgsqlDataSource db, AuditLog audit, MerchantAuthenticator auth, TimeProvider clock) =>
             SetStatusAsync(id, "active", http, db, audit, auth, clock)).RequireAuthorization(AdminRoles.ManageMerchants);
     }
@@ -145,5 +147,88 @@ public static class MerchantAdminEndpoints
         await batch.ExecuteNonQueryAsync(http.RequestAborted);
         auth.Forget();
         return ApiResponse.Ok(after);
+    }
+
+    private static async Task<ApiResponse> VerifyBankAccountAsync(string id, string bankAccount, HttpContext http, NpgsqlDataSource db, AuditLog audit, TimeProvider clock)
+    {
+        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (ChangeRequest.Check(f!) is { } invalid)
+        {
+            return invalid;
+        }
+
+        await using var conn = await db.OpenConnectionAsync(http.RequestAborted);
+        await using var tx = await conn.BeginTransactionAsync(http.RequestAborted);
+        string? mode;
+        await using (var update = new NpgsqlCommand("""
+            update bank_accounts set status = 'verified', updated_at = $3
+            where id = $1 and merchant_id = $2 and deleted_at is null and status = 'unverified'
+            returning mode
+            """, conn, tx))
+        {
+            update.Parameters.Add(new() { Value = bankAccount });
+            update.Parameters.Add(new() { Value = id });
+            update.Parameters.Add(new() { Value = clock.GetUtcNow() });
+            mode = (string?)await update.ExecuteScalarAsync(http.RequestAborted);
+        }
+
+        if (mode is null)
+        {
+            return Problems.Create(404, "resource_missing", "No unverified bank account with that id for this merchant.", "bank_account");
+        }
+
+        await using var batch = new NpgsqlBatch(conn, tx);
+        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("bank_account.verified", "bank_account", bankAccount, new { status = "unverified" }, new { status = "verified", merchant = id }, reason)));
+        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        await tx.CommitAsync(http.RequestAborted);
+        return ApiResponse.Ok((await Disbursements.BankAccountEndpoints.FindAsync(db, id, mode, bankAccount, http.RequestAborted))!);
+    }
+
+    private static async Task<ApiResponse> SetLimitsAsync(string id, HttpContext http, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, TimeProvider clock)
+    {
+        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var clear = f!.IsExplicitNull("daily_cashout_limit");
+        var limit = f.Integer("daily_cashout_limit", 0, Money.MaxAmount);
+        if (limit is null && !clear)
+        {
+            f.Add("daily_cashout_limit", "parameter_missing", "daily_cashout_limit is required: an amount, or null for no limit.");
+        }
+
+        if (ChangeRequest.Check(f) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (await merchants.FindAsync(id, http.RequestAborted) is null)
+        {
+            return Problems.NotFound("merchant");
+        }
+
+        long? before;
+        await using (var read = db.CreateCommand("select daily_cashout_limit from merchants where id = $1"))
+        {
+            read.Parameters.Add(new() { Value = id });
+            before = await read.ExecuteScalarAsync(http.RequestAborted) as long?;
+        }
+
+        await using var batch = db.CreateBatch();
+        var update = new NpgsqlBatchCommand("update merchants set daily_cashout_limit = $2, updated_at = $3 where id = $1");
+        update.Parameters.Add(new() { Value = id });
+        update.Parameters.Add(new() { Value = (object?)limit ?? DBNull.Value });
+        update.Parameters.Add(new() { Value = clock.GetUtcNow() });
+        batch.BatchCommands.Add(update);
+        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("merchant.limits_changed", "merchant", id, new { daily_cashout_limit = before }, new { daily_cashout_limit = limit }, reason)));
+        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        return ApiResponse.Ok(new { id, @object = "merchant_limits", daily_cashout_limit = limit });
     }
 }

@@ -15,6 +15,9 @@ public sealed class Fields(JsonElement root)
 
     public bool Has(string name) => root.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null;
 
+    /// <summary>True when the field is present and explicitly null (a request to clear it).</summary>
+    public bool IsExplicitNull(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Null;
+
     public string? String(string name, bool required, int minLength = 1, int maxLength = 500, string? param = null)
     {
         _known.Add(name);

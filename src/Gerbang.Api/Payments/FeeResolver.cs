@@ -14,6 +14,9 @@ public sealed class FeeOptions
         ["va"] = new() { Flat = 4000 },
         ["qris"] = new() { BasisPoints = 70 },
     };
+
+    /// <summary>The flat fee for paying a merchant out to its bank account.</summary>
+    public long Disbursement { get; set; } = 2500;
 }
 
 public sealed class FeeRuleOptions
@@ -32,6 +35,8 @@ public sealed class FeeResolver(Microsoft.Extensions.Options.IOptions<FeeOptions
     private readonly FeeSchedule _schedule = new(options.Value.Defaults
         .Where(d => PaymentMethods.TryParse(d.Key, out _))
         .ToDictionary(d => { PaymentMethods.TryParse(d.Key, out var m); return m; }, d => new FeeRule(d.Value.Flat, d.Value.BasisPoints)));
+
+    public Money ResolveDisbursement(Money amount) => new FeeRule(options.Value.Disbursement, 0).FeeOn(amount);
 
     public Money Resolve(string method, Money amount) =>
         PaymentMethods.TryParse(method, out var m) && _schedule.TryResolve(m, amount, out var fee)

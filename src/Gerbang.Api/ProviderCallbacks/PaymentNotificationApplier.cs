@@ -30,6 +30,7 @@ public sealed partial class PaymentNotificationApplier(
     NpgsqlDataSource dataSource,
     LedgerWriter ledger,
     FeeResolver fees,
+    Disbursements.PayoutSettlement payouts,
     GerbangUrls urls,
     TimeProvider timeProvider,
     ILogger<PaymentNotificationApplier> logger)
@@ -44,9 +45,16 @@ public sealed partial class PaymentNotificationApplier(
 
     public async Task<ApplyOutcome> ApplyAsync(string notificationId, string provider, Mode mode, IPaymentProvider adapter, ProviderNotification n, CancellationToken cancellationToken)
     {
+        if (n.Subject == NotificationSubject.Payout && n.OurReference is { } disbursementId && n.OperationStatus is { } payoutOutcome and not ProviderOperationStatus.Pending)
+        {
+            var settled = await payouts.SettleAsync(disbursementId, payoutOutcome == ProviderOperationStatus.Succeeded, n.ProviderReference, "payout_failed", cancellationToken);
+            await MarkAsync(notificationId, settled ? "applied" : "ignored", settled ? "payout settled" : "payout already settled or unknown", null, cancellationToken);
+            return settled ? ApplyOutcome.Applied : ApplyOutcome.Ignored;
+        }
+
         if (n.Subject != NotificationSubject.Payment || n.PaymentStatus is not { } reported)
         {
-            await MarkAsync(notificationId, "ignored", "not a payment notification", null, cancellationToken);
+            await MarkAsync(notificationId, "ignored", "nothing to apply", null, cancellationToken);
             return ApplyOutcome.Ignored;
         }
 

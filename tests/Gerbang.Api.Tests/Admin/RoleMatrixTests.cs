@@ -55,7 +55,7 @@ public sealed class RoleMatrixTests(GerbangFixture gerbang) : IClassFixture<Gerb
         var failures = new List<string>();
         foreach (var (method, route, policy) in AdminRoutes())
         {
-            var path = route.Replace("{id}", "does_not_exist", StringComparison.Ordinal);
+            var path = System.Text.RegularExpressions.Regex.Replace(route, "{[^}]+}", "does_not_exist");
             foreach (var (who, client) in clients.Select(c => (c.Key, c.Value)).Append(("merchant key", merchant.Client)).Append(("no token", anonymous)))
             {
                 using var request = new HttpRequestMessage(new HttpMethod(method), path);

@@ -1,0 +1,194 @@
+using System.Text;
+using Gerbang.Api.Http;
+using Gerbang.Api.Merchants;
+using Gerbang.Domain;
+using Npgsql;
+
+namespace Gerbang.Api.Disbursements;
+
+public sealed record BankAccountView(
+    string Id, string Object, bool Livemode, string BankCode, string AccountNumberLast4, string AccountHolderName, string Status, bool Primary, string CreatedAt);
+
+/// <summary>
+/// <c>/v1/bank_accounts</c>: where payouts go. At most three per merchant and mode, whatever the
+/// concurrency; unverified until an operator verifies them. Account numbers are sealed at rest.
+/// </summary>
+public static class BankAccountEndpoints
+{
+    public const int Limit = 3;
+    public static readonly string[] BankCodes = ["bca", "bni", "bri", "bsi", "mandiri", "permata", "cimb", "danamon", "btn", "ocbc"];
+    public const string Columns = "id, mode, bank_code, account_last4, account_holder_name, status, is_primary, created_at";
+
+    public static BankAccountView Read(NpgsqlDataReader r) => new(
+        r.GetString(0), "bank_account", r.GetString(1) == "live", r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetBoolean(6),
+        ApiJson.Time(r.GetFieldValue<DateTimeOffset>(7)));
+
+    public static void MapBankAccounts(this RouteGroupBuilder v1)
+    {
+        var accounts = v1.MapGroup("/bank_accounts").WithTags("bank accounts");
+        accounts.MapPost("", CreateAsync);
+        accounts.MapGet("", ListAsync);
+        accounts.MapGet("/{id}", GetAsync);
+        accounts.MapDelete("/{id}", DeleteAsync);
+        accounts.MapPost("/{id}/make_primary", MakePrimaryAsync);
+    }
+
+    private static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, SecretBox box, TimeProvider clock)
+    {
+        var merchant = MerchantContext.Of(http);
+        if (!RequestBody.TryParseObject(http, emptyAllowed: false, out var root, out var problem))
+        {
+            return problem!;
+        }
+
+        var f = new Fields(root);
+        var bank = f.String("bank_code", required: true, maxLength: 20);
+        var number = f.String("account_number", required: true, minLength: 6, maxLength: 20);
+        var holder = f.String("account_holder_name", required: true, maxLength: 100);
+        if (bank is not null && !BankCodes.Contains(bank))
+        {
+            f.Add("bank_code", "bank_invalid", $"bank_code must be one of {string.Join(", ", BankCodes)}.");
+        }
+
+        if (number is not null && !number.All(char.IsAsciiDigit))
+        {
+            f.Add("account_number", "parameter_invalid", "account_number must be digits only.");
+        }
+
+        f.RejectUnknown();
+        if (f.Errors.Count > 0)
+        {
+            return Problems.Validation(f.Errors);
+        }
+
+        var now = clock.GetUtcNow();
+        await using var conn = await db.OpenConnectionAsync(http.RequestAborted);
+        await using var tx = await conn.BeginTransactionAsync(http.RequestAborted);
+
+        // One creator at a time per merchant and mode, so the limit holds under any concurrency.
+        await using (var gate = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended('bank_accounts:' || $1 || ':' || $2, 0))", conn, tx))
+        {
+            gate.Parameters.Add(new() { Value = merchant.MerchantId });
+            gate.Parameters.Add(new() { Value = merchant.ModeWire });
+            await gate.ExecuteNonQueryAsync(http.RequestAborted);
+        }
+
+        long existing;
+        await using (var count = new NpgsqlCommand("select count(*) from bank_accounts where merchant_id = $1 and mode = $2 and deleted_at is null", conn, tx))
+        {
+            count.Parameters.Add(new() { Value = merchant.MerchantId });
+            count.Parameters.Add(new() { Value = merchant.ModeWire });
+            existing = (long)(await count.ExecuteScalarAsync(http.RequestAborted))!;
+        }
+
+        if (existing >= Limit)
+        {
+            return Problems.Create(422, "bank_account_limit", $"A merchant can have at most {Limit} bank accounts; delete one first.");
+        }
+
+        var view = new BankAccountView(Ids.New(Ids.BankAccount), "bank_account", merchant.Livemode, bank!, number![^4..], holder!, "unverified", existing == 0, ApiJson.Time(now));
+        await using var batch = new NpgsqlBatch(conn, tx);
+        var insert = new NpgsqlBatchCommand("""
+            insert into bank_accounts (id, merchant_id, mode, bank_code, account_number_sealed, account_last4, account_holder_name, status, is_primary, created_at, updated_at)
+            values ($1, $2, $3, $4, $5, $6, $7, 'unverified', $8, $9, $9)
+            """);
+        foreach (var v in new object[] { view.Id, merchant.MerchantId, merchant.ModeWire, view.BankCode, box.Seal(number), view.AccountNumberLast4, view.AccountHolderName, view.Primary, now })
+        {
+            insert.Parameters.Add(new() { Value = v });
+        }
+
+        batch.BatchCommands.Add(insert);
+        var response = ApiResponse.Ok(view, 201);
+        Idempotency.RecordIn(http, batch, response);
+        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        await tx.CommitAsync(http.RequestAborted);
+        return response;
+    }
+
+    private static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db)
+    {
+        var merchant = MerchantContext.Of(http);
+        var query = ListQuery.Parse(http.Request, ["status"], out var problem);
+        if (query is null)
+        {
+            return problem!;
+        }
+
+        await using var cmd = db.CreateCommand();
+        cmd.Parameters.Add(new() { Value = merchant.MerchantId });
+        cmd.Parameters.Add(new() { Value = merchant.ModeWire });
+        var sql = new StringBuilder($"select {Columns} from bank_accounts where merchant_id = $1 and mode = $2 and deleted_at is null");
+        if (query.Filters.TryGetValue("status", out var status))
+        {
+            sql.Append(System.Globalization.CultureInfo.InvariantCulture, $" and status = ${ListQuery.Add(cmd, status)}");
+        }
+
+        query.Apply(sql, cmd, "bank_accounts");
+        cmd.CommandText = sql.ToString();
+        var rows = new List<BankAccountView>();
+        await using (var reader = await cmd.ExecuteReaderAsync(http.RequestAborted))
+        {
+            while (await reader.ReadAsync(http.RequestAborted))
+            {
+                rows.Add(Read(reader));
+            }
+        }
+
+        var (page, hasMore) = query.Page(rows);
+        return ListQuery.Answer(page, hasMore, "/v1/bank_accounts");
+    }
+
+    public static async Task<BankAccountView?> FindAsync(NpgsqlDataSource db, string merchantId, string mode, string id, CancellationToken cancellationToken)
+    {
+        await using var cmd = db.CreateCommand($"select {Columns} from bank_accounts where id = $1 and merchant_id = $2 and mode = $3 and deleted_at is null");
+        cmd.Parameters.Add(new() { Value = id });
+        cmd.Parameters.Add(new() { Value = merchantId });
+        cmd.Parameters.Add(new() { Value = mode });
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    private static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db)
+    {
+        var merchant = MerchantContext.Of(http);
+        return await FindAsync(db, merchant.MerchantId, merchant.ModeWire, id, http.RequestAborted) is { } view ? ApiResponse.Ok(view) : Problems.NotFound("bank account");
+    }
+
+    private static async Task<ApiResponse> DeleteAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    {
+        var merchant = MerchantContext.Of(http);
+        await using var cmd = db.CreateCommand("""
+            update bank_accounts set deleted_at = $4, is_primary = false, updated_at = $4
+            where id = $1 and merchant_id = $2 and mode = $3 and deleted_at is null
+            """);
+        foreach (var v in new object[] { id, merchant.MerchantId, merchant.ModeWire, clock.GetUtcNow() })
+        {
+            cmd.Parameters.Add(new() { Value = v });
+        }
+
+        return await cmd.ExecuteNonQueryAsync(http.RequestAborted) == 1
+            ? ApiResponse.Ok(new { id, @object = "bank_account", deleted = true })
+            : Problems.NotFound("bank account");
+    }
+
+    private static async Task<ApiResponse> MakePrimaryAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    {
+        var merchant = MerchantContext.Of(http);
+        if (await FindAsync(db, merchant.MerchantId, merchant.ModeWire, id, http.RequestAborted) is null)
+        {
+            return Problems.NotFound("bank account");
+        }
+
+        await using var batch = db.CreateBatch();
+        var clear = new NpgsqlBatchCommand("update bank_accounts set is_primary = false where merchant_id = $1 and mode = $2 and is_primary");
+        clear.Parameters.Add(new() { Value = merchant.MerchantId });
+        clear.Parameters.Add(new() { Value = merchant.ModeWire });
+        batch.BatchCommands.Add(clear);
+        var set = new NpgsqlBatchCommand("update bank_accounts set is_primary = true, updated_at = $2 where id = $1");
+        set.Parameters.Add(new() { Value = id });
+        set.Parameters.Add(new() { Value = clock.GetUtcNow() });
+        batch.BatchCommands.Add(set);
+        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        return ApiResponse.Ok((await FindAsync(db, merchant.MerchantId, merchant.ModeWire, id, http.RequestAborted))!);
+    }
+}

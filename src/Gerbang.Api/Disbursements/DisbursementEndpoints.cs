@@ -1,0 +1,222 @@
+using System.Text;
+using Gerbang.Api.Http;
+using Gerbang.Api.Jobs;
+using Gerbang.Api.Ledger;
+using Gerbang.Api.Merchants;
+using Gerbang.Api.Payments;
+using Gerbang.Api.Webhooks;
+using Gerbang.Domain;
+using Gerbang.Domain.Ledger;
+using Npgsql;
+
+namespace Gerbang.Api.Disbursements;
+
+/// <summary><c>/v1/disbursements</c>: paying a merchant out, with amount and fee reserved at once.</summary>
+public static class DisbursementEndpoints
+{
+    /// <summary>Indonesia keeps one offset all year; the daily cash-out limit follows Jakarta's calendar day.</summary>
+    private static readonly TimeSpan Jakarta = TimeSpan.FromHours(7);
+
+    public static IServiceCollection AddDisbursements(this IServiceCollection services)
+    {
+        services.AddSingleton<PayoutSettlement>();
+        services.AddSingleton<IJobHandler, PayoutJob>();
+        return services;
+    }
+
+    public static void MapDisbursements(this RouteGroupBuilder v1)
+    {
+        v1.MapBankAccounts();
+        var group = v1.MapGroup("/disbursements").WithTags("disbursements");
+        group.MapPost("", CreateAsync);
+        group.MapGet("", ListAsync);
+        group.MapGet("/{id}", GetAsync);
+        v1.MapPost("/test_helpers/disbursements/{id}/succeed", (string id, HttpContext http, NpgsqlDataSource db, ProviderRegistry providers) => CompleteAsync(id, true, http, db, providers)).WithTags("test helpers");
+        v1.MapPost("/test_helpers/disbursements/{id}/fail", (string id, HttpContext http, NpgsqlDataSource db, ProviderRegistry providers) => CompleteAsync(id, false, http, db, providers)).WithTags("test helpers");
+    }
+
+    private static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, LedgerWriter ledger, FeeResolver fees, ProviderRegistry providers, TimeProvider clock)
+    {
+        var merchant = MerchantContext.Of(http);
+        if (!RequestBody.TryParseObject(http, emptyAllowed: false, out var root, out var problem))
+        {
+            return problem!;
+        }
+
+        var f = new Fields(root);
+        var amountValue = f.Amount("amount", required: true);
+        var currencyText = f.String("currency", required: true, maxLength: 3);
+        var bankAccountId = f.String("bank_account", required: false, maxLength: 64);
+        var description = f.String("description", required: false, maxLength: 200);
+        var currency = Currency.Idr;
+        if (currencyText is not null && !Currency.TryParse(currencyText, out currency))
+        {
+            f.Add("currency", "currency_invalid", "currency must be an upper-case ISO 4217 code Gerbang supports, such as IDR.");
+        }
+
+        f.RejectUnknown();
+        if (f.Errors.Count > 0)
+        {
+            return Problems.Validation(f.Errors);
+        }
+
+        BankAccountView? account = null;
+        if (bankAccountId is not null)
+        {
+            account = await BankAccountEndpoints.FindAsync(db, merchant.MerchantId, merchant.ModeWire, bankAccountId, http.RequestAborted);
+        }
+        else
+        {
+            await using var primary = db.CreateCommand("select id from bank_accounts where merchant_id = $1 and mode = $2 and is_primary and deleted_at is null");
+            primary.Parameters.Add(new() { Value = merchant.MerchantId });
+            primary.Parameters.Add(new() { Value = merchant.ModeWire });
+            if (await primary.ExecuteScalarAsync(http.RequestAborted) is string primaryId)
+            {
+                account = await BankAccountEndpoints.FindAsync(db, merchant.MerchantId, merchant.ModeWire, primaryId, http.RequestAborted);
+            }
+        }
+
+        if (account is null)
+        {
+            return Problems.Create(404, "resource_missing", "No such bank account (and no primary one).", "bank_account");
+        }
+
+        if (account.Status != "verified")
+        {
+            return Problems.Create(422, "bank_account_not_verified", "Payouts go only to verified bank accounts.", "bank_account");
+        }
+
+        var candidates = providers.Candidates(merchant.Mode, Domain.Payments.PaymentMethod.Va, null);
+        var provider = candidates.Count > 0 ? candidates[0] : null;
+        if (provider is null)
+        {
+            return Problems.Create(422, "no_provider_available", $"No provider can pay out in {merchant.ModeWire} mode.");
+        }
+
+        var amount = new Money(amountValue!.Value, currency);
+        var fee = fees.ResolveDisbursement(amount);
+        var available = AccountRef.Available(merchant.MerchantId, merchant.Mode, currency);
+        await ledger.PrepareAsync([available, new AccountRef(AccountKind.MerchantReserved, merchant.Mode, currency, merchant.MerchantId)], http.RequestAborted);
+        var availableId = await ledger.AccountIdAsync(available, http.RequestAborted);
+
+        var now = clock.GetUtcNow();
+        await using var conn = await db.OpenConnectionAsync(http.RequestAborted);
+        await using var tx = await conn.BeginTransactionAsync(http.RequestAborted);
+        var balance = await BalanceGuard.LockAndReadAsync(conn, tx, availableId, creditNormal: true, http.RequestAborted);
+        if (balance < (amount + fee).Amount)
+        {
+            return Problems.Create(422, "insufficient_balance", $"The available balance ({balance} {currency}) cannot cover {amount.Amount} plus the fee of {fee.Amount}.", "amount");
+        }
+
+        // Under the same lock as the balance, so concurrent payouts cannot slip past the limit together.
+        await using (var limit = new NpgsqlCommand("""
+            select m.daily_cashout_limit, coalesce((select sum(d.amount) from disbursements d
+                where d.merchant_id = m.id and d.mode = $2 and d.status <> 'failed' and d.created_at >= $3), 0)::bigint
+            from merchants m where m.id = $1
+            """, conn, tx))
+        {
+            var today = new DateTimeOffset((now.ToOffset(Jakarta)).Date, Jakarta);
+            limit.Parameters.Add(new() { Value = merchant.MerchantId });
+            limit.Parameters.Add(new() { Value = merchant.ModeWire });
+            limit.Parameters.Add(new() { Value = today.ToUniversalTime() });
+            await using var reader = await limit.ExecuteReaderAsync(http.RequestAborted);
+            await reader.ReadAsync(http.RequestAborted);
+            if (!reader.IsDBNull(0) && reader.GetInt64(1) + amount.Amount > reader.GetInt64(0))
+            {
+                return Problems.Create(422, "cashout_limit_exceeded", $"This payout would pass today's cash-out limit of {reader.GetInt64(0)} {currency}.", "amount");
+            }
+        }
+
+        var row = new DisbursementRow(Ids.New(Ids.Disbursement), merchant.MerchantId, merchant.ModeWire, amount.Amount, fee.Amount, currency.Code, account.Id, description, "pending", provider.Name, null, null, now, now);
+        await using var batch = new NpgsqlBatch(conn, tx);
+        var insert = new NpgsqlBatchCommand("""
+            insert into disbursements (id, merchant_id, mode, amount, fee, currency, bank_account_id, description, status, provider, created_at, updated_at)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $10)
+            """);
+        foreach (var v in new object?[] { row.Id, row.MerchantId, row.Mode, row.Amount, row.Fee, row.Currency, row.BankAccountId, description, row.Provider, now })
+        {
+            insert.Parameters.Add(new() { Value = v ?? DBNull.Value });
+        }
+
+        batch.BatchCommands.Add(insert);
+        ledger.Add(batch, LedgerEntry.PayoutReserved($"disbursement:{row.Id}:reserved", merchant.MerchantId, merchant.Mode, amount, fee), row.Id, now);
+        EventWriter.Add(batch, merchant.MerchantId, merchant.Mode, "disbursement.created", row.Id, null, row.View(), now);
+        JobQueue.Enqueue(batch, PayoutJob.Kind, new { disbursement = row.Id }, now);
+        var response = ApiResponse.Ok(row.View(), 201);
+        Idempotency.RecordIn(http, batch, response);
+        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        await tx.CommitAsync(http.RequestAborted);
+        return response;
+    }
+
+    private static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db)
+    {
+        var merchant = MerchantContext.Of(http);
+        var query = ListQuery.Parse(http.Request, ["status"], out var problem);
+        if (query is null)
+        {
+            return problem!;
+        }
+
+        await using var cmd = db.CreateCommand();
+        cmd.Parameters.Add(new() { Value = merchant.MerchantId });
+        cmd.Parameters.Add(new() { Value = merchant.ModeWire });
+        var sql = new StringBuilder($"select {DisbursementRow.Columns} from disbursements where merchant_id = $1 and mode = $2");
+        if (query.Filters.TryGetValue("status", out var status))
+        {
+            sql.Append(System.Globalization.CultureInfo.InvariantCulture, $" and status = ${ListQuery.Add(cmd, status)}");
+        }
+
+        query.Apply(sql, cmd, "disbursements");
+        cmd.CommandText = sql.ToString();
+        var rows = new List<DisbursementRow>();
+        await using (var reader = await cmd.ExecuteReaderAsync(http.RequestAborted))
+        {
+            while (await reader.ReadAsync(http.RequestAborted))
+            {
+                rows.Add(DisbursementRow.Read(reader));
+            }
+        }
+
+        var (page, hasMore) = query.Page(rows);
+        return ListQuery.Answer(page.Select(r => r.View()).ToList(), hasMore, "/v1/disbursements");
+    }
+
+    private static async Task<DisbursementRow?> FindAsync(NpgsqlDataSource db, MerchantContext merchant, string id, CancellationToken cancellationToken)
+    {
+        await using var cmd = db.CreateCommand($"select {DisbursementRow.Columns} from disbursements where id = $1 and merchant_id = $2 and mode = $3");
+        cmd.Parameters.Add(new() { Value = id });
+        cmd.Parameters.Add(new() { Value = merchant.MerchantId });
+        cmd.Parameters.Add(new() { Value = merchant.ModeWire });
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? DisbursementRow.Read(reader) : null;
+    }
+
+    private static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db) =>
+        await FindAsync(db, MerchantContext.Of(http), id, http.RequestAborted) is { } row ? ApiResponse.Ok(row.View()) : Problems.NotFound("disbursement");
+
+    /// <summary>Test mode: the simulated bank finishes the payout and the provider notifies Gerbang in its own format.</summary>
+    private static async Task<ApiResponse> CompleteAsync(string id, bool succeed, HttpContext http, NpgsqlDataSource db, ProviderRegistry providers)
+    {
+        var merchant = MerchantContext.Of(http);
+        var row = await FindAsync(db, merchant, id, http.RequestAborted);
+        var control = row is null ? null : providers.TestControl(merchant.Mode, row.Provider);
+        if (row is null || control is null)
+        {
+            return Problems.NotFound("disbursement");
+        }
+
+        if (row.ProviderReference is null)
+        {
+            return Problems.Create(409, "disbursement_not_at_provider", "The payout has not reached the provider yet; retry in a moment.");
+        }
+
+        var result = await control.CompletePayoutAsync(row.Id, succeed, http.RequestAborted);
+        if (!result.Done)
+        {
+            return Problems.Create(409, "test_helper_refused", $"The simulator refused: {result.Error}");
+        }
+
+        return ApiResponse.Ok((await FindAsync(db, merchant, id, http.RequestAborted))!.View());
+    }
+}
