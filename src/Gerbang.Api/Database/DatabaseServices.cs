@@ -41,8 +41,9 @@ public static class DatabaseServices
         // Transactions leave no session state behind (settings are transaction-local), so a returned
         // connection needs no reset.
         csb.NoResetOnClose = true;
-        var dataSource = new NpgsqlDataSourceBuilder(csb.ConnectionString).Build();
-        builder.Services.AddSingleton(dataSource);
+        // Registered by factory so that the container owns and disposes them: a stopped host leaves no pool open.
+        var poolConnectionString = csb.ConnectionString;
+        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(poolConnectionString).Build());
 
         // Claims (idempotency locks) commit without waiting for the disk; see Idempotency.
         var claims = new NpgsqlConnectionStringBuilder(csb.ConnectionString)
@@ -51,7 +52,7 @@ public static class DatabaseServices
             MaxPoolSize = Math.Max(4, csb.MaxPoolSize / 3),
             ApplicationName = csb.ApplicationName + "-claims",
         };
-        builder.Services.AddSingleton(new ClaimsDataSource(new NpgsqlDataSourceBuilder(claims.ConnectionString).Build()));
+        builder.Services.AddSingleton(_ => new ClaimsDataSource(new NpgsqlDataSourceBuilder(claims.ConnectionString).Build()));
         builder.Services.AddSingleton<Migrator>();
         builder.Services.AddSingleton<RetentionWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionWorker>());

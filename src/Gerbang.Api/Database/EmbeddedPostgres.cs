@@ -17,6 +17,8 @@ public sealed class EmbeddedPostgresOptions
     public bool Fsync { get; init; } = true;
 
     public string Database { get; init; } = "gerbang";
+
+    public int MaxConnections { get; init; } = 200;
 }
 
 /// <summary>
@@ -102,7 +104,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         else
         {
             Port = FreePort();
-            var settings = $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200"
+            var settings = $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections={_options.MaxConnections}"
                 + (_options.Fsync ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
             await RunAsync("pg_ctl", ["-D", _pgData, "-l", Path.Combine(_root, "server.log"), "-o", settings, "-w", "-t", "60", "start"], cancellationToken);
             _startedHere = true;

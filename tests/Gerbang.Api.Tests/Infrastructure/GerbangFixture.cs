@@ -58,7 +58,7 @@ public class GerbangFixture : IAsyncLifetime
             ["Gerbang:BootstrapAdmin:Password"] = AdminPassword,
             ["Gerbang:PasswordIterations"] = "1000",
             ["Gerbang:MasterKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-            ["Gerbang:Database:MaxPoolSize"] = "30",
+            ["Gerbang:Database:MaxPoolSize"] = "24",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Gerbang:RateLimits:MerchantPerSecond"] = "100000",
             ["Gerbang:RateLimits:MerchantBurst"] = "100000",

@@ -18,7 +18,7 @@ public static class TestCluster
 
     private static async Task<EmbeddedPostgres> StartAsync()
     {
-        var pg = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDir = DataDir, Fsync = false, Database = "gerbang_template" });
+        var pg = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDir = DataDir, Fsync = false, Database = "gerbang_template", MaxConnections = 500 });
         await using (var template = NpgsqlDataSource.Create(pg.ConnectionString))
         {
             await new Migrator(template, NullLogger<Migrator>.Instance).MigrateAsync();
