@@ -39,6 +39,14 @@ public sealed class AdminTokens(SecretBox secrets, TimeProvider timeProvider)
         RequireExpirationTime = true,
         RequireSignedTokens = true,
         ClockSkew = TimeSpan.FromSeconds(30),
+
+        // Lifetimes are judged on the same clock that issued them.
+        LifetimeValidator = (notBefore, expires, _, _) =>
+        {
+            var now = timeProvider.GetUtcNow().UtcDateTime;
+            var skew = TimeSpan.FromSeconds(30);
+            return expires is { } exp && exp > now - skew && (notBefore is not { } nbf || nbf <= now + skew);
+        },
         NameClaimType = "email",
         RoleClaimType = "role",
     };

@@ -21,6 +21,9 @@ public static class OperationsViewEndpoints
         admin.MapGet("/payments", PaymentsAsync).RequireAuthorization(AdminRoles.ViewOperations);
         admin.MapGet("/payments/{id}", PaymentAsync).RequireAuthorization(AdminRoles.ViewOperations);
         admin.MapGet("/events", EventsAsync).RequireAuthorization(AdminRoles.ViewOperations);
+        admin.MapGet("/refunds", RefundsAsync).RequireAuthorization(AdminRoles.ViewOperations);
+        admin.MapGet("/disbursements", DisbursementsAsync).RequireAuthorization(AdminRoles.ViewOperations);
+        admin.MapGet("/jobs", JobsAsync).RequireAuthorization(AdminRoles.ViewOperations);
         admin.MapGet("/ledger/accounts", AccountsAsync).RequireAuthorization(AdminRoles.ViewLedger);
         admin.MapGet("/ledger/entries", EntriesAsync).RequireAuthorization(AdminRoles.ViewLedger);
     }
@@ -156,5 +159,84 @@ public static class OperationsViewEndpoints
         }
 
         return ListQuery.Answer(entries, entries.Count == limit, "/admin/v1/ledger/entries");
+    }
+
+    public sealed record JobQueueView(string Kind, long Pending, long Running, long Dead, long Succeeded, long OldestPendingSeconds);
+
+    private static async Task<ApiResponse> RefundsAsync(HttpContext http, NpgsqlDataSource db)
+    {
+        await using var cmd = db.CreateCommand();
+        var sql = new StringBuilder($"select {Refunds.RefundRow.Columns} from refunds where true");
+        Scope(sql, cmd, http.Request, "refunds");
+        if (http.Request.Query["status"].ToString() is { Length: > 0 } status)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" and status = ${ListQuery.Add(cmd, status)}");
+        }
+
+        var limit = Limit(http.Request);
+        sql.Append(CultureInfo.InvariantCulture, $" order by seq desc limit {limit + 1}");
+        cmd.CommandText = sql.ToString();
+        var rows = new List<Refunds.RefundView>();
+        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
+        while (await reader.ReadAsync(http.RequestAborted))
+        {
+            rows.Add(Refunds.RefundRow.Read(reader).View());
+        }
+
+        return ListQuery.Answer(rows.Take(limit).ToList(), rows.Count > limit, "/admin/v1/refunds");
+    }
+
+    private static async Task<ApiResponse> DisbursementsAsync(HttpContext http, NpgsqlDataSource db)
+    {
+        await using var cmd = db.CreateCommand();
+        var sql = new StringBuilder($"select {Disbursements.DisbursementRow.Columns} from disbursements where true");
+        Scope(sql, cmd, http.Request, "disbursements");
+        if (http.Request.Query["status"].ToString() is { Length: > 0 } status)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" and status = ${ListQuery.Add(cmd, status)}");
+        }
+
+        var limit = Limit(http.Request);
+        sql.Append(CultureInfo.InvariantCulture, $" order by seq desc limit {limit + 1}");
+        cmd.CommandText = sql.ToString();
+        var rows = new List<Disbursements.DisbursementView>();
+        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
+        while (await reader.ReadAsync(http.RequestAborted))
+        {
+            rows.Add(Disbursements.DisbursementRow.Read(reader).View());
+        }
+
+        return ListQuery.Answer(rows.Take(limit).ToList(), rows.Count > limit, "/admin/v1/disbursements");
+    }
+
+    /// <summary>The background queues: how much waits, runs and died, and how old the oldest waiting job is.</summary>
+    private static async Task<ApiResponse> JobsAsync(HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    {
+        await using var cmd = db.CreateCommand("""
+            select kind,
+                   count(*) filter (where status = 'pending' and (locked_until is null or locked_until < $1)),
+                   count(*) filter (where status = 'pending' and locked_until >= $1),
+                   count(*) filter (where status = 'dead'),
+                   count(*) filter (where status = 'succeeded'),
+                   coalesce(extract(epoch from $1 - min(created_at) filter (where status = 'pending')), 0)::bigint
+            from jobs group by kind order by kind
+            """);
+        cmd.Parameters.Add(new() { Value = clock.GetUtcNow() });
+        var rows = new List<JobQueueView>();
+        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
+        while (await reader.ReadAsync(http.RequestAborted))
+        {
+            rows.Add(new JobQueueView(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5)));
+        }
+
+        return ApiResponse.Ok(new
+        {
+            @object = "job_queues",
+            pending = rows.Sum(r => r.Pending),
+            running = rows.Sum(r => r.Running),
+            failed = rows.Sum(r => r.Dead),
+            oldest_pending_seconds = rows.Count == 0 ? 0 : rows.Max(r => r.OldestPendingSeconds),
+            queues = rows,
+        });
     }
 }

@@ -151,4 +151,23 @@ public sealed class RefundTests(GerbangFixture gerbang) : IClassFixture<GerbangF
         await WaitForRefundStatusAsync(merchant, refundId, "succeeded");
         Assert.Equal(1, gerbang.Simulator.Refunds.Values.Count(r => r.Reference == refundId));
     }
+
+    [Fact]
+    public async Task Operators_see_refunds_across_merchants_and_the_job_queues()
+    {
+        var merchant = await gerbang.NewMerchantAsync();
+        var paymentId = await PaidQrisAsync(merchant, "ORDER-RF-OPS", 40_000);
+        var (_, refund, _) = await merchant.Client.PostJsonAsync($"/v1/payments/{paymentId}/refunds", new { amount = 1_000 });
+        using var ops = await gerbang.AsRoleAsync("ops");
+        var (jobsStatus, jobs) = await ops.GetJsonAsync("/admin/v1/jobs");
+        Assert.True(jobsStatus == 200, jobs.ToString());
+        Assert.True(jobs.Long("pending") + jobs.GetProperty("queues").EnumerateArray().Sum(q => q.Long("succeeded")) >= 1);
+        await WaitForRefundStatusAsync(merchant, refund.Str("id"), "succeeded");
+        var (_, refunds) = await ops.GetJsonAsync($"/admin/v1/refunds?merchant={merchant.Id}");
+        Assert.Equal(refund.Str("id"), Assert.Single(refunds.GetProperty("data").EnumerateArray()).Str("id"));
+        var (_, after) = await ops.GetJsonAsync("/admin/v1/jobs");
+        var queue = Assert.Single(after.GetProperty("queues").EnumerateArray(), q => q.Str("kind") == "refund");
+        Assert.True(queue.Long("succeeded") >= 1);
+        Assert.Equal(0, after.Long("failed"));
+    }
 }
