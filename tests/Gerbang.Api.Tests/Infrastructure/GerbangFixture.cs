@@ -94,18 +94,12 @@ public class GerbangFixture : IAsyncLifetime
         await Db.DisposeAsync();
     }
 
-    private string? _adminToken;
-
+    /// <summary>A fresh sign-in each time: tests move the clock, and tokens live 15 minutes on it.</summary>
     public async Task<string> AdminTokenAsync()
     {
-        if (_adminToken is null)
-        {
-            var login = await Http.PostAsJsonAsync("/admin/v1/login", new { email = AdminEmail, password = AdminPassword });
-            login.EnsureSuccessStatusCode();
-            _adminToken = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
-        }
-
-        return _adminToken!;
+        var login = await Http.PostAsJsonAsync("/admin/v1/login", new { email = AdminEmail, password = AdminPassword });
+        login.EnsureSuccessStatusCode();
+        return (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
     }
 
     /// <summary>An approved merchant's live key.</summary>
