@@ -12,6 +12,7 @@ public static class PaymentEndpoints
     {
         services.AddSingleton<PaymentStore>();
         services.AddSingleton<CreatePaymentHandler>();
+        services.AddSingleton<CancelPaymentHandler>();
         return services;
     }
 
@@ -22,6 +23,7 @@ public static class PaymentEndpoints
         payments.MapGet("", ListAsync);
         payments.MapGet("/{id}", GetAsync);
         payments.MapGet("/{id}/qr.svg", QrAsync);
+        payments.MapPost("/{id}/cancel", (string id, HttpContext http, CancelPaymentHandler handler) => handler.HandleAsync(http, MerchantContext.Of(http), id, http.RequestAborted));
 
         var helpers = v1.MapGroup("/test_helpers/payments").WithTags("test helpers");
         helpers.MapPost("/{id}/pay", (string id, HttpContext http, PaymentStore store, ProviderRegistry providers, GerbangUrls urls) =>
