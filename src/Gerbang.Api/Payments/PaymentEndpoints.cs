@@ -13,6 +13,8 @@ public static class PaymentEndpoints
         services.AddSingleton<PaymentStore>();
         services.AddSingleton<CreatePaymentHandler>();
         services.AddSingleton<CancelPaymentHandler>();
+        services.AddSingleton<ExpiryWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExpiryWorker>());
         return services;
     }
 

@@ -46,19 +46,33 @@ public sealed partial class NotificationProcessor(
             return Problems.Create(401, "signature_invalid", "The notification could not be verified.");
         }
 
-        var (id, status) = await StoreAsync(providerName, mode, notification, inbound, cancellationToken);
-        if (status != "received")
+        var (id, duplicate, outcome) = await IngestAsync(providerName, mode, adapter, notification, inbound.Body, cancellationToken);
+        if (duplicate)
         {
             return Acknowledge(id, duplicate: true);
         }
 
-        var outcome = await applier.ApplyAsync(id, providerName, mode, adapter, notification, cancellationToken);
         return outcome == ApplyOutcome.RetryLater
             ? Problems.Create(503, "confirmation_pending", "The payment could not be confirmed with the provider yet; retry the notification.")
             : Acknowledge(id, duplicate: false);
     }
 
-    private async Task<(string Id, string Status)> StoreAsync(string provider, Mode mode, ProviderNotification n, InboundWebhook inbound, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores a verified report raw, deduplicated on its event key, and applies it. Provider
+    /// notifications and what Gerbang learns by asking a provider (reconciliation) both come through here.
+    /// </summary>
+    public async Task<(string Id, bool Duplicate, ApplyOutcome Outcome)> IngestAsync(string provider, Mode mode, IPaymentProvider adapter, ProviderNotification notification, ReadOnlyMemory<byte> raw, CancellationToken cancellationToken)
+    {
+        var (id, status) = await StoreAsync(provider, mode, notification, raw, cancellationToken);
+        if (status != "received")
+        {
+            return (id, true, ApplyOutcome.Ignored);
+        }
+
+        return (id, false, await applier.ApplyAsync(id, provider, mode, adapter, notification, cancellationToken));
+    }
+
+    private async Task<(string Id, string Status)> StoreAsync(string provider, Mode mode, ProviderNotification n, ReadOnlyMemory<byte> raw, CancellationToken cancellationToken)
     {
         var id = Ids.New(Ids.Notification);
         await using var cmd = dataSource.CreateCommand("""
@@ -77,7 +91,7 @@ public sealed partial class NotificationProcessor(
         cmd.Parameters.Add(new() { Value = mode.ToWire() });
         cmd.Parameters.Add(new() { Value = n.EventKey });
         cmd.Parameters.Add(new() { Value = timeProvider.GetUtcNow() });
-        cmd.Parameters.Add(new() { Value = inbound.Body.ToArray() });
+        cmd.Parameters.Add(new() { Value = raw.ToArray() });
         // A concurrent copy can commit between our insert and our read; ask again with a fresh snapshot.
         for (var attempt = 0; attempt < 3; attempt++)
         {

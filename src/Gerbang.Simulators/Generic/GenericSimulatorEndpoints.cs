@@ -99,10 +99,24 @@ public static class GenericSimulatorEndpoints
         return TypedResults.Json(SimPaymentView.Of(payment), SimulatorJson.Options, statusCode: 201);
     }
 
-    private static IResult GetPayment(string id, GenericSimulatorState state) =>
-        state.Payments.TryGetValue(id, out var p)
-            ? TypedResults.Json(SimPaymentView.Of(p), SimulatorJson.Options)
-            : NotFound();
+    private static IResult GetPayment(string id, GenericSimulatorState state, TimeProvider clock)
+    {
+        if (!state.Payments.TryGetValue(id, out var p))
+        {
+            return NotFound();
+        }
+
+        // Like real providers, an instrument past its expiry stops taking money and says so.
+        lock (p.Gate)
+        {
+            if (p.Status == "pending" && p.ExpiresAt <= clock.GetUtcNow())
+            {
+                p.Status = "expired";
+            }
+        }
+
+        return TypedResults.Json(SimPaymentView.Of(p), SimulatorJson.Options);
+    }
 
     private static IResult CancelPayment(string id, GenericSimulatorState state)
     {

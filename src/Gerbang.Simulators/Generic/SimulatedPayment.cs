@@ -19,7 +19,8 @@ public sealed class SimulatedPayment
 
     public string? QrString { get; init; }
 
-    public required DateTimeOffset ExpiresAt { get; init; }
+    /// <summary>Settable so a run can make the provider extend or shorten an instrument's life.</summary>
+    public required DateTimeOffset ExpiresAt { get; set; }
 
     public required Uri NotifyUrl { get; init; }
 
