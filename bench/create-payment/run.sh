@@ -28,7 +28,7 @@ for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/nu
 
 B="http://127.0.0.1:$PORT"
 TOKEN=$(curl -sf "$B/admin/v1/login" -H 'Content-Type: application/json' -d '{"email":"bench@gerbang.local","password":"bench-password-123"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
-read -r MERCHANT KEY < <(curl -sf "$B/admin/v1/merchants" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"name":"Bench"}' \
+read -r MERCHANT KEY < <(curl -sf "$B/admin/v1/merchants" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"name":"Bench","reason":"benchmark"}' \
   | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["id"], d["secret_key"])')
 
 # Warm up the JIT and connection pools, then measure.
