@@ -40,6 +40,7 @@ public static class AdminEndpoints
         admin.MapAdminUsers();
         admin.MapAuditLog();
         admin.MapOperationsViews();
+        admin.MapFeeAdmin();
     }
 
     /// <summary>A token outlives nothing: an admin disabled or given another role since it was issued is refused.</summary>

@@ -94,7 +94,7 @@ public static class DisbursementEndpoints
         }
 
         var amount = new Money(amountValue!.Value, currency);
-        var fee = fees.ResolveDisbursement(amount);
+        var fee = await fees.ResolveAsync(merchant.MerchantId, "disbursement", amount, http.RequestAborted);
         var available = AccountRef.Available(merchant.MerchantId, merchant.Mode, currency);
         await ledger.PrepareAsync([available, new AccountRef(AccountKind.MerchantReserved, merchant.Mode, currency, merchant.MerchantId)], http.RequestAborted);
         var availableId = await ledger.AccountIdAsync(available, http.RequestAborted);

@@ -35,7 +35,7 @@ public sealed partial class PaymentNotificationApplier(
     TimeProvider timeProvider,
     ILogger<PaymentNotificationApplier> logger)
 {
-    private sealed record Attempt(string Id, string PaymentId, string MerchantId, string Currency, string? ProviderReference);
+    private sealed record Attempt(string Id, string PaymentId, string MerchantId, string Currency, string? ProviderReference, string Method, long Amount);
 
     private static IEnumerable<AccountRef> LedgerAccounts(Attempt attempt, string provider, Mode mode, ProviderNotification n)
     {
@@ -82,6 +82,10 @@ public sealed partial class PaymentNotificationApplier(
         }
 
         await ledger.PrepareAsync(LedgerAccounts(attempt, provider, mode, n), cancellationToken);
+
+        // Priced before the transaction opens: the resolver may read its rules from the database.
+        var received = n.Amount ?? new Money(attempt.Amount, Currency.Parse(attempt.Currency));
+        var fee = reported == PaymentStatus.Paid ? await fees.ResolveAsync(attempt.MerchantId, attempt.Method, received, cancellationToken) : default;
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
         await using (var lockNotification = new NpgsqlCommand("select status from provider_notifications where id = $1 for update", conn, tx))
@@ -104,7 +108,7 @@ public sealed partial class PaymentNotificationApplier(
 
         var now = timeProvider.GetUtcNow();
         await using var batch = new NpgsqlBatch(conn, tx);
-        var (outcome, status, reason) = await DecideAsync(batch, payment, reported, n, notificationId, now, cancellationToken);
+        var (outcome, status, reason) = Decide(batch, payment, reported, n, fee, notificationId, now);
         var mark = new NpgsqlBatchCommand("update provider_notifications set status = $2, flag_reason = $3, payment_id = $4, processed_at = $5 where id = $1");
         mark.Parameters.Add(new() { Value = notificationId });
         mark.Parameters.Add(new() { Value = status });
@@ -122,8 +126,8 @@ public sealed partial class PaymentNotificationApplier(
         return outcome;
     }
 
-    private async Task<(ApplyOutcome, string Status, string? Reason)> DecideAsync(
-        NpgsqlBatch batch, PaymentRow payment, PaymentStatus reported, ProviderNotification n, string notificationId, DateTimeOffset now, CancellationToken cancellationToken)
+    private (ApplyOutcome, string Status, string? Reason) Decide(
+        NpgsqlBatch batch, PaymentRow payment, PaymentStatus reported, ProviderNotification n, Money fee, string notificationId, DateTimeOffset now)
     {
         var transition = PaymentStateMachine.OnProviderReport(payment.Status, reported);
         if (transition == TransitionKind.Ignore)
@@ -161,7 +165,6 @@ public sealed partial class PaymentNotificationApplier(
             return (ApplyOutcome.Applied, "applied", "overpayment");
         }
 
-        var fee = fees.Resolve(payment.Method, received);
         var paid = payment with
         {
             Status = PaymentStatus.Paid,
@@ -206,7 +209,7 @@ public sealed partial class PaymentNotificationApplier(
     private async Task<Attempt?> FindAttemptAsync(string provider, Mode mode, ProviderNotification n, CancellationToken cancellationToken)
     {
         await using var cmd = dataSource.CreateCommand("""
-            select a.id, a.payment_id, a.merchant_id, p.currency, a.provider_reference
+            select a.id, a.payment_id, a.merchant_id, p.currency, a.provider_reference, p.method, p.amount
             from payment_attempts a join payments p on p.id = a.payment_id
             where a.provider = $1 and a.mode = $2 and (a.id = $3 or a.provider_reference = $4)
             limit 1
@@ -217,7 +220,7 @@ public sealed partial class PaymentNotificationApplier(
         cmd.Parameters.Add(new() { Value = n.ProviderReference });
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new Attempt(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4))
+            ? new Attempt(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5), reader.GetInt64(6))
             : null;
     }
 

@@ -1,0 +1,266 @@
+using System.Globalization;
+using Gerbang.Api.Http;
+using Gerbang.Api.Payments;
+using Npgsql;
+
+namespace Gerbang.Api.Admin;
+
+/// <summary>Fees as operators set them: defaults, merchant contracts, the platform margin and holidays.</summary>
+public static class FeeAdminEndpoints
+{
+    private static readonly string[] Methods = ["va", "qris", "card", "disbursement"];
+
+    public sealed record RuleView(string? Merchant, string Method, long Flat, int BasisPoints);
+
+    public sealed record MarginView(string Object, bool Enabled, long Flat, int BasisPoints);
+
+    public sealed record HolidayView(string Date, string Name, long Flat, int BasisPoints);
+
+    public static void MapFeeAdmin(this RouteGroupBuilder admin)
+    {
+        admin.MapGet("/fees", OverviewAsync).RequireAuthorization(AdminRoles.ManageFees);
+        admin.MapPut("/fees/defaults/{method}", (string method, HttpContext http, NpgsqlDataSource db, AuditLog audit, FeeResolver fees, TimeProvider clock) =>
+            SetRuleAsync("", method, http, db, audit, fees, clock)).RequireAuthorization(AdminRoles.ManageFees);
+        admin.MapGet("/merchants/{id}/fees", MerchantRulesAsync).RequireAuthorization(AdminRoles.MerchantFinances);
+        admin.MapPut("/merchants/{id}/fees/{method}", (string id, string method, HttpContext http, NpgsqlDataSource db, AuditLog audit, FeeResolver fees, TimeProvider clock) =>
+            SetRuleAsync(id, method, http, db, audit, fees, clock)).RequireAuthorization(AdminRoles.MerchantFinances);
+        admin.MapDelete("/merchants/{id}/fees/{method}", RemoveRuleAsync).RequireAuthorization(AdminRoles.MerchantFinances);
+        admin.MapGet("/fees/margin", async (NpgsqlDataSource db, CancellationToken ct) => ApiResponse.Ok(await MarginAsync(db, ct))).RequireAuthorization(AdminRoles.ReadMargin);
+        admin.MapPut("/fees/margin", SetMarginAsync).RequireAuthorization(AdminRoles.WriteMargin);
+        admin.MapPut("/fees/holidays/{date}", SetHolidayAsync).RequireAuthorization(AdminRoles.ManageFees);
+        admin.MapDelete("/fees/holidays/{date}", RemoveHolidayAsync).RequireAuthorization(AdminRoles.ManageFees);
+    }
+
+    private static (long? Flat, int? BasisPoints) ReadRule(Fields f)
+    {
+        var flat = f.Integer("flat", 0, 100_000_000);
+        var bps = f.Integer("basis_points", 0, 10_000);
+        if (flat is null && bps is null)
+        {
+            f.Add("flat", "parameter_missing", "Give flat, basis_points or both.");
+        }
+
+        return (flat, bps is null ? null : (int)bps);
+    }
+
+    private static async Task<ApiResponse> OverviewAsync(HttpContext http, NpgsqlDataSource db)
+    {
+        var defaults = await RulesAsync(db, "", http.RequestAborted);
+        var holidays = new List<HolidayView>();
+        await using (var cmd = db.CreateCommand("select day, name, flat, basis_points from fee_holidays order by day"))
+        await using (var reader = await cmd.ExecuteReaderAsync(http.RequestAborted))
+        {
+            while (await reader.ReadAsync(http.RequestAborted))
+            {
+                holidays.Add(new HolidayView(reader.GetFieldValue<DateOnly>(0).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), reader.GetString(1), reader.GetInt64(2), reader.GetInt32(3)));
+            }
+        }
+
+        return ApiResponse.Ok(new { @object = "fee_schedule", defaults, margin = await MarginAsync(db, http.RequestAborted), holidays });
+    }
+
+    private static async Task<ApiResponse> MerchantRulesAsync(string id, HttpContext http, NpgsqlDataSource db) =>
+        ApiResponse.Ok(new { @object = "list", data = await RulesAsync(db, id, http.RequestAborted), has_more = false });
+
+    private static async Task<List<RuleView>> RulesAsync(NpgsqlDataSource db, string merchant, CancellationToken cancellationToken)
+    {
+        await using var cmd = db.CreateCommand("select method, flat, basis_points from fee_rules where merchant_id = $1 order by method");
+        cmd.Parameters.Add(new() { Value = merchant });
+        var rules = new List<RuleView>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rules.Add(new RuleView(merchant.Length == 0 ? null : merchant, reader.GetString(0), reader.GetInt64(1), reader.GetInt32(2)));
+        }
+
+        return rules;
+    }
+
+    private static async Task<MarginView> MarginAsync(NpgsqlDataSource db, CancellationToken cancellationToken)
+    {
+        await using var cmd = db.CreateCommand("select enabled, flat, basis_points from platform_margin");
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new MarginView("platform_margin", reader.GetBoolean(0), reader.GetInt64(1), reader.GetInt32(2))
+            : new MarginView("platform_margin", false, 0, 0);
+    }
+
+    private static async Task<ApiResponse> SetRuleAsync(string merchant, string method, HttpContext http, NpgsqlDataSource db, AuditLog audit, FeeResolver fees, TimeProvider clock)
+    {
+        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var (flat, bps) = ReadRule(f!);
+        if (!Methods.Contains(method))
+        {
+            f!.Add("method", "method_invalid", $"method must be one of {string.Join(", ", Methods)}.");
+        }
+
+        if (ChangeRequest.Check(f!) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (merchant.Length > 0 && await http.RequestServices.GetRequiredService<Merchants.MerchantService>().FindAsync(merchant, http.RequestAborted) is null)
+        {
+            return Problems.NotFound("merchant");
+        }
+
+        var before = (await RulesAsync(db, merchant, http.RequestAborted)).FirstOrDefault(r => r.Method == method);
+        var after = new RuleView(merchant.Length == 0 ? null : merchant, method, flat ?? 0, bps ?? 0);
+        await using var batch = db.CreateBatch();
+        var upsert = new NpgsqlBatchCommand("""
+            insert into fee_rules (merchant_id, method, flat, basis_points, updated_at) values ($1, $2, $3, $4, $5)
+            on conflict (merchant_id, method) do update set flat = excluded.flat, basis_points = excluded.basis_points, updated_at = excluded.updated_at
+            """);
+        foreach (var v in new object[] { merchant, method, after.Flat, after.BasisPoints, clock.GetUtcNow() })
+        {
+            upsert.Parameters.Add(new() { Value = v });
+        }
+
+        batch.BatchCommands.Add(upsert);
+        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry(merchant.Length == 0 ? "fees.default_set" : "fees.merchant_set", merchant.Length == 0 ? "fee_default" : "merchant", merchant.Length == 0 ? method : merchant, before, after, reason)));
+        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        fees.Forget();
+        return ApiResponse.Ok(after);
+    }
+
+    private static async Task<ApiResponse> RemoveRuleAsync(string id, string method, HttpContext http, NpgsqlDataSource db, AuditLog audit, FeeResolver fees)
+    {
+        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (ChangeRequest.Check(f!) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var before = (await RulesAsync(db, id, http.RequestAborted)).FirstOrDefault(r => r.Method == method);
+        if (before is null)
+        {
+            return Problems.NotFound("fee rule");
+        }
+
+        await using var batch = db.CreateBatch();
+        var delete = new NpgsqlBatchCommand("delete from fee_rules where merchant_id = $1 and method = $2");
+        delete.Parameters.Add(new() { Value = id });
+        delete.Parameters.Add(new() { Value = method });
+        batch.BatchCommands.Add(delete);
+        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("fees.merchant_removed", "merchant", id, before, null, reason)));
+        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        fees.Forget();
+        return ApiResponse.Ok(new { merchant = id, method, deleted = true });
+    }
+
+    private static async Task<ApiResponse> SetMarginAsync(HttpContext http, NpgsqlDataSource db, AuditLog audit, FeeResolver fees, TimeProvider clock)
+    {
+        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var enabled = f!.Boolean("enabled");
+        var flat = f.Integer("flat", 0, 100_000_000) ?? 0;
+        var bps = (int)(f.Integer("basis_points", 0, 10_000) ?? 0);
+        if (enabled is null)
+        {
+            f.Add("enabled", "parameter_missing", "enabled is required.");
+        }
+
+        if (ChangeRequest.Check(f) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var before = await MarginAsync(db, http.RequestAborted);
+        var after = new MarginView("platform_margin", enabled!.Value, flat, bps);
+        await using var batch = db.CreateBatch();
+        var upsert = new NpgsqlBatchCommand("""
+            insert into platform_margin (id, enabled, flat, basis_points, updated_at) values (true, $1, $2, $3, $4)
+            on conflict (id) do update set enabled = excluded.enabled, flat = excluded.flat, basis_points = excluded.basis_points, updated_at = excluded.updated_at
+            """);
+        foreach (var v in new object[] { after.Enabled, after.Flat, after.BasisPoints, clock.GetUtcNow() })
+        {
+            upsert.Parameters.Add(new() { Value = v });
+        }
+
+        batch.BatchCommands.Add(upsert);
+        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("fees.margin_set", "platform_margin", null, before, after, reason)));
+        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        fees.Forget();
+        return ApiResponse.Ok(after);
+    }
+
+    private static async Task<ApiResponse> SetHolidayAsync(string date, HttpContext http, NpgsqlDataSource db, AuditLog audit, FeeResolver fees)
+    {
+        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var name = f!.String("name", required: true, maxLength: 100);
+        var (flat, bps) = ReadRule(f);
+        if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        {
+            f.Add("date", "parameter_invalid_time", "The date must be YYYY-MM-DD (a Jakarta calendar day).");
+        }
+
+        if (ChangeRequest.Check(f) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var holiday = new HolidayView(date, name!, flat ?? 0, bps ?? 0);
+        await using var batch = db.CreateBatch();
+        var upsert = new NpgsqlBatchCommand("""
+            insert into fee_holidays (day, name, flat, basis_points) values ($1, $2, $3, $4)
+            on conflict (day) do update set name = excluded.name, flat = excluded.flat, basis_points = excluded.basis_points
+            """);
+        foreach (var v in new object[] { day, holiday.Name, holiday.Flat, holiday.BasisPoints })
+        {
+            upsert.Parameters.Add(new() { Value = v });
+        }
+
+        batch.BatchCommands.Add(upsert);
+        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("fees.holiday_set", "fee_holiday", date, null, holiday, reason)));
+        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        fees.Forget();
+        return ApiResponse.Ok(holiday);
+    }
+
+    private static async Task<ApiResponse> RemoveHolidayAsync(string date, HttpContext http, NpgsqlDataSource db, AuditLog audit, FeeResolver fees)
+    {
+        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        {
+            f!.Add("date", "parameter_invalid_time", "The date must be YYYY-MM-DD.");
+        }
+
+        if (ChangeRequest.Check(f!) is { } invalid)
+        {
+            return invalid;
+        }
+
+        await using var batch = db.CreateBatch();
+        var delete = new NpgsqlBatchCommand("delete from fee_holidays where day = $1");
+        delete.Parameters.Add(new() { Value = day });
+        batch.BatchCommands.Add(delete);
+        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("fees.holiday_removed", "fee_holiday", date, null, null, reason)));
+        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        fees.Forget();
+        return delete.RecordsAffected == 1 ? ApiResponse.Ok(new { date, deleted = true }) : Problems.NotFound("holiday");
+    }
+}
