@@ -14,7 +14,7 @@ namespace Gerbang.Api.Payments;
 /// <c>cancelling</c>, it becomes <c>cancelled</c>, or goes back to <c>pending</c> when the provider
 /// refused. Every write is a transition from the state it expects, never a rewrite from a stale copy.
 /// </summary>
-public sealed class CancelPaymentHandler(NpgsqlDataSource dataSource, PaymentStore store, ProviderRegistry providers, GerbangUrls urls, TimeProvider timeProvider)
+public sealed class CancelPaymentHandler(PaymentStore store, PaymentTransitions transitions, ProviderRegistry providers, GerbangUrls urls)
 {
     public async Task<ApiResponse> HandleAsync(HttpContext http, MerchantContext merchant, string id, CancellationToken cancellationToken)
     {
@@ -24,7 +24,7 @@ public sealed class CancelPaymentHandler(NpgsqlDataSource dataSource, PaymentSto
             return Problems.NotFound("payment");
         }
 
-        if (!await TransitionAsync(payment.Id, PaymentStatus.Pending, PaymentStatus.Cancelling, null, cancellationToken))
+        if (!await transitions.TryMoveAsync(payment.Id, PaymentStatus.Pending, PaymentStatus.Cancelling, null, cancellationToken))
         {
             return Problems.Create(409, "payment_not_cancellable", $"Only pending payments can be cancelled; this one is {(await store.GetAsync(merchant, id, cancellationToken))!.Status.ToWire()}.");
         }
@@ -36,7 +36,7 @@ public sealed class CancelPaymentHandler(NpgsqlDataSource dataSource, PaymentSto
 
         if (result.Value is { Status: PaymentStatus.Cancelled })
         {
-            await TransitionAsync(payment.Id, PaymentStatus.Cancelling, PaymentStatus.Cancelled, "payment.cancelled", cancellationToken);
+            await transitions.TryMoveAsync(payment.Id, PaymentStatus.Cancelling, PaymentStatus.Cancelled, "payment.cancelled", cancellationToken);
         }
         else if (result.Failure is { OutcomeUnknown: true })
         {
@@ -45,7 +45,7 @@ public sealed class CancelPaymentHandler(NpgsqlDataSource dataSource, PaymentSto
         }
         else
         {
-            await TransitionAsync(payment.Id, PaymentStatus.Cancelling, PaymentStatus.Pending, null, cancellationToken);
+            await transitions.TryMoveAsync(payment.Id, PaymentStatus.Cancelling, PaymentStatus.Pending, null, cancellationToken);
             if (result.Failure is { Kind: ProviderFailureKind.ConnectionFailed or ProviderFailureKind.ServerError })
             {
                 return Problems.Create(503, "provider_unavailable", "The provider could not be reached; the payment is still pending.");
@@ -56,43 +56,5 @@ public sealed class CancelPaymentHandler(NpgsqlDataSource dataSource, PaymentSto
         return after.Status == PaymentStatus.Pending
             ? Problems.Create(409, "payment_not_cancellable", "The provider refused the cancellation; the payment is still pending.")
             : ApiResponse.Ok(PaymentView.Of(after, urls.Public));
-    }
-
-    /// <summary>Moves the payment from <paramref name="from"/> to <paramref name="to"/> if it is still there, with its event.</summary>
-    private async Task<bool> TransitionAsync(string paymentId, PaymentStatus from, PaymentStatus to, string? eventType, CancellationToken cancellationToken)
-    {
-        var now = timeProvider.GetUtcNow();
-        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        PaymentRow? moved = null;
-        await using (var update = new NpgsqlCommand($"update payments set status = $3, updated_at = $4 where id = $1 and status = $2 returning {PaymentRow.Columns}", conn, tx))
-        {
-            update.Parameters.Add(new() { Value = paymentId });
-            update.Parameters.Add(new() { Value = from.ToWire() });
-            update.Parameters.Add(new() { Value = to.ToWire() });
-            update.Parameters.Add(new() { Value = now });
-            await using var reader = await update.ExecuteReaderAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken))
-            {
-                moved = PaymentRow.Read(reader);
-            }
-        }
-
-        if (moved is null)
-        {
-            return false;
-        }
-
-        if (eventType is not null)
-        {
-            await using var batch = new NpgsqlBatch(conn, tx);
-            using var metadata = System.Text.Json.JsonDocument.Parse(moved.MetadataJson);
-            var storeId = metadata.RootElement.TryGetProperty("store_id", out var s) ? s.GetString() : null;
-            EventWriter.Add(batch, moved.MerchantId, moved.Mode, eventType, moved.Id, storeId, PaymentView.Of(moved, urls.Public), now);
-            await batch.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await tx.CommitAsync(cancellationToken);
-        return true;
     }
 }

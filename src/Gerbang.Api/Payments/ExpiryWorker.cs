@@ -18,7 +18,7 @@ public sealed partial class ExpiryWorker(
     NpgsqlDataSource dataSource,
     ProviderRegistry providers,
     NotificationProcessor inbound,
-    GerbangUrls urls,
+    PaymentTransitions transitions,
     TimeProvider timeProvider,
     ILogger<ExpiryWorker> logger) : BackgroundService
 {
@@ -76,7 +76,7 @@ public sealed partial class ExpiryWorker(
 
         if (reported.Status is PaymentStatus.Expired or PaymentStatus.Cancelled or PaymentStatus.Failed)
         {
-            return await ExpireAsync(payment.Id, cancellationToken);
+            return await transitions.TryMoveAsync(payment.Id, PaymentStatus.Pending, PaymentStatus.Expired, "payment.expired", cancellationToken);
         }
 
         if (reported.Status == PaymentStatus.Paid)
@@ -89,37 +89,6 @@ public sealed partial class ExpiryWorker(
         }
 
         return false; // the provider still takes money: leave it open
-    }
-
-    private async Task<bool> ExpireAsync(string paymentId, CancellationToken cancellationToken)
-    {
-        var now = timeProvider.GetUtcNow();
-        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        PaymentRow? expired = null;
-        await using (var update = new NpgsqlCommand($"update payments set status = 'expired', updated_at = $2 where id = $1 and status = 'pending' returning {PaymentRow.Columns}", conn, tx))
-        {
-            update.Parameters.Add(new() { Value = paymentId });
-            update.Parameters.Add(new() { Value = now });
-            await using var reader = await update.ExecuteReaderAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken))
-            {
-                expired = PaymentRow.Read(reader);
-            }
-        }
-
-        if (expired is null)
-        {
-            return false;
-        }
-
-        await using var batch = new NpgsqlBatch(conn, tx);
-        using var metadata = JsonDocument.Parse(expired.MetadataJson);
-        var storeId = metadata.RootElement.TryGetProperty("store_id", out var s) ? s.GetString() : null;
-        EventWriter.Add(batch, expired.MerchantId, expired.Mode, "payment.expired", expired.Id, storeId, PaymentView.Of(expired, urls.Public), now);
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        return true;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

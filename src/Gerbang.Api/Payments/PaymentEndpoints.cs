@@ -12,6 +12,7 @@ public static class PaymentEndpoints
     {
         services.AddSingleton<PaymentStore>();
         services.AddSingleton<CreatePaymentHandler>();
+        services.AddSingleton<PaymentTransitions>();
         services.AddSingleton<CancelPaymentHandler>();
         services.AddSingleton<ExpiryWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpiryWorker>());

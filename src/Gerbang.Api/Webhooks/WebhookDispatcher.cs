@@ -107,43 +107,8 @@ public sealed partial class WebhookDispatcher(
         await listener;
     }
 
-    private async Task ListenAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var conn = await dataSource.OpenConnectionAsync(stoppingToken);
-                conn.Notification += (_, _) => _wake.Release();
-                await using (var listen = new NpgsqlCommand($"listen {EventWriter.Channel}", conn))
-                {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
-
-                _wake.Release(); // anything committed while we were not listening
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    await conn.WaitAsync(stoppingToken);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or IOException)
-            {
-                LogListenFailed(logger, ex.Message);
-                try
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
-    }
+    private Task ListenAsync(CancellationToken stoppingToken) =>
+        Database.PgListener.RunAsync(dataSource, EventWriter.Channel, () => _wake.Release(), reason => LogListenFailed(logger, reason), stoppingToken);
 
     private async Task<IReadOnlyList<Claimed>> ClaimAsync(int max, CancellationToken cancellationToken)
     {
