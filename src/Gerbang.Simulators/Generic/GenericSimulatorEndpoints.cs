@@ -65,7 +65,14 @@ public static class GenericSimulatorEndpoints
             }
         }
 
-        return await next(context);
+        var result = await next(context);
+        if (!http.Request.Path.Value!.Contains("/control/", StringComparison.Ordinal) && state.Knobs.AnswerDelay > TimeSpan.Zero)
+        {
+            // The work is done; only the answer is late (CancellationToken.None: a caller giving up changes nothing).
+            await Task.Delay(state.Knobs.AnswerDelay, CancellationToken.None);
+        }
+
+        return result;
     }
 
     private static async Task<IResult> CreatePayment(HttpRequest request, GenericSimulatorState state, IOptions<GenericSimulatorOptions> options)
@@ -254,6 +261,7 @@ public static class GenericSimulatorEndpoints
         }
 
         state.Knobs.Latency = body.LatencyMs is { } ms ? TimeSpan.FromMilliseconds(ms) : state.Knobs.Latency;
+        state.Knobs.AnswerDelay = body.AnswerDelayMs is { } late ? TimeSpan.FromMilliseconds(late) : state.Knobs.AnswerDelay;
         state.Knobs.ErrorRate = body.ErrorRate ?? state.Knobs.ErrorRate;
         state.Knobs.Down = body.Down ?? state.Knobs.Down;
         return TypedResults.NoContent();

@@ -12,6 +12,12 @@ public sealed class SimulatorKnobs
     /// <summary>Added to every API answer.</summary>
     public TimeSpan Latency { get; set; }
 
+    /// <summary>
+    /// Added after the provider has acted and before it answers: with a caller timeout shorter than
+    /// this, the caller is charged but never answered.
+    /// </summary>
+    public TimeSpan AnswerDelay { get; set; }
+
     /// <summary>Share of API calls (0..1) answered with a 5xx before anything is done.</summary>
     public double ErrorRate { get; set; }
 
@@ -47,6 +53,7 @@ public sealed class SimulatorKnobs
     public void Reset()
     {
         Latency = TimeSpan.Zero;
+        AnswerDelay = TimeSpan.Zero;
         ErrorRate = 0;
         Down = false;
         Reseed(1);

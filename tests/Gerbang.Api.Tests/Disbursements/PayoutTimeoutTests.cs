@@ -1,0 +1,66 @@
+using Gerbang.Api.Jobs;
+using Gerbang.Api.Tests.Infrastructure;
+using Gerbang.Simulators.Generic;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gerbang.Api.Tests.Disbursements;
+
+public sealed class ImpatientProviderFixture : GerbangFixture
+{
+    protected override void Configure(IDictionary<string, string?> settings)
+    {
+        settings["Gerbang:Fees:Disbursement"] = "0";
+        settings["Providers:Simulator:Timeout"] = "00:00:01";
+    }
+}
+
+public sealed class PayoutTimeoutTests(ImpatientProviderFixture gerbang) : IClassFixture<ImpatientProviderFixture>
+{
+    [Fact]
+    public async Task A_payout_that_timed_out_and_then_succeeded_is_paid_once_and_posted_once()
+    {
+        var merchant = await gerbang.NewMerchantAsync();
+        var (_, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.QrisPayment("ORDER-PT-FUND", 50_000));
+        await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{payment.Str("id")}/pay", null);
+        var (_, account, _) = await merchant.Client.PostJsonAsync("/v1/bank_accounts", new { bank_code = "mandiri", account_number = "1400012345678", account_holder_name = "Sari" });
+        using var ops = await gerbang.AsRoleAsync("ops");
+        await ops.PostJsonAsync($"/admin/v1/merchants/{merchant.Id}/bank_accounts/{account.Str("id")}/verify", new { reason = "checked" });
+        var jobs = gerbang.App.Services.GetRequiredService<JobWorker>();
+
+        // The provider pays out but answers after our timeout: the outcome is unknown to Gerbang.
+        gerbang.Simulator.Knobs.AnswerDelay = TimeSpan.FromSeconds(2);
+        var (_, payout, _) = await merchant.Client.PostJsonAsync("/v1/disbursements", new { amount = 30_000, currency = "IDR" });
+        var id = payout.Str("id");
+        try
+        {
+            await jobs.ProcessBatchAsync();
+        }
+        finally
+        {
+            gerbang.Simulator.Knobs.Reset();
+        }
+
+        Assert.Single(gerbang.Simulator.Payouts.Values, p => p.Reference == id);
+        var (_, pending) = await merchant.Client.GetJsonAsync($"/v1/disbursements/{id}");
+        Assert.Equal("pending", pending.Str("status"));
+        var (_, reservedBalance) = await merchant.Client.GetJsonAsync("/v1/balance");
+        Assert.Equal(30_000, reservedBalance.GetProperty("reserved")[0].Long("amount"));
+
+        // The bank finishes it and the provider's notification arrives late: posted once.
+        var notifier = gerbang.App.Services.GetRequiredService<GenericNotifier>();
+        var simulated = gerbang.Simulator.Payouts[id];
+        simulated.Status = "succeeded";
+        await notifier.SendAsync(simulated.NotifyUrl, "payout.succeeded", new SimNotificationData("payout", simulated.Id, simulated.Reference, "succeeded", simulated.Amount, 0, simulated.Currency), CancellationToken.None);
+        Assert.Equal("succeeded", (await merchant.Client.GetJsonAsync($"/v1/disbursements/{id}")).Body.Str("status"));
+
+        // The job's retry sends the same reference again, finds the same payout, and changes nothing.
+        gerbang.Clock.Advance(TimeSpan.FromMinutes(5));
+        await jobs.ProcessBatchAsync();
+        Assert.Single(gerbang.Simulator.Payouts.Values, p => p.Reference == id);
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from ledger_entries where reference = $1", $"disbursement:{id}:posted"));
+        Assert.Equal(0, await gerbang.CountAsync("select count(*) from ledger_entries where reference = $1", $"disbursement:{id}:released"));
+        var (_, balance) = await merchant.Client.GetJsonAsync("/v1/balance");
+        Assert.Equal(0, balance.GetProperty("reserved")[0].Long("amount"));
+        Assert.Equal(50_000 - 350 - 30_000, balance.GetProperty("available")[0].Long("amount"));
+    }
+}
