@@ -41,6 +41,7 @@ public static class AdminEndpoints
         admin.MapAuditLog();
         admin.MapOperationsViews();
         admin.MapFeeAdmin();
+        admin.MapProviderBalances();
     }
 
     /// <summary>A token outlives nothing: an admin disabled or given another role since it was issued is refused.</summary>

@@ -9,6 +9,9 @@ public enum AccountKind
     /// <summary>What Gerbang earned in fees (revenue, credit-normal).</summary>
     PlatformFees,
 
+    /// <summary>The other side of corrections finance makes to provider balances (credit-normal).</summary>
+    PlatformAdjustments,
+
     /// <summary>What a merchant can pay out or refund from (liability, credit-normal).</summary>
     MerchantAvailable,
 
@@ -25,6 +28,7 @@ public static class AccountKinds
     {
         AccountKind.ProviderClearing => "provider_clearing",
         AccountKind.PlatformFees => "platform_fees",
+        AccountKind.PlatformAdjustments => "platform_adjustments",
         AccountKind.MerchantAvailable => "merchant_available",
         AccountKind.MerchantPending => "merchant_pending",
         AccountKind.MerchantReserved => "merchant_reserved",
@@ -106,6 +110,13 @@ public sealed record LedgerEntry
 
         return new LedgerEntry(reference, "payment paid", postings);
     }
+
+    /// <summary>Finance corrects what a provider holds (positive: it holds more than the ledger said).</summary>
+    public static LedgerEntry ProviderAdjustment(string reference, string provider, Mode mode, Money delta) =>
+        new(reference, "provider balance adjustment", [
+            new Posting(AccountRef.Clearing(provider, mode, delta.Currency), delta.Amount),
+            new Posting(new AccountRef(AccountKind.PlatformAdjustments, mode, delta.Currency, null), -delta.Amount),
+        ]);
 
     /// <summary>A refund leaves the merchant's available balance and goes back out through the provider.</summary>
     public static LedgerEntry RefundCreated(string reference, string merchantId, string provider, Mode mode, Money amount) =>

@@ -70,4 +70,25 @@ public sealed class OperationsViewTests(GerbangFixture gerbang) : IClassFixture<
         Assert.Equal(422, status);
         Assert.Equal("no_provider_available", problem.Str("code"));
     }
+
+    [Fact]
+    public async Task Finance_sees_what_providers_hold_and_corrects_it_with_a_reason()
+    {
+        var merchant = await gerbang.NewMerchantAsync();
+        var (_, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.QrisPayment("ORDER-PB", 20_000));
+        await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{payment.Str("id")}/pay", null);
+        using var finance = await gerbang.AsRoleAsync("finance");
+        var (_, balances) = await finance.GetJsonAsync("/admin/v1/provider_balances");
+        var before = Assert.Single(balances.GetProperty("data").EnumerateArray(), b => b.Str("provider") == "simulator" && !b.GetProperty("livemode").GetBoolean());
+        Assert.True(before.Long("balance") >= 20_000);
+
+        Assert.Equal(400, (await finance.PostJsonAsync("/admin/v1/provider_balances/adjustments", new { provider = "simulator", currency = "IDR", amount = -500 })).Status);
+        var (status, after, _) = await finance.PostJsonAsync("/admin/v1/provider_balances/adjustments", new { provider = "simulator", currency = "IDR", amount = -500, reason = "bank statement shows 500 less" });
+        Assert.Equal(201, status);
+        Assert.Equal(before.Long("balance") - 500, after.Long("balance"));
+        Assert.Equal(0, await gerbang.CountAsync("select coalesce(sum(amount), 0) from ledger_postings"));
+        Assert.Contains((await gerbang.AuditAsync("provider_balance.adjusted")).EnumerateArray(), a => a.Str("reason") == "bank statement shows 500 less");
+        using var ops = await gerbang.AsRoleAsync("ops");
+        Assert.Equal(403, (await ops.PostJsonAsync("/admin/v1/provider_balances/adjustments", new { provider = "simulator", currency = "IDR", amount = 1, reason = "not mine" })).Status);
+    }
 }
