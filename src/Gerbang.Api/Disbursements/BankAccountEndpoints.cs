@@ -105,38 +105,10 @@ public static class BankAccountEndpoints
         return response;
     }
 
-    private static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db)
-    {
-        var merchant = MerchantContext.Of(http);
-        var query = ListQuery.Parse(http.Request, ["status"], out var problem);
-        if (query is null)
-        {
-            return problem!;
-        }
-
-        await using var cmd = db.CreateCommand();
-        cmd.Parameters.Add(new() { Value = merchant.MerchantId });
-        cmd.Parameters.Add(new() { Value = merchant.ModeWire });
-        var sql = new StringBuilder($"select {Columns} from bank_accounts where merchant_id = $1 and mode = $2 and deleted_at is null");
-        if (query.Filters.TryGetValue("status", out var status))
-        {
-            sql.Append(System.Globalization.CultureInfo.InvariantCulture, $" and status = ${ListQuery.Add(cmd, status)}");
-        }
-
-        query.Apply(sql, cmd, "bank_accounts");
-        cmd.CommandText = sql.ToString();
-        var rows = new List<BankAccountView>();
-        await using (var reader = await cmd.ExecuteReaderAsync(http.RequestAborted))
-        {
-            while (await reader.ReadAsync(http.RequestAborted))
-            {
-                rows.Add(Read(reader));
-            }
-        }
-
-        var (page, hasMore) = query.Page(rows);
-        return ListQuery.Answer(page, hasMore, "/v1/bank_accounts");
-    }
+    private static Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
+        ListQuery.AnswerForMerchantAsync(
+            http, db, $"select {Columns} from bank_accounts where merchant_id = $1 and mode = $2 and deleted_at is null", "bank_accounts",
+            new Dictionary<string, string> { ["status"] = "status" }, Read, a => a, "/v1/bank_accounts");
 
     public static async Task<BankAccountView?> FindAsync(NpgsqlDataSource db, string merchantId, string mode, string id, CancellationToken cancellationToken)
     {

@@ -149,38 +149,10 @@ public static class DisbursementEndpoints
         return response;
     }
 
-    private static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db)
-    {
-        var merchant = MerchantContext.Of(http);
-        var query = ListQuery.Parse(http.Request, ["status"], out var problem);
-        if (query is null)
-        {
-            return problem!;
-        }
-
-        await using var cmd = db.CreateCommand();
-        cmd.Parameters.Add(new() { Value = merchant.MerchantId });
-        cmd.Parameters.Add(new() { Value = merchant.ModeWire });
-        var sql = new StringBuilder($"select {DisbursementRow.Columns} from disbursements where merchant_id = $1 and mode = $2");
-        if (query.Filters.TryGetValue("status", out var status))
-        {
-            sql.Append(System.Globalization.CultureInfo.InvariantCulture, $" and status = ${ListQuery.Add(cmd, status)}");
-        }
-
-        query.Apply(sql, cmd, "disbursements");
-        cmd.CommandText = sql.ToString();
-        var rows = new List<DisbursementRow>();
-        await using (var reader = await cmd.ExecuteReaderAsync(http.RequestAborted))
-        {
-            while (await reader.ReadAsync(http.RequestAborted))
-            {
-                rows.Add(DisbursementRow.Read(reader));
-            }
-        }
-
-        var (page, hasMore) = query.Page(rows);
-        return ListQuery.Answer(page.Select(r => r.View()).ToList(), hasMore, "/v1/disbursements");
-    }
+    private static Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
+        ListQuery.AnswerForMerchantAsync(
+            http, db, $"select {DisbursementRow.Columns} from disbursements where merchant_id = $1 and mode = $2", "disbursements",
+            new Dictionary<string, string> { ["status"] = "status" }, DisbursementRow.Read, d => d.View(), "/v1/disbursements");
 
     private static async Task<DisbursementRow?> FindAsync(NpgsqlDataSource db, MerchantContext merchant, string id, CancellationToken cancellationToken)
     {

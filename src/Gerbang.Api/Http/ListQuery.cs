@@ -147,4 +147,49 @@ public sealed class ListQuery
         ApiResponse.Ok(new ListView<T>("list", url, data, hasMore));
 
     public sealed record ListView<T>(string Object, string Url, IReadOnlyList<T> Data, bool HasMore);
+
+    /// <summary>
+    /// A merchant-scoped list end to end: <paramref name="select"/> must filter on <c>merchant_id = $1
+    /// and mode = $2</c>; <paramref name="filters"/> maps each allowed query filter to its column.
+    /// </summary>
+    public static async Task<ApiResponse> AnswerForMerchantAsync<TRow, TView>(
+        HttpContext http,
+        NpgsqlDataSource db,
+        string select,
+        string table,
+        IReadOnlyDictionary<string, string> filters,
+        Func<NpgsqlDataReader, TRow> read,
+        Func<TRow, TView> view,
+        string url)
+    {
+        var merchant = Merchants.MerchantContext.Of(http);
+        var query = Parse(http.Request, filters.Keys.ToArray(), out var problem);
+        if (query is null)
+        {
+            return problem!;
+        }
+
+        await using var cmd = db.CreateCommand();
+        cmd.Parameters.Add(new NpgsqlParameter { Value = merchant.MerchantId });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = merchant.ModeWire });
+        var sql = new StringBuilder(select);
+        foreach (var (name, value) in query.Filters)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" and {filters[name]} = ${Add(cmd, value)}");
+        }
+
+        query.Apply(sql, cmd, table);
+        cmd.CommandText = sql.ToString();
+        var rows = new List<TRow>();
+        await using (var reader = await cmd.ExecuteReaderAsync(http.RequestAborted))
+        {
+            while (await reader.ReadAsync(http.RequestAborted))
+            {
+                rows.Add(read(reader));
+            }
+        }
+
+        var (page, hasMore) = query.Page(rows);
+        return Answer(page.Select(view).ToList(), hasMore, url);
+    }
 }

@@ -42,38 +42,10 @@ public static class RefundEndpoints
         return await handler.HandleAsync(http, MerchantContext.Of(http), id, amount, reason, http.RequestAborted);
     }
 
-    private static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db)
-    {
-        var merchant = MerchantContext.Of(http);
-        var query = ListQuery.Parse(http.Request, ["payment", "status"], out var problem);
-        if (query is null)
-        {
-            return problem!;
-        }
-
-        await using var cmd = db.CreateCommand();
-        cmd.Parameters.Add(new() { Value = merchant.MerchantId });
-        cmd.Parameters.Add(new() { Value = merchant.ModeWire });
-        var sql = new StringBuilder($"select {RefundRow.Columns} from refunds where merchant_id = $1 and mode = $2");
-        foreach (var (name, value) in query.Filters)
-        {
-            sql.Append(System.Globalization.CultureInfo.InvariantCulture, $" and {(name == "payment" ? "payment_id" : name)} = ${ListQuery.Add(cmd, value)}");
-        }
-
-        query.Apply(sql, cmd, "refunds");
-        cmd.CommandText = sql.ToString();
-        var rows = new List<RefundRow>();
-        await using (var reader = await cmd.ExecuteReaderAsync(http.RequestAborted))
-        {
-            while (await reader.ReadAsync(http.RequestAborted))
-            {
-                rows.Add(RefundRow.Read(reader));
-            }
-        }
-
-        var (page, hasMore) = query.Page(rows);
-        return ListQuery.Answer(page.Select(r => r.View()).ToList(), hasMore, "/v1/refunds");
-    }
+    private static Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
+        ListQuery.AnswerForMerchantAsync(
+            http, db, $"select {RefundRow.Columns} from refunds where merchant_id = $1 and mode = $2", "refunds",
+            new Dictionary<string, string> { ["payment"] = "payment_id", ["status"] = "status" }, RefundRow.Read, r => r.View(), "/v1/refunds");
 
     private static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db)
     {

@@ -151,33 +151,10 @@ public static class WebhookEndpointEndpoints
         return response;
     }
 
-    private static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db)
-    {
-        var merchant = MerchantContext.Of(http);
-        var query = ListQuery.Parse(http.Request, [], out var problem);
-        if (query is null)
-        {
-            return problem!;
-        }
-
-        await using var cmd = db.CreateCommand();
-        cmd.Parameters.Add(new() { Value = merchant.MerchantId });
-        cmd.Parameters.Add(new() { Value = merchant.ModeWire });
-        var sql = new StringBuilder($"select {WebhookEndpointRow.Columns} from webhook_endpoints where merchant_id = $1 and mode = $2 and deleted_at is null");
-        query.Apply(sql, cmd, "webhook_endpoints");
-        cmd.CommandText = sql.ToString();
-        var rows = new List<WebhookEndpointRow>();
-        await using (var reader = await cmd.ExecuteReaderAsync(http.RequestAborted))
-        {
-            while (await reader.ReadAsync(http.RequestAborted))
-            {
-                rows.Add(WebhookEndpointRow.Read(reader));
-            }
-        }
-
-        var (page, hasMore) = query.Page(rows);
-        return ListQuery.Answer(page.Select(r => r.View()).ToList(), hasMore, "/v1/webhook_endpoints");
-    }
+    private static Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
+        ListQuery.AnswerForMerchantAsync(
+            http, db, $"select {WebhookEndpointRow.Columns} from webhook_endpoints where merchant_id = $1 and mode = $2 and deleted_at is null", "webhook_endpoints",
+            new Dictionary<string, string>(), WebhookEndpointRow.Read, r => r.View(), "/v1/webhook_endpoints");
 
     private static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db)
     {
