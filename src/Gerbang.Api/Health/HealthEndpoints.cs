@@ -23,7 +23,9 @@ public static class HealthEndpoints
             await using var cmd = db.CreateCommand("""
                 select (select count(*) from schema_migrations),
                        (select count(*) from webhook_deliveries where status = 'pending' and next_attempt_at <= now()),
-                       (select extract(epoch from now() - min(next_attempt_at)) from webhook_deliveries where status = 'pending' and next_attempt_at <= now())
+                       (select extract(epoch from now() - min(next_attempt_at)) from webhook_deliveries where status = 'pending' and next_attempt_at <= now()),
+                       (select count(*) from jobs where status = 'pending' and run_at <= now()),
+                       (select count(*) from jobs where status = 'dead')
                 """);
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
@@ -32,6 +34,7 @@ public static class HealthEndpoints
             checks["database"] = "ok";
             checks["migrations"] = new { applied, expected, status = applied == expected ? "ok" : "pending" };
             checks["webhook_backlog"] = new { due = reader.GetInt64(1), oldest_seconds = reader.IsDBNull(2) ? 0 : (long)reader.GetDouble(2) };
+            checks["jobs"] = new { due = reader.GetInt64(3), dead = reader.GetInt64(4) };
             ready &= applied == expected;
         }
         catch (NpgsqlException ex)
