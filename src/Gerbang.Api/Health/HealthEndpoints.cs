@@ -23,7 +23,7 @@ public static class HealthEndpoints
             await using var cmd = db.CreateCommand("""
                 select (select count(*) from schema_migrations),
                        (select count(*) from webhook_deliveries where status = 'pending' and next_attempt_at <= now()),
-                       (select extract(epoch from now() - min(next_attempt_at)) from webhook_deliveries where status = 'pending' and next_attempt_at <= now()),
+                       (select extract(epoch from now() - min(next_attempt_at))::float8 from webhook_deliveries where status = 'pending' and next_attempt_at <= now()),
                        (select count(*) from jobs where status = 'pending' and run_at <= now()),
                        (select count(*) from jobs where status = 'dead')
                 """);
