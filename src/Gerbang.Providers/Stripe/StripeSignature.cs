@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Gerbang.Providers.Stripe;
+
+/// <summary>
+/// Stripe: <c>Stripe-Signature: t={unix},v1={hex}</c> where the hex is HMAC-SHA256 keyed by the
+/// endpoint secret as UTF-8 text (its "whsec_" prefix included) over "{t}.{raw body}". Accepted within
+/// 300 seconds of our clock, either way; any one of several v1 values may match.
+/// </summary>
+public static class StripeSignature
+{
+    public static readonly TimeSpan Tolerance = TimeSpan.FromSeconds(300);
+
+    public static string Compute(string secret, long timestamp, ReadOnlySpan<byte> body)
+    {
+        var prefix = Encoding.UTF8.GetBytes(timestamp.ToString(CultureInfo.InvariantCulture) + ".");
+        var message = new byte[prefix.Length + body.Length];
+        prefix.CopyTo(message, 0);
+        body.CopyTo(message.AsSpan(prefix.Length));
+        return Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), message));
+    }
+
+    public static string Header(string secret, long timestamp, ReadOnlySpan<byte> body) =>
+        $"t={timestamp.ToString(CultureInfo.InvariantCulture)},v1={Compute(secret, timestamp, body)}";
+
+    public static bool Verify(string? header, ReadOnlySpan<byte> body, string secret, DateTimeOffset now)
+    {
+        if (string.IsNullOrEmpty(header))
+        {
+            return false;
+        }
+
+        long? timestamp = null;
+        var candidates = new List<string>();
+        foreach (var part in header.Split(','))
+        {
+            var kv = part.Split('=', 2);
+            if (kv.Length != 2)
+            {
+                continue;
+            }
+
+            if (kv[0].Trim() == "t" && long.TryParse(kv[1].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var t))
+            {
+                timestamp = t;
+            }
+            else if (kv[0].Trim() == "v1")
+            {
+                candidates.Add(kv[1].Trim());
+            }
+        }
+
+        if (timestamp is not { } ts || candidates.Count == 0 || Math.Abs(now.ToUnixTimeSeconds() - ts) > Tolerance.TotalSeconds)
+        {
+            return false;
+        }
+
+        var expected = Compute(secret, ts, body);
+        return candidates.Any(c => Fixed.Equal(c, expected));
+    }
+}
