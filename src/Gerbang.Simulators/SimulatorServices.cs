@@ -9,6 +9,8 @@ public static class SimulatorServices
     public static IServiceCollection AddSimulators(this IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
         services.Configure<GenericSimulatorOptions>(configuration.GetSection(GenericSimulatorOptions.Section));
+        services.Configure<Midtrans.MidtransSimulatorOptions>(configuration.GetSection(Midtrans.MidtransSimulatorOptions.Section));
+        services.AddSingleton<Midtrans.MidtransSimulatorState>();
         services.AddSingleton<GenericSimulatorState>();
         services.AddSingleton<GenericNotifier>();
         services.AddHttpClient(GenericNotifier.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
@@ -21,5 +23,6 @@ public static class SimulatorServices
     public static void MapSimulators(this Microsoft.AspNetCore.Routing.IEndpointRouteBuilder routes, string prefix)
     {
         routes.MapGenericSimulator(prefix.TrimEnd('/') + "/simulator");
+        Midtrans.MidtransSimulator.MapMidtransSimulator(routes, prefix.TrimEnd('/') + "/midtrans");
     }
 }

@@ -84,7 +84,7 @@ public sealed partial class CreatePaymentHandler(
             ProviderReference = created.ProviderReference,
             CurrentAttemptId = attemptId,
             InstructionsJson = JsonSerializer.Serialize(created.Instructions, InstructionsJson),
-            ExpiresAt = created.ExpiresAt,
+            ExpiresAt = created.ExpiresAt.ToUniversalTime(),
             CreatedAt = now,
             UpdatedAt = now,
         };

@@ -1,5 +1,6 @@
 using Gerbang.Api.Http;
 using Gerbang.Domain;
+using Gerbang.Providers.Midtrans;
 using Gerbang.Providers.Simulator;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +21,12 @@ public static class ProviderServices
         configuration["Simulators:Generic:WebhookSecret"] ??= "sims_" + Ids.RandomBase62(32);
         configuration["Providers:Simulator:ApiKey"] ??= configuration["Simulators:Generic:ApiKey"];
         configuration["Providers:Simulator:WebhookSecret"] ??= configuration["Simulators:Generic:WebhookSecret"];
+        configuration["Simulators:Midtrans:ServerKey"] ??= "SB-Mid-server-" + Ids.RandomBase62(24);
+        configuration["Providers:Midtrans:ServerKey"] ??= configuration["Simulators:Midtrans:ServerKey"];
+        services.AddOptions<MidtransOptions>().Bind(configuration.GetSection(MidtransOptions.Section));
+        AddProviderClient(services, "provider-midtrans", sp => sp.GetRequiredService<IOptions<MidtransOptions>>().Value.BaseUrl, "/midtrans", sp => sp.GetRequiredService<IOptions<MidtransOptions>>().Value.Timeout, null);
+        AddProviderClient(services, "provider-midtrans-control", sp => sp.GetRequiredService<IOptions<MidtransOptions>>().Value.BaseUrl, "/midtrans", _ => TimeSpan.FromSeconds(30),
+            sp => MidtransSignature.BasicAuth(sp.GetRequiredService<IOptions<MidtransOptions>>().Value.ServerKey));
 
         services.AddOptions<SimulatorProviderOptions>().Bind(configuration.GetSection(SimulatorProviderOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<FeeOptions>().Bind(configuration.GetSection(FeeOptions.Section));
@@ -42,9 +49,29 @@ public static class ProviderServices
             var factory = sp.GetRequiredService<IHttpClientFactory>();
             registry.Add(Mode.Test, new SimulatorProvider(factory.CreateClient("provider-simulator"), sp.GetRequiredService<IOptions<SimulatorProviderOptions>>(), sp.GetRequiredService<TimeProvider>()));
             registry.AddTestControl(new SimulatorTestControl(factory.CreateClient("provider-simulator")));
+            registry.Add(Mode.Test, new MidtransProvider(factory.CreateClient("provider-midtrans"), sp.GetRequiredService<IOptions<MidtransOptions>>()));
+            registry.AddTestControl(new MidtransTestControl(factory.CreateClient("provider-midtrans-control")));
             return registry;
         });
         return services;
+    }
+
+    /// <summary>A provider's HTTP client: its configured base URL, or in test mode its simulator inside Gerbang.</summary>
+    private static void AddProviderClient(IServiceCollection services, string name, Func<IServiceProvider, Uri?> baseUrl, string simulatorPath, Func<IServiceProvider, TimeSpan> timeout, Func<IServiceProvider, string>? authorization)
+    {
+        services.AddHttpClient(name, (sp, client) =>
+            {
+                var url = baseUrl(sp)?.ToString() ?? SelfAddressHandler.Placeholder + SimulatorMount + simulatorPath;
+                client.BaseAddress = new Uri(url.TrimEnd('/') + "/");
+                client.Timeout = timeout(sp);
+                if (authorization is not null)
+                {
+                    client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", authorization(sp));
+                }
+            })
+            .AddHttpMessageHandler(sp => new SelfAddressHandler(sp.GetRequiredService<GerbangUrls>()))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .RemoveAllLoggers();
     }
 }
 

@@ -19,6 +19,9 @@ public sealed class SimulatorTestControl(HttpClient http) : IProviderTestControl
     public Task<TestControlResult> CompletePayoutAsync(string providerReference, bool succeed, CancellationToken cancellationToken) =>
         SendAsync($"control/payouts/{Uri.EscapeDataString(providerReference)}/{(succeed ? "succeed" : "fail")}", null, cancellationToken);
 
+    /// <summary>A control call with no body, for other simulators' control APIs of the same shape.</summary>
+    public Task<TestControlResult> PostAsync(string path, CancellationToken cancellationToken) => SendAsync(path, null, cancellationToken);
+
     private async Task<TestControlResult> SendAsync(string path, object? body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path);

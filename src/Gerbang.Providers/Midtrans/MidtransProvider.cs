@@ -1,0 +1,218 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Gerbang.Domain;
+using Gerbang.Domain.Payments;
+using Gerbang.Domain.Providers;
+using Gerbang.Providers.Http;
+using Microsoft.Extensions.Options;
+
+namespace Gerbang.Providers.Midtrans;
+
+public sealed class MidtransOptions
+{
+    public const string Section = "Providers:Midtrans";
+
+    public Uri? BaseUrl { get; set; }
+
+    public string ServerKey { get; set; } = "";
+
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>
+/// Midtrans Core API: VA by bank transfer (BCA, BNI, BRI, CIMB, Permata), Mandiri as echannel bill
+/// payment, and QRIS. Our attempt id is Midtrans's order_id, so a retried charge meets Midtrans's own
+/// duplicate check (406) and is answered from the status of the first one.
+/// </summary>
+public sealed class MidtransProvider(HttpClient http, IOptions<MidtransOptions> options) : IPaymentProvider
+{
+    public const string ProviderName = "midtrans";
+    private static readonly TimeSpan Wib = TimeSpan.FromHours(7);
+
+    public string Name => ProviderName;
+
+    public async Task<ProviderResult<ProviderPayment>> CreatePaymentAsync(ProviderPaymentRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Amount.Currency != Currency.Idr)
+        {
+            return ProviderHttp.Declined("currency_not_supported", "Midtrans takes IDR only.");
+        }
+
+        var body = new JsonObject
+        {
+            ["transaction_details"] = new JsonObject { ["order_id"] = request.AttemptId, ["gross_amount"] = request.Amount.Amount },
+            ["custom_expiry"] = new JsonObject { ["expiry_duration"] = Math.Max(1, (int)Math.Ceiling((request.ExpiresAt - DateTimeOffset.UtcNow).TotalMinutes)), ["unit"] = "minute" },
+        };
+        if (request.CustomerName is not null || request.CustomerEmail is not null)
+        {
+            body["customer_details"] = new JsonObject { ["first_name"] = request.CustomerName, ["email"] = request.CustomerEmail };
+        }
+
+        switch (request.Method, request.Bank)
+        {
+            case (PaymentMethod.Va, "bca" or "bni" or "bri" or "cimb" or "permata"):
+                body["payment_type"] = "bank_transfer";
+                body["bank_transfer"] = new JsonObject { ["bank"] = request.Bank };
+                break;
+            case (PaymentMethod.Va, "mandiri"):
+                body["payment_type"] = "echannel";
+                body["echannel"] = new JsonObject { ["bill_info1"] = "Payment:", ["bill_info2"] = request.OrderId.Length > 10 ? request.OrderId[..10] : request.OrderId };
+                break;
+            case (PaymentMethod.Qris, _):
+                body["payment_type"] = "qris";
+                body["qris"] = new JsonObject { ["acquirer"] = "gopay" };
+                break;
+            default:
+                return ProviderHttp.Declined("bank_not_supported", $"Midtrans does not issue {request.Bank} virtual accounts.");
+        }
+
+        var message = Json(HttpMethod.Post, "v2/charge", body);
+        message.Headers.TryAddWithoutValidation("X-Override-Notification", request.NotificationUrl.ToString());
+        var result = await ProviderHttp.SendAsync(http, message, r => ReadAsync(r, cancellationToken), cancellationToken);
+        if (result.Value is not { } charge)
+        {
+            return result.Failure!;
+        }
+
+        if (charge["status_code"]?.GetValue<string>() == "406")
+        {
+            var existing = await ProviderHttp.SendAsync(http, Auth(new HttpRequestMessage(HttpMethod.Get, $"v2/{Uri.EscapeDataString(request.AttemptId)}/status")), r => ReadAsync(r, cancellationToken), cancellationToken);
+            if (existing.Value is not { } found)
+            {
+                return existing.Failure!;
+            }
+
+            charge = found;
+        }
+
+        if (charge["status_code"]?.GetValue<string>() is not ("201" or "200"))
+        {
+            return ProviderHttp.Declined("provider_declined", charge["status_message"]?.GetValue<string>() ?? "Midtrans refused the charge.");
+        }
+
+        var instructions = charge["payment_type"]?.GetValue<string>() switch
+        {
+            "echannel" => PaymentInstructions.Va("mandiri", charge["bill_key"]!.GetValue<string>(), charge["biller_code"]!.GetValue<string>()),
+            "qris" => PaymentInstructions.Qris(charge["qr_string"]!.GetValue<string>()),
+            _ => PaymentInstructions.Va(request.Bank!, charge["permata_va_number"]?.GetValue<string>() ?? charge["va_numbers"]![0]!["va_number"]!.GetValue<string>()),
+        };
+        var expires = ParseTime(charge["expiry_time"]?.GetValue<string>()) ?? request.ExpiresAt;
+        return ProviderResult<ProviderPayment>.Ok(new ProviderPayment(charge["transaction_id"]!.GetValue<string>(), instructions, expires, MapStatus(charge)));
+    }
+
+    public Task<ProviderResult<ProviderPaymentState>> GetPaymentStatusAsync(string attemptId, string providerReference, CancellationToken cancellationToken) =>
+        StateAsync(new HttpRequestMessage(HttpMethod.Get, $"v2/{Uri.EscapeDataString(attemptId)}/status"), cancellationToken);
+
+    public Task<ProviderResult<ProviderPaymentState>> CancelPaymentAsync(string attemptId, string providerReference, CancellationToken cancellationToken) =>
+        StateAsync(new HttpRequestMessage(HttpMethod.Post, $"v2/{Uri.EscapeDataString(attemptId)}/cancel"), cancellationToken);
+
+    public async Task<ProviderResult<ProviderRefund>> RefundAsync(ProviderRefundRequest request, CancellationToken cancellationToken)
+    {
+        var body = new JsonObject { ["refund_key"] = request.RefundId, ["amount"] = request.Amount.Amount, ["reason"] = request.Reason ?? "refund" };
+        var result = await ProviderHttp.SendAsync(http, Json(HttpMethod.Post, $"v2/{Uri.EscapeDataString(request.AttemptId)}/refund", body), r => ReadAsync(r, cancellationToken), cancellationToken);
+        if (result.Value is not { } answer)
+        {
+            return result.Failure!;
+        }
+
+        return answer["status_code"]?.GetValue<string>() == "200"
+            ? ProviderResult<ProviderRefund>.Ok(new ProviderRefund(request.RefundId, ProviderOperationStatus.Succeeded))
+            : ProviderHttp.Declined("refund_declined", answer["status_message"]?.GetValue<string>() ?? "Midtrans refused the refund.");
+    }
+
+    public Task<ProviderResult<ProviderPayout>> PayoutAsync(ProviderPayoutRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult<ProviderResult<ProviderPayout>>(ProviderHttp.Declined("payout_not_supported", "Payouts through Midtrans go through Iris, which is not configured."));
+
+    /// <summary>Verifies <c>signature_key</c> over the notification's own strings, then reads it.</summary>
+    public WebhookVerification VerifyWebhook(InboundWebhook webhook)
+    {
+        JsonNode? n;
+        try
+        {
+            n = JsonNode.Parse(webhook.Body.Span);
+        }
+        catch (JsonException)
+        {
+            return WebhookVerification.Reject("unreadable body");
+        }
+
+        var orderId = Text(n, "order_id");
+        var statusCode = Text(n, "status_code");
+        var gross = Text(n, "gross_amount");
+        var transactionId = Text(n, "transaction_id");
+        if (orderId is null || statusCode is null || gross is null || transactionId is null)
+        {
+            return WebhookVerification.Reject("incomplete notification");
+        }
+
+        if (!MidtransSignature.VerifyNotification(orderId, statusCode, gross, Text(n, "signature_key"), options.Value.ServerKey))
+        {
+            return WebhookVerification.Reject("signature_key mismatch");
+        }
+
+        var status = MapStatus(n!);
+        Money? amount = ParseAmount(gross) is { } value ? new Money(value, Currency.Idr) : null;
+        return WebhookVerification.Accept(new ProviderNotification(
+            $"{transactionId}:{Text(n, "transaction_status")}:{statusCode}", NotificationSubject.Payment, orderId, transactionId, status, null, amount, Text(n, "transaction_status") ?? ""));
+    }
+
+    private async Task<ProviderResult<ProviderPaymentState>> StateAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var result = await ProviderHttp.SendAsync(http, Auth(request), r => ReadAsync(r, cancellationToken), cancellationToken);
+        if (result.Value is not { } state)
+        {
+            return result.Failure!;
+        }
+
+        if (state["transaction_id"] is null)
+        {
+            return ProviderHttp.Declined("provider_refused", state["status_message"]?.GetValue<string>() ?? "Midtrans refused.");
+        }
+
+        var status = MapStatus(state);
+        Money? paid = status == PaymentStatus.Paid && ParseAmount(Text(state, "gross_amount")) is { } v ? new Money(v, Currency.Idr) : null;
+        return ProviderResult<ProviderPaymentState>.Ok(new ProviderPaymentState(state["transaction_id"]!.GetValue<string>(), status, paid, Text(state, "transaction_status") ?? ""));
+    }
+
+    private static async Task<ProviderResult<JsonNode>> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var node = await JsonNode.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+        return node is null ? ProviderHttp.Declined("provider_bad_response", "Midtrans answered nothing.") : ProviderResult<JsonNode>.Ok(node);
+    }
+
+    /// <summary>Midtrans statuses to ours; a card <c>capture</c> counts only when fraud_status is accept.</summary>
+    private static PaymentStatus MapStatus(JsonNode n) => Text(n, "transaction_status") switch
+    {
+        "settlement" or "refund" or "partial_refund" => PaymentStatus.Paid,
+        "capture" when Text(n, "fraud_status") == "accept" => PaymentStatus.Paid,
+        "expire" => PaymentStatus.Expired,
+        "cancel" => PaymentStatus.Cancelled,
+        "deny" or "failure" => PaymentStatus.Failed,
+        _ => PaymentStatus.Pending,
+    };
+
+    private static string? Text(JsonNode? n, string name) => n?[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    private static long? ParseAmount(string? gross) =>
+        decimal.TryParse(gross, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var d) && d == decimal.Truncate(d) ? (long)d : null;
+
+    private static DateTimeOffset? ParseTime(string? text) =>
+        DateTime.TryParseExact(text, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var local) ? new DateTimeOffset(local, Wib).ToUniversalTime() : null;
+
+    private HttpRequestMessage Json(HttpMethod method, string path, JsonObject body)
+    {
+        var request = Auth(new HttpRequestMessage(method, path) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8) });
+        request.Content!.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return request;
+    }
+
+    private HttpRequestMessage Auth(HttpRequestMessage request)
+    {
+        request.Headers.TryAddWithoutValidation("Authorization", MidtransSignature.BasicAuth(options.Value.ServerKey));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return request;
+    }
+}

@@ -1,0 +1,312 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Gerbang.Simulators.Shared;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Gerbang.Simulators.Midtrans;
+
+public sealed class MidtransSimulatorOptions
+{
+    public const string Section = "Simulators:Midtrans";
+
+    public string ServerKey { get; set; } = "";
+
+    public string MerchantId { get; set; } = "G000000001";
+}
+
+/// <summary>What the simulated Midtrans remembers, keyed by order id.</summary>
+public sealed class MidtransSimulatorState
+{
+    public ConcurrentDictionary<string, MidtransTransaction> Transactions { get; } = new(StringComparer.Ordinal);
+
+    public MidtransTransaction? Find(string id) =>
+        Transactions.TryGetValue(id, out var t) ? t : Transactions.Values.FirstOrDefault(x => x.TransactionId == id);
+}
+
+public sealed class MidtransTransaction
+{
+    public required string OrderId { get; init; }
+
+    public required string TransactionId { get; init; }
+
+    public required long GrossAmount { get; init; }
+
+    public required string PaymentType { get; init; }
+
+    public string? Bank { get; init; }
+
+    public string? VaNumber { get; init; }
+
+    public string? BillerCode { get; init; }
+
+    public string? QrString { get; init; }
+
+    public required DateTimeOffset TransactionTime { get; init; }
+
+    public required DateTimeOffset ExpiryTime { get; init; }
+
+    public Uri? NotifyUrl { get; init; }
+
+    public string Status { get; set; } = "pending";
+
+    public long Refunded { get; set; }
+}
+
+/// <summary>
+/// Midtrans Core API as Midtrans speaks it: Basic auth with the server key, <c>/v2/charge</c> for
+/// bank transfer, echannel (Mandiri bill payment) and QRIS, status, cancel, expire and refund by order
+/// id, amounts as "x.00" strings, times as "yyyy-MM-dd HH:mm:ss" in GMT+7, and HTTP notifications
+/// carrying <c>signature_key</c>, sent to the <c>X-Override-Notification</c> URL.
+/// </summary>
+public static class MidtransSimulator
+{
+    private static readonly TimeSpan Wib = TimeSpan.FromHours(7);
+
+    public static void MapMidtransSimulator(this IEndpointRouteBuilder routes, string prefix)
+    {
+        var api = routes.MapGroup(prefix).AddEndpointFilter(async (context, next) =>
+        {
+            var options = context.HttpContext.RequestServices.GetRequiredService<IOptions<MidtransSimulatorOptions>>().Value;
+            var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(options.ServerKey + ":"));
+            var presented = context.HttpContext.Request.Headers.Authorization.ToString();
+            if (options.ServerKey.Length == 0 || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(expected)))
+            {
+                return Results.Json(new JsonObject { ["status_code"] = "401", ["status_message"] = "Access denied due to unauthorized transaction, please check client or server key" }, statusCode: 401);
+            }
+
+            return await next(context);
+        }).ExcludeFromDescription();
+
+        api.MapPost("/v2/charge", ChargeAsync);
+        api.MapGet("/v2/{id}/status", (string id, MidtransSimulatorState state, IOptions<MidtransSimulatorOptions> o, TimeProvider clock) => state.Find(id) is { } t ? Results.Json(View(t, o.Value, clock)) : NotFound());
+        api.MapPost("/v2/{id}/cancel", (string id, MidtransSimulatorState state, IOptions<MidtransSimulatorOptions> o, TimeProvider clock) => Close(state, id, "cancel", o.Value, clock));
+        api.MapPost("/v2/{id}/expire", (string id, MidtransSimulatorState state, IOptions<MidtransSimulatorOptions> o, TimeProvider clock) => Close(state, id, "expire", o.Value, clock));
+        api.MapPost("/v2/{id}/refund", RefundAsync);
+        api.MapPost("/control/{id}/pay", (string id, HttpContext http) => SettleAsync(id, "settlement", http));
+        api.MapPost("/control/{id}/fail", (string id, HttpContext http) => SettleAsync(id, "deny", http));
+        api.MapPost("/control/{id}/expire", (string id, HttpContext http) => SettleAsync(id, "expire", http));
+    }
+
+    private static IResult NotFound() => Results.Json(new JsonObject { ["status_code"] = "404", ["status_message"] = "Transaction doesn't exist." }, statusCode: 404);
+
+    private static string Time(DateTimeOffset t) => t.ToOffset(Wib).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    private static string Amount(long amount) => amount.ToString(CultureInfo.InvariantCulture) + ".00";
+
+    private static (string Code, string Message) StatusCode(string status) => status switch
+    {
+        "settlement" or "capture" or "refund" or "partial_refund" or "cancel" => ("200", "Success, transaction is found"),
+        "pending" => ("201", "Success, transaction is created"),
+        "expire" => ("407", "Success, transaction is expired"),
+        _ => ("202", "Transaction is denied"),
+    };
+
+    private static JsonObject View(MidtransTransaction t, MidtransSimulatorOptions options, TimeProvider clock)
+    {
+        if (t.Status == "pending" && t.ExpiryTime <= clock.GetUtcNow())
+        {
+            t.Status = "expire";
+        }
+
+        var (code, message) = StatusCode(t.Status);
+        var view = new JsonObject
+        {
+            ["status_code"] = code,
+            ["status_message"] = message,
+            ["transaction_id"] = t.TransactionId,
+            ["order_id"] = t.OrderId,
+            ["merchant_id"] = options.MerchantId,
+            ["gross_amount"] = Amount(t.GrossAmount),
+            ["currency"] = "IDR",
+            ["payment_type"] = t.PaymentType,
+            ["transaction_time"] = Time(t.TransactionTime),
+            ["transaction_status"] = t.Status,
+            ["fraud_status"] = "accept",
+            ["expiry_time"] = Time(t.ExpiryTime),
+        };
+        if (t.PaymentType == "bank_transfer" && t.Bank == "permata")
+        {
+            view["permata_va_number"] = t.VaNumber;
+        }
+        else if (t.PaymentType == "bank_transfer")
+        {
+            view["va_numbers"] = new JsonArray(new JsonObject { ["bank"] = t.Bank, ["va_number"] = t.VaNumber });
+        }
+        else if (t.PaymentType == "echannel")
+        {
+            view["bill_key"] = t.VaNumber;
+            view["biller_code"] = t.BillerCode;
+        }
+        else
+        {
+            view["qr_string"] = t.QrString;
+            view["acquirer"] = "gopay";
+        }
+
+        return view;
+    }
+
+    private static async Task<IResult> ChargeAsync(HttpRequest request, MidtransSimulatorState state, IOptions<MidtransSimulatorOptions> options, TimeProvider clock)
+    {
+        JsonNode? body;
+        try
+        {
+            body = await JsonNode.ParseAsync(request.Body);
+        }
+        catch (JsonException)
+        {
+            return Results.Json(new JsonObject { ["status_code"] = "400", ["status_message"] = "Invalid JSON" }, statusCode: 400);
+        }
+
+        var details = body?["transaction_details"];
+        var orderId = details?["order_id"]?.GetValue<string>();
+        var grossNode = details?["gross_amount"];
+        if (orderId is null || grossNode is null || grossNode.GetValueKind() != JsonValueKind.Number || grossNode.ToJsonString().Contains('.', StringComparison.Ordinal))
+        {
+            return Results.Json(new JsonObject { ["status_code"] = "400", ["status_message"] = "transaction_details.gross_amount must be an integer" });
+        }
+
+        if (state.Transactions.ContainsKey(orderId))
+        {
+            return Results.Json(new JsonObject { ["status_code"] = "406", ["status_message"] = "The request could not be completed due to a conflict with the current state of the target resource, please try again" });
+        }
+
+        var paymentType = body!["payment_type"]?.GetValue<string>() ?? "";
+        var now = clock.GetUtcNow();
+        var expiry = body["custom_expiry"]?["expiry_duration"]?.GetValue<int>() is { } minutes ? now.AddMinutes(minutes) : now.AddHours(24);
+        var gross = grossNode.GetValue<long>();
+        string? bank = null, va = null, biller = null, qr = null;
+        switch (paymentType)
+        {
+            case "bank_transfer":
+                bank = body["bank_transfer"]?["bank"]?.GetValue<string>();
+                if (bank is not ("bca" or "bni" or "bri" or "cimb" or "permata"))
+                {
+                    return Results.Json(new JsonObject { ["status_code"] = "400", ["status_message"] = "bank_transfer.bank is not supported" });
+                }
+
+                va = RandomNumberGenerator.GetInt32(10_000_000, 99_999_999).ToString(CultureInfo.InvariantCulture) + RandomNumberGenerator.GetInt32(1000, 9999).ToString(CultureInfo.InvariantCulture);
+                break;
+            case "echannel":
+                biller = "70012";
+                va = RandomNumberGenerator.GetInt32(100_000_000, 999_999_999).ToString(CultureInfo.InvariantCulture) + "123";
+                break;
+            case "qris":
+                qr = Qris.Build("GERBANG MIDTRANS SIM", "JAKARTA", gross, orderId);
+                break;
+            default:
+                return Results.Json(new JsonObject { ["status_code"] = "400", ["status_message"] = "payment_type is not supported" });
+        }
+
+        var notify = request.Headers["X-Override-Notification"].ToString();
+        var transaction = new MidtransTransaction
+        {
+            OrderId = orderId,
+            TransactionId = Guid.NewGuid().ToString(),
+            GrossAmount = gross,
+            PaymentType = paymentType,
+            Bank = bank,
+            VaNumber = va,
+            BillerCode = biller,
+            QrString = qr,
+            TransactionTime = now,
+            ExpiryTime = expiry,
+            NotifyUrl = Uri.TryCreate(notify, UriKind.Absolute, out var url) ? url : null,
+        };
+        state.Transactions[orderId] = transaction;
+        return Results.Json(View(transaction, options.Value, clock));
+    }
+
+    private static IResult Close(MidtransSimulatorState state, string id, string status, MidtransSimulatorOptions options, TimeProvider clock)
+    {
+        if (state.Find(id) is not { } t)
+        {
+            return NotFound();
+        }
+
+        lock (t)
+        {
+            if (t.Status != "pending")
+            {
+                return Results.Json(new JsonObject { ["status_code"] = "412", ["status_message"] = "Merchant cannot modify status of the transaction" });
+            }
+
+            t.Status = status;
+        }
+
+        return Results.Json(View(t, options, clock));
+    }
+
+    private static async Task<IResult> RefundAsync(string id, HttpRequest request, MidtransSimulatorState state, IOptions<MidtransSimulatorOptions> options, TimeProvider clock)
+    {
+        if (state.Find(id) is not { } t)
+        {
+            return NotFound();
+        }
+
+        var body = await JsonNode.ParseAsync(request.Body);
+        var amount = body?["amount"]?.GetValue<long>() ?? t.GrossAmount - t.Refunded;
+        if (t.PaymentType != "qris" || t.Status is not ("settlement" or "partial_refund") || amount <= 0 || t.Refunded + amount > t.GrossAmount)
+        {
+            return Results.Json(new JsonObject { ["status_code"] = "412", ["status_message"] = "Transaction cannot be refunded" });
+        }
+
+        t.Refunded += amount;
+        t.Status = t.Refunded == t.GrossAmount ? "refund" : "partial_refund";
+        var view = View(t, options.Value, clock);
+        view["refund_key"] = body?["refund_key"]?.GetValue<string>();
+        view["refund_amount"] = Amount(amount);
+        return Results.Json(view);
+    }
+
+    /// <summary>The customer pays (or the bank refuses, or time runs out): Midtrans notifies in its own format.</summary>
+    private static async Task<IResult> SettleAsync(string id, string status, HttpContext http)
+    {
+        if (http.RequestServices.GetRequiredService<MidtransSimulatorState>().Find(id) is not { } t)
+        {
+            return NotFound();
+        }
+
+        var options = http.RequestServices.GetRequiredService<IOptions<MidtransSimulatorOptions>>().Value;
+        var clock = http.RequestServices.GetRequiredService<TimeProvider>();
+        t.Status = status;
+        var notification = View(t, options, clock);
+        var (code, _) = StatusCode(status);
+        notification["signature_key"] = ProviderSigners.MidtransSignatureKey(t.OrderId, code, Amount(t.GrossAmount), options.ServerKey);
+        if (status == "settlement")
+        {
+            notification["settlement_time"] = Time(clock.GetUtcNow());
+        }
+
+        int? answered = null;
+        if (t.NotifyUrl is not null)
+        {
+            var client = http.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient(Generic.GenericNotifier.HttpClientName);
+            for (var attempt = 0; attempt < 3 && answered is not (>= 200 and < 300); attempt++)
+            {
+                using var content = new StringContent(notification.ToJsonString(), Encoding.UTF8);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                try
+                {
+                    using var response = await client.PostAsync(t.NotifyUrl, content, http.RequestAborted);
+                    answered = (int)response.StatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    answered = null;
+                }
+            }
+        }
+
+        return Results.Json(new JsonObject { ["order_id"] = t.OrderId, ["receiver_status"] = answered });
+    }
+}
