@@ -11,6 +11,8 @@ public static class SimulatorServices
         services.Configure<GenericSimulatorOptions>(configuration.GetSection(GenericSimulatorOptions.Section));
         services.Configure<Midtrans.MidtransSimulatorOptions>(configuration.GetSection(Midtrans.MidtransSimulatorOptions.Section));
         services.AddSingleton<Midtrans.MidtransSimulatorState>();
+        services.Configure<Xendit.XenditSimulatorOptions>(configuration.GetSection(Xendit.XenditSimulatorOptions.Section));
+        services.AddSingleton<Xendit.XenditSimulatorState>();
         services.AddSingleton<GenericSimulatorState>();
         services.AddSingleton<GenericNotifier>();
         services.AddHttpClient(GenericNotifier.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
@@ -24,5 +26,6 @@ public static class SimulatorServices
     {
         routes.MapGenericSimulator(prefix.TrimEnd('/') + "/simulator");
         Midtrans.MidtransSimulator.MapMidtransSimulator(routes, prefix.TrimEnd('/') + "/midtrans");
+        Xendit.XenditSimulator.MapXenditSimulator(routes, prefix.TrimEnd('/') + "/xendit");
     }
 }

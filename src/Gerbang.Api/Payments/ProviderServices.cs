@@ -2,6 +2,8 @@ using Gerbang.Api.Http;
 using Gerbang.Domain;
 using Gerbang.Providers.Midtrans;
 using Gerbang.Providers.Simulator;
+using Gerbang.Providers.Testing;
+using Gerbang.Providers.Xendit;
 using Microsoft.Extensions.Options;
 
 namespace Gerbang.Api.Payments;
@@ -24,6 +26,14 @@ public static class ProviderServices
         configuration["Simulators:Midtrans:ServerKey"] ??= "SB-Mid-server-" + Ids.RandomBase62(24);
         configuration["Providers:Midtrans:ServerKey"] ??= configuration["Simulators:Midtrans:ServerKey"];
         services.AddOptions<MidtransOptions>().Bind(configuration.GetSection(MidtransOptions.Section));
+        configuration["Simulators:Xendit:SecretKey"] ??= "xnd_development_" + Ids.RandomBase62(32);
+        configuration["Simulators:Xendit:CallbackToken"] ??= Ids.RandomBase62(40);
+        configuration["Providers:Xendit:SecretKey"] ??= configuration["Simulators:Xendit:SecretKey"];
+        configuration["Providers:Xendit:CallbackToken"] ??= configuration["Simulators:Xendit:CallbackToken"];
+        services.AddOptions<XenditOptions>().Bind(configuration.GetSection(XenditOptions.Section));
+        AddProviderClient(services, "provider-xendit", sp => sp.GetRequiredService<IOptions<XenditOptions>>().Value.BaseUrl, "/xendit", sp => sp.GetRequiredService<IOptions<XenditOptions>>().Value.Timeout, null);
+        AddProviderClient(services, "provider-xendit-control", sp => sp.GetRequiredService<IOptions<XenditOptions>>().Value.BaseUrl, "/xendit", _ => TimeSpan.FromSeconds(30),
+            sp => XenditSignature.BasicAuth(sp.GetRequiredService<IOptions<XenditOptions>>().Value.SecretKey));
         AddProviderClient(services, "provider-midtrans", sp => sp.GetRequiredService<IOptions<MidtransOptions>>().Value.BaseUrl, "/midtrans", sp => sp.GetRequiredService<IOptions<MidtransOptions>>().Value.Timeout, null);
         AddProviderClient(services, "provider-midtrans-control", sp => sp.GetRequiredService<IOptions<MidtransOptions>>().Value.BaseUrl, "/midtrans", _ => TimeSpan.FromSeconds(30),
             sp => MidtransSignature.BasicAuth(sp.GetRequiredService<IOptions<MidtransOptions>>().Value.ServerKey));
@@ -50,7 +60,9 @@ public static class ProviderServices
             registry.Add(Mode.Test, new SimulatorProvider(factory.CreateClient("provider-simulator"), sp.GetRequiredService<IOptions<SimulatorProviderOptions>>(), sp.GetRequiredService<TimeProvider>()));
             registry.AddTestControl(new SimulatorTestControl(factory.CreateClient("provider-simulator")));
             registry.Add(Mode.Test, new MidtransProvider(factory.CreateClient("provider-midtrans"), sp.GetRequiredService<IOptions<MidtransOptions>>()));
-            registry.AddTestControl(new MidtransTestControl(factory.CreateClient("provider-midtrans-control")));
+            registry.AddTestControl(new ProviderSimulatorControl(MidtransProvider.ProviderName, factory.CreateClient("provider-midtrans-control")));
+            registry.Add(Mode.Test, new XenditProvider(factory.CreateClient("provider-xendit"), sp.GetRequiredService<IOptions<XenditOptions>>()));
+            registry.AddTestControl(new ProviderSimulatorControl(XenditProvider.ProviderName, factory.CreateClient("provider-xendit-control")));
             return registry;
         });
         return services;

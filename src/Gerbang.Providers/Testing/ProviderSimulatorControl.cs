@@ -1,16 +1,15 @@
-using Gerbang.Providers.Testing;
-
-namespace Gerbang.Providers.Midtrans;
+namespace Gerbang.Providers.Testing;
 
 /// <summary>
-/// Drives the Midtrans simulator: the customer pays, the bank refuses, or time runs out. The client
-/// carries the simulator's Basic credentials; control calls take the order id (our attempt id).
+/// Drives a provider simulator whose control API takes <c>control/{reference}/pay|fail|expire</c>
+/// (Midtrans, Xendit): the customer pays, the payment fails, or it lapses, and the simulator notifies
+/// in its provider's own format. The client carries the simulator's credentials.
 /// </summary>
-public sealed class MidtransTestControl(HttpClient authorizedClient) : IProviderTestControl
+public sealed class ProviderSimulatorControl(string provider, HttpClient authorizedClient) : IProviderTestControl
 {
     private readonly Simulator.SimulatorTestControl _control = new(authorizedClient);
 
-    public string Provider => MidtransProvider.ProviderName;
+    public string Provider => provider;
 
     public Task<TestControlResult> PayAsync(string providerReference, long? amount, CancellationToken cancellationToken) => SendAsync("pay", providerReference, cancellationToken);
 
@@ -19,7 +18,7 @@ public sealed class MidtransTestControl(HttpClient authorizedClient) : IProvider
     public Task<TestControlResult> ExpireAsync(string providerReference, CancellationToken cancellationToken) => SendAsync("expire", providerReference, cancellationToken);
 
     public Task<TestControlResult> CompletePayoutAsync(string providerReference, bool succeed, CancellationToken cancellationToken) =>
-        Task.FromResult(new TestControlResult(false, null, "Midtrans payouts are not configured"));
+        Task.FromResult(new TestControlResult(false, null, $"{provider} payouts are not configured"));
 
     private Task<TestControlResult> SendAsync(string action, string reference, CancellationToken cancellationToken) =>
         _control.PostAsync($"control/{Uri.EscapeDataString(reference)}/{action}", cancellationToken);

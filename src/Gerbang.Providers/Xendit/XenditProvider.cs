@@ -1,0 +1,187 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Gerbang.Domain;
+using Gerbang.Domain.Payments;
+using Gerbang.Domain.Providers;
+using Gerbang.Providers.Http;
+using Microsoft.Extensions.Options;
+
+namespace Gerbang.Providers.Xendit;
+
+public sealed class XenditOptions
+{
+    public const string Section = "Providers:Xendit";
+
+    public Uri? BaseUrl { get; set; }
+
+    public string SecretKey { get; set; } = "";
+
+    public string CallbackToken { get; set; } = "";
+
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>
+/// Xendit Payments API v3: VA at every bank the contract names and QRIS as payment requests whose
+/// <c>reference_id</c> is our attempt id, status and cancel by payment request id, refunds at
+/// <c>/refunds</c>, and webhooks trusted by their callback token (Xendit signs nothing).
+/// </summary>
+public sealed class XenditProvider(HttpClient http, IOptions<XenditOptions> options) : IPaymentProvider
+{
+    public const string ProviderName = "xendit";
+    public const string ApiVersion = "2024-11-11";
+
+    public string Name => ProviderName;
+
+    public async Task<ProviderResult<ProviderPayment>> CreatePaymentAsync(ProviderPaymentRequest request, CancellationToken cancellationToken)
+    {
+        var channel = request.Method == PaymentMethod.Qris ? "QRIS" : request.Bank!.ToUpperInvariant() + "_VIRTUAL_ACCOUNT";
+        var body = new JsonObject
+        {
+            ["reference_id"] = request.AttemptId,
+            ["type"] = "PAY",
+            ["country"] = "ID",
+            ["currency"] = request.Amount.Currency.Code,
+            ["request_amount"] = request.Amount.Amount,
+            ["channel_code"] = channel,
+            ["channel_properties"] = new JsonObject
+            {
+                ["display_name"] = request.CustomerName ?? "Customer",
+                ["expires_at"] = request.ExpiresAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            },
+            ["description"] = request.Description,
+        };
+        var message = Json(HttpMethod.Post, "v3/payment_requests", body);
+        message.Headers.TryAddWithoutValidation("idempotency-key", request.AttemptId);
+        var result = await ProviderHttp.SendAsync(http, message, r => ReadAsync(r, cancellationToken), cancellationToken);
+        if (result.Value is not { } pr)
+        {
+            return result.Failure!;
+        }
+
+        var value = pr["actions"]?[0]?["value"]?.GetValue<string>() ?? "";
+        var instructions = request.Method == PaymentMethod.Qris ? PaymentInstructions.Qris(value) : PaymentInstructions.Va(request.Bank!, value);
+        var expires = DateTimeOffset.TryParse(pr["channel_properties"]?["expires_at"]?.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var e) ? e.ToUniversalTime() : request.ExpiresAt;
+        return ProviderResult<ProviderPayment>.Ok(new ProviderPayment(pr["payment_request_id"]!.GetValue<string>(), instructions, expires, Map(pr["status"]?.GetValue<string>())));
+    }
+
+    public Task<ProviderResult<ProviderPaymentState>> GetPaymentStatusAsync(string attemptId, string providerReference, CancellationToken cancellationToken) =>
+        StateAsync(Auth(new HttpRequestMessage(HttpMethod.Get, $"v3/payment_requests/{Uri.EscapeDataString(providerReference)}")), cancellationToken);
+
+    public Task<ProviderResult<ProviderPaymentState>> CancelPaymentAsync(string attemptId, string providerReference, CancellationToken cancellationToken) =>
+        StateAsync(Auth(new HttpRequestMessage(HttpMethod.Post, $"v3/payment_requests/{Uri.EscapeDataString(providerReference)}/cancel")), cancellationToken);
+
+    public async Task<ProviderResult<ProviderRefund>> RefundAsync(ProviderRefundRequest request, CancellationToken cancellationToken)
+    {
+        var body = new JsonObject
+        {
+            ["payment_request_id"] = request.ProviderReference,
+            ["reference_id"] = request.RefundId,
+            ["currency"] = request.Amount.Currency.Code,
+            ["amount"] = request.Amount.Amount,
+            ["reason"] = "REQUESTED_BY_CUSTOMER",
+        };
+        var message = Json(HttpMethod.Post, "refunds", body);
+        message.Headers.TryAddWithoutValidation("idempotency-key", request.RefundId);
+        var result = await ProviderHttp.SendAsync(http, message, r => ReadAsync(r, cancellationToken), cancellationToken);
+        if (result.Value is not { } refund)
+        {
+            return result.Failure!;
+        }
+
+        var status = refund["status"]?.GetValue<string>() switch
+        {
+            "SUCCEEDED" => ProviderOperationStatus.Succeeded,
+            "FAILED" => ProviderOperationStatus.Failed,
+            _ => ProviderOperationStatus.Pending,
+        };
+        return ProviderResult<ProviderRefund>.Ok(new ProviderRefund(refund["id"]!.GetValue<string>(), status));
+    }
+
+    public Task<ProviderResult<ProviderPayout>> PayoutAsync(ProviderPayoutRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult<ProviderResult<ProviderPayout>>(ProviderHttp.Declined("payout_not_supported", "Xendit payouts are not configured."));
+
+    public WebhookVerification VerifyWebhook(InboundWebhook webhook)
+    {
+        if (!XenditSignature.VerifyCallbackToken(webhook.Header(XenditSignature.CallbackTokenHeader), options.Value.CallbackToken))
+        {
+            return WebhookVerification.Reject("callback token mismatch");
+        }
+
+        JsonNode? n;
+        try
+        {
+            n = JsonNode.Parse(webhook.Body.Span);
+        }
+        catch (JsonException)
+        {
+            return WebhookVerification.Reject("unreadable body");
+        }
+
+        var data = n?["data"];
+        var requestId = data?["payment_request_id"]?.GetValue<string>();
+        var status = data?["status"]?.GetValue<string>();
+        if (requestId is null || status is null || !Currency.TryParse(data!["currency"]?.GetValue<string>(), out var currency))
+        {
+            return WebhookVerification.Reject("incomplete notification");
+        }
+
+        var mapped = Map(status);
+        Money? amount = mapped == PaymentStatus.Paid && data["request_amount"]?.GetValue<long>() is { } a ? new Money(a, currency) : null;
+        var key = $"{data["payment_id"]?.GetValue<string>() ?? requestId}:{n!["event"]?.GetValue<string>()}";
+        return WebhookVerification.Accept(new ProviderNotification(key, NotificationSubject.Payment, data["reference_id"]?.GetValue<string>(), requestId, mapped, null, amount, status));
+    }
+
+    private async Task<ProviderResult<ProviderPaymentState>> StateAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var result = await ProviderHttp.SendAsync(http, request, r => ReadAsync(r, cancellationToken), cancellationToken);
+        if (result.Value is not { } pr)
+        {
+            return result.Failure!;
+        }
+
+        var status = Map(pr["status"]?.GetValue<string>());
+        Money? paid = status == PaymentStatus.Paid && pr["request_amount"]?.GetValue<long>() is { } a ? new Money(a, Currency.Idr) : null;
+        return ProviderResult<ProviderPaymentState>.Ok(new ProviderPaymentState(pr["payment_request_id"]!.GetValue<string>(), status, paid, pr["status"]?.GetValue<string>() ?? ""));
+    }
+
+    private static async Task<ProviderResult<JsonNode>> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var node = await JsonNode.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            return ProviderHttp.Declined(
+                response.StatusCode == HttpStatusCode.NotFound ? "provider_unknown_payment" : "provider_declined",
+                node?["message"]?.GetValue<string>() ?? $"Xendit answered {(int)response.StatusCode}.");
+        }
+
+        return node is null ? ProviderHttp.Declined("provider_bad_response", "Xendit answered nothing.") : ProviderResult<JsonNode>.Ok(node);
+    }
+
+    private static PaymentStatus Map(string? status) => status switch
+    {
+        "SUCCEEDED" => PaymentStatus.Paid,
+        "EXPIRED" => PaymentStatus.Expired,
+        "CANCELED" => PaymentStatus.Cancelled,
+        "FAILED" => PaymentStatus.Failed,
+        _ => PaymentStatus.Pending,
+    };
+
+    private HttpRequestMessage Json(HttpMethod method, string path, JsonObject body)
+    {
+        var request = Auth(new HttpRequestMessage(method, path) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8) });
+        request.Content!.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return request;
+    }
+
+    private HttpRequestMessage Auth(HttpRequestMessage request)
+    {
+        request.Headers.TryAddWithoutValidation("Authorization", XenditSignature.BasicAuth(options.Value.SecretKey));
+        request.Headers.TryAddWithoutValidation("api-version", ApiVersion);
+        return request;
+    }
+}

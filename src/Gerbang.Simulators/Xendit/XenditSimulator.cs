@@ -1,0 +1,276 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Gerbang.Simulators.Shared;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Gerbang.Simulators.Xendit;
+
+public sealed class XenditSimulatorOptions
+{
+    public const string Section = "Simulators:Xendit";
+
+    public string SecretKey { get; set; } = "";
+
+    public string CallbackToken { get; set; } = "";
+
+    public string CallbackUrl { get; set; } = "";
+
+    /// <summary>Unconfirmed in Xendit's documents: whether an expiry is notified. On by default here.</summary>
+    public bool NotifyExpiry { get; set; } = true;
+}
+
+public sealed class XenditPaymentRequest
+{
+    public required string Id { get; init; }
+
+    public required string ReferenceId { get; init; }
+
+    public required long Amount { get; init; }
+
+    public required string ChannelCode { get; init; }
+
+    public required string Value { get; init; }
+
+    public required DateTimeOffset ExpiresAt { get; init; }
+
+    /// <summary>Where this request's webhooks go: the configured callback URL, else the gateway the simulator is mounted in.</summary>
+    public required Uri CallbackUrl { get; init; }
+
+    public string Status { get; set; } = "ACCEPTING_PAYMENTS";
+
+    public string? PaymentId { get; set; }
+
+    public long Refunded { get; set; }
+}
+
+/// <summary>What the simulated Xendit remembers.</summary>
+public sealed class XenditSimulatorState
+{
+    public ConcurrentDictionary<string, XenditPaymentRequest> Requests { get; } = new(StringComparer.Ordinal);
+
+    public XenditPaymentRequest? Find(string id) =>
+        Requests.TryGetValue(id, out var r) ? r : Requests.Values.FirstOrDefault(x => x.Id == id);
+}
+
+/// <summary>
+/// Xendit Payments API v3 as Xendit speaks it: Basic auth with the secret key, <c>api-version</c>
+/// 2024-11-11, payment requests whose <c>actions</c> present the VA number or QR string, refunds at
+/// <c>/refunds</c>, and webhooks authenticated only by the <c>x-callback-token</c> header.
+/// </summary>
+public static class XenditSimulator
+{
+    public static void MapXenditSimulator(this IEndpointRouteBuilder routes, string prefix)
+    {
+        var api = routes.MapGroup(prefix).AddEndpointFilter(async (context, next) =>
+        {
+            var options = context.HttpContext.RequestServices.GetRequiredService<IOptions<XenditSimulatorOptions>>().Value;
+            var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(options.SecretKey + ":"));
+            if (options.SecretKey.Length == 0 || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(context.HttpContext.Request.Headers.Authorization.ToString()), Encoding.UTF8.GetBytes(expected)))
+            {
+                return Results.Json(new JsonObject { ["error_code"] = "INVALID_API_KEY", ["message"] = "API key is invalid" }, statusCode: 401);
+            }
+
+            return await next(context);
+        }).ExcludeFromDescription();
+
+        api.MapPost("/v3/payment_requests", CreateAsync);
+        api.MapGet("/v3/payment_requests/{id}", (string id, XenditSimulatorState state, TimeProvider clock) => state.Find(id) is { } r ? Results.Json(View(r, clock)) : NotFound());
+        api.MapPost("/v3/payment_requests/{id}/cancel", (string id, XenditSimulatorState state, TimeProvider clock) =>
+        {
+            if (state.Find(id) is not { } r)
+            {
+                return NotFound();
+            }
+
+            if (r.Status != "ACCEPTING_PAYMENTS")
+            {
+                return Results.Json(new JsonObject { ["error_code"] = "INVALID_STATUS", ["message"] = $"Payment request is {r.Status}" }, statusCode: 409);
+            }
+
+            r.Status = "CANCELED";
+            return Results.Json(View(r, clock));
+        });
+        api.MapPost("/refunds", RefundAsync);
+        api.MapPost("/control/{id}/pay", (string id, HttpContext http) => NotifyAsync(id, "SUCCEEDED", http));
+        api.MapPost("/control/{id}/fail", (string id, HttpContext http) => NotifyAsync(id, "FAILED", http));
+        api.MapPost("/control/{id}/expire", (string id, HttpContext http) => NotifyAsync(id, "EXPIRED", http));
+    }
+
+    private static IResult NotFound() => Results.Json(new JsonObject { ["error_code"] = "DATA_NOT_FOUND", ["message"] = "Payment request not found" }, statusCode: 404);
+
+    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static JsonObject View(XenditPaymentRequest r, TimeProvider clock)
+    {
+        if (r.Status == "ACCEPTING_PAYMENTS" && r.ExpiresAt <= clock.GetUtcNow())
+        {
+            r.Status = "EXPIRED";
+        }
+
+        return new JsonObject
+        {
+            ["payment_request_id"] = r.Id,
+            ["reference_id"] = r.ReferenceId,
+            ["business_id"] = "sim-business",
+            ["type"] = "PAY",
+            ["country"] = "ID",
+            ["currency"] = "IDR",
+            ["request_amount"] = r.Amount,
+            ["channel_code"] = r.ChannelCode,
+            ["channel_properties"] = new JsonObject { ["expires_at"] = Time(r.ExpiresAt) },
+            ["status"] = r.Status,
+            ["latest_payment_id"] = r.PaymentId,
+            ["actions"] = new JsonArray(new JsonObject
+            {
+                ["type"] = "PRESENT_TO_CUSTOMER",
+                ["descriptor"] = r.ChannelCode == "QRIS" ? "QR_STRING" : "VIRTUAL_ACCOUNT_NUMBER",
+                ["value"] = r.Value,
+            }),
+        };
+    }
+
+    private static async Task<IResult> CreateAsync(HttpRequest request, XenditSimulatorState state, IOptions<XenditSimulatorOptions> options, TimeProvider clock)
+    {
+        if (request.Headers["api-version"].ToString() != "2024-11-11")
+        {
+            return Results.Json(new JsonObject { ["error_code"] = "API_VERSION_INVALID", ["message"] = "api-version 2024-11-11 is required" }, statusCode: 400);
+        }
+
+        JsonNode? body;
+        try
+        {
+            body = await JsonNode.ParseAsync(request.Body);
+        }
+        catch (JsonException)
+        {
+            return Results.Json(new JsonObject { ["error_code"] = "API_VALIDATION_ERROR", ["message"] = "Invalid JSON" }, statusCode: 400);
+        }
+
+        var reference = body?["reference_id"]?.GetValue<string>();
+        var channel = body?["channel_code"]?.GetValue<string>();
+        var amount = body?["request_amount"]?.GetValue<long>();
+        if (reference is null || channel is null || amount is not > 0)
+        {
+            return Results.Json(new JsonObject { ["error_code"] = "API_VALIDATION_ERROR", ["message"] = "reference_id, channel_code and request_amount are required" }, statusCode: 400);
+        }
+
+        var existing = state.Find(reference);
+        if (existing is not null)
+        {
+            return Results.Json(View(existing, clock));
+        }
+
+        var expiresText = body!["channel_properties"]?["expires_at"]?.GetValue<string>();
+        var expires = DateTimeOffset.TryParse(expiresText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var e) ? e : clock.GetUtcNow().AddDays(1);
+        var value = channel == "QRIS"
+            ? Qris.Build("GERBANG XENDIT SIM", "JAKARTA", amount.Value, reference)
+            : channel.EndsWith("_VIRTUAL_ACCOUNT", StringComparison.Ordinal)
+                ? "88608" + RandomNumberGenerator.GetInt32(100_000_000, 999_999_999).ToString(CultureInfo.InvariantCulture)
+                : null;
+        if (value is null)
+        {
+            return Results.Json(new JsonObject { ["error_code"] = "CHANNEL_NOT_ACTIVATED", ["message"] = $"{channel} is not activated" }, statusCode: 403);
+        }
+
+        var created = state.Requests.GetOrAdd(reference, _ => new XenditPaymentRequest
+        {
+            Id = "pr-" + Guid.NewGuid().ToString("N"),
+            ReferenceId = reference,
+            Amount = amount.Value,
+            ChannelCode = channel,
+            Value = value,
+            ExpiresAt = expires,
+            CallbackUrl = Uri.TryCreate(options.Value.CallbackUrl, UriKind.Absolute, out var configured)
+                ? configured
+                : new Uri($"{request.Scheme}://{request.Host}/webhooks/xendit"),
+        });
+        return Results.Json(View(created, clock), statusCode: 201);
+    }
+
+    private static async Task<IResult> RefundAsync(HttpRequest request, XenditSimulatorState state)
+    {
+        var body = await JsonNode.ParseAsync(request.Body);
+        var id = body?["payment_request_id"]?.GetValue<string>();
+        var amount = body?["amount"]?.GetValue<long>();
+        if (id is null || state.Find(id) is not { } r)
+        {
+            return NotFound();
+        }
+
+        var refund = amount ?? r.Amount - r.Refunded;
+        if (r.ChannelCode != "QRIS" || r.Status != "SUCCEEDED" || refund <= 0 || r.Refunded + refund > r.Amount)
+        {
+            return Results.Json(new JsonObject { ["error_code"] = "REFUND_NOT_SUPPORTED", ["message"] = "This payment cannot be refunded" }, statusCode: 400);
+        }
+
+        r.Refunded += refund;
+        return Results.Json(new JsonObject { ["id"] = "rfd-" + Guid.NewGuid().ToString("N"), ["status"] = "SUCCEEDED", ["amount"] = refund, ["reference_id"] = body!["reference_id"]?.GetValue<string>() });
+    }
+
+    /// <summary>The customer pays (or the payment fails or lapses): Xendit posts its webhook with the callback token.</summary>
+    private static async Task<IResult> NotifyAsync(string id, string status, HttpContext http)
+    {
+        var state = http.RequestServices.GetRequiredService<XenditSimulatorState>();
+        var options = http.RequestServices.GetRequiredService<IOptions<XenditSimulatorOptions>>().Value;
+        if (state.Find(id) is not { } r)
+        {
+            return NotFound();
+        }
+
+        r.Status = status;
+        r.PaymentId ??= "py-" + Guid.NewGuid().ToString("N");
+        if (status == "EXPIRED" && !options.NotifyExpiry)
+        {
+            return Results.Json(new JsonObject { ["payment_request_id"] = r.Id, ["receiver_status"] = 200 });
+        }
+
+        var body = new JsonObject
+        {
+            ["event"] = status switch { "SUCCEEDED" => "payment.capture", "EXPIRED" => "payment_request.expiry", _ => "payment.failure" },
+            ["business_id"] = "sim-business",
+            ["created"] = Time(http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()),
+            ["data"] = new JsonObject
+            {
+                ["payment_id"] = r.PaymentId,
+                ["payment_request_id"] = r.Id,
+                ["reference_id"] = r.ReferenceId,
+                ["status"] = status,
+                ["request_amount"] = r.Amount,
+                ["currency"] = "IDR",
+                ["channel_code"] = r.ChannelCode,
+            },
+        };
+        int? answered = null;
+        var url = r.CallbackUrl;
+        {
+            var client = http.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient(Generic.GenericNotifier.HttpClientName);
+            for (var attempt = 0; attempt < 3 && answered is not (>= 200 and < 300); attempt++)
+            {
+                using var content = new StringContent(body.ToJsonString(), Encoding.UTF8);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                using var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
+                message.Headers.TryAddWithoutValidation("x-callback-token", options.CallbackToken);
+                try
+                {
+                    using var response = await client.SendAsync(message, http.RequestAborted);
+                    answered = (int)response.StatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    answered = null;
+                }
+            }
+        }
+
+        return Results.Json(new JsonObject { ["payment_request_id"] = r.Id, ["receiver_status"] = answered });
+    }
+}

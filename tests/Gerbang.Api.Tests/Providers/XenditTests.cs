@@ -1,0 +1,94 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Gerbang.Api.Jobs;
+using Gerbang.Api.Tests.Infrastructure;
+using Gerbang.Simulators.Xendit;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gerbang.Api.Tests.Providers;
+
+/// <summary>The Xendit adapter against the Xendit simulator over real HTTP, through the public API.</summary>
+public sealed class XenditTests(GerbangFixture gerbang) : IClassFixture<GerbangFixture>
+{
+    private static object Pinned(string method, string? bank, string order, long amount = 150_000) => bank is null
+        ? new { amount, currency = "IDR", method, order_id = order, provider = "xendit" }
+        : new { amount, currency = "IDR", method, bank, order_id = order, provider = "xendit" };
+
+    [Theory]
+    [InlineData("va", "bca")]
+    [InlineData("va", "bni")]
+    [InlineData("va", "bri")]
+    [InlineData("va", "bsi")]
+    [InlineData("va", "mandiri")]
+    [InlineData("va", "permata")]
+    [InlineData("va", "cimb")]
+    [InlineData("qris", null)]
+    public async Task A_payment_request_is_issued_by_Xendit_captured_notified_with_its_token_and_credited(string method, string? bank)
+    {
+        var merchant = await gerbang.NewMerchantAsync();
+        var (status, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", Pinned(method, bank, $"ORDER-XN-{bank ?? method}"));
+        Assert.True(status == 201, payment.ToString());
+        Assert.Equal("xendit", payment.Str("provider"));
+        Assert.StartsWith("pr-", payment.Str("provider_reference"));
+        var request = gerbang.App.Services.GetRequiredService<XenditSimulatorState>().Find(payment.Str("provider_reference"))!;
+        Assert.Equal(method == "qris" ? "QRIS" : bank!.ToUpperInvariant() + "_VIRTUAL_ACCOUNT", request.ChannelCode);
+
+        var (_, paid, _) = await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{payment.Str("id")}/pay", null);
+        Assert.Equal("paid", paid.Str("status"));
+        Assert.Equal(150_000 - paid.Long("fee"), (await merchant.Client.GetJsonAsync("/v1/balance")).Body.GetProperty("available")[0].Long("amount"));
+    }
+
+    [Fact]
+    public async Task A_webhook_without_the_callback_token_is_refused_and_changes_nothing()
+    {
+        var merchant = await gerbang.NewMerchantAsync();
+        var (_, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", Pinned("va", "bca", "ORDER-XN-FORGED"));
+        var body = new JsonObject
+        {
+            ["event"] = "payment.capture",
+            ["data"] = new JsonObject { ["payment_id"] = "py-forged", ["payment_request_id"] = payment.Str("provider_reference"), ["status"] = "SUCCEEDED", ["request_amount"] = 150_000, ["currency"] = "IDR" },
+        };
+        foreach (var token in new[] { null, "not-the-token" })
+        {
+            using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/xendit") { Content = content };
+            if (token is not null)
+            {
+                request.Headers.TryAddWithoutValidation("x-callback-token", token);
+            }
+
+            Assert.Equal(401, (int)(await gerbang.Http.SendAsync(request)).StatusCode);
+        }
+
+        Assert.Equal("pending", (await merchant.Client.GetJsonAsync($"/v1/payments/{payment.Str("id")}")).Body.Str("status"));
+    }
+
+    [Fact]
+    public async Task Expiry_cancel_and_a_QRIS_refund_go_through_Xendit_and_VA_refunds_are_refused()
+    {
+        var merchant = await gerbang.NewMerchantAsync();
+        var (_, lapsing, _) = await merchant.Client.PostJsonAsync("/v1/payments", Pinned("va", "bri", "ORDER-XN-EXP"));
+        Assert.Equal("expired", (await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{lapsing.Str("id")}/expire", null)).Body.Str("status"));
+        var (_, cancelling, _) = await merchant.Client.PostJsonAsync("/v1/payments", Pinned("va", "bni", "ORDER-XN-CANCEL"));
+        Assert.Equal("cancelled", (await merchant.Client.PostJsonAsync($"/v1/payments/{cancelling.Str("id")}/cancel", null)).Body.Str("status"));
+
+        var (_, va, _) = await merchant.Client.PostJsonAsync("/v1/payments", Pinned("va", "bca", "ORDER-XN-VA"));
+        await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{va.Str("id")}/pay", null);
+        Assert.Equal("refund_not_supported", (await merchant.Client.PostJsonAsync($"/v1/payments/{va.Str("id")}/refunds", null)).Body.Str("code"));
+
+        var (_, qris, _) = await merchant.Client.PostJsonAsync("/v1/payments", Pinned("qris", null, "ORDER-XN-REFUND", 100_000));
+        await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{qris.Str("id")}/pay", null);
+        var (_, refund, _) = await merchant.Client.PostJsonAsync($"/v1/payments/{qris.Str("id")}/refunds", new { amount = 25_000 });
+        var jobs = gerbang.App.Services.GetRequiredService<JobWorker>();
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while ((await merchant.Client.GetJsonAsync($"/v1/refunds/{refund.Str("id")}")).Body.Str("status") == "pending")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "refund stayed pending");
+            await jobs.ProcessBatchAsync();
+            await Task.Delay(30);
+        }
+
+        Assert.Equal("succeeded", (await merchant.Client.GetJsonAsync($"/v1/refunds/{refund.Str("id")}")).Body.Str("status"));
+        Assert.Equal(25_000, gerbang.App.Services.GetRequiredService<XenditSimulatorState>().Find(qris.Str("provider_reference"))!.Refunded);
+    }
+}
