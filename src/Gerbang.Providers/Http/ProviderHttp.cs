@@ -62,4 +62,12 @@ public static class ProviderHttp
     }
 
     public static ProviderFailure Declined(string code, string message) => new(ProviderFailureKind.Declined, code, message);
+
+    /// <summary>A request with a JSON body, as the providers' APIs take them.</summary>
+    public static HttpRequestMessage JsonRequest(HttpMethod method, string path, System.Text.Json.Nodes.JsonNode body)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        return request;
+    }
 }

@@ -202,12 +202,7 @@ public sealed class MidtransProvider(HttpClient http, IOptions<MidtransOptions> 
     private static DateTimeOffset? ParseTime(string? text) =>
         DateTime.TryParseExact(text, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var local) ? new DateTimeOffset(local, Wib).ToUniversalTime() : null;
 
-    private HttpRequestMessage Json(HttpMethod method, string path, JsonObject body)
-    {
-        var request = Auth(new HttpRequestMessage(method, path) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8) });
-        request.Content!.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        return request;
-    }
+    private HttpRequestMessage Json(HttpMethod method, string path, JsonObject body) => Auth(ProviderHttp.JsonRequest(method, path, body));
 
     private HttpRequestMessage Auth(HttpRequestMessage request)
     {

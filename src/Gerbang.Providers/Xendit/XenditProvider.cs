@@ -171,12 +171,7 @@ public sealed class XenditProvider(HttpClient http, IOptions<XenditOptions> opti
         _ => PaymentStatus.Pending,
     };
 
-    private HttpRequestMessage Json(HttpMethod method, string path, JsonObject body)
-    {
-        var request = Auth(new HttpRequestMessage(method, path) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8) });
-        request.Content!.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        return request;
-    }
+    private HttpRequestMessage Json(HttpMethod method, string path, JsonObject body) => Auth(ProviderHttp.JsonRequest(method, path, body));
 
     private HttpRequestMessage Auth(HttpRequestMessage request)
     {

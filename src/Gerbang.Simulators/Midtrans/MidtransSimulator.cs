@@ -291,20 +291,7 @@ public static class MidtransSimulator
         if (t.NotifyUrl is not null)
         {
             var client = http.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient(Generic.GenericNotifier.HttpClientName);
-            for (var attempt = 0; attempt < 3 && answered is not (>= 200 and < 300); attempt++)
-            {
-                using var content = new StringContent(notification.ToJsonString(), Encoding.UTF8);
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                try
-                {
-                    using var response = await client.PostAsync(t.NotifyUrl, content, http.RequestAborted);
-                    answered = (int)response.StatusCode;
-                }
-                catch (HttpRequestException)
-                {
-                    answered = null;
-                }
-            }
+            answered = await NotificationSender.PostAsync(client, t.NotifyUrl, notification.ToJsonString(), null, http.RequestAborted);
         }
 
         return Results.Json(new JsonObject { ["order_id"] = t.OrderId, ["receiver_status"] = answered });

@@ -249,28 +249,8 @@ public static class XenditSimulator
                 ["channel_code"] = r.ChannelCode,
             },
         };
-        int? answered = null;
-        var url = r.CallbackUrl;
-        {
-            var client = http.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient(Generic.GenericNotifier.HttpClientName);
-            for (var attempt = 0; attempt < 3 && answered is not (>= 200 and < 300); attempt++)
-            {
-                using var content = new StringContent(body.ToJsonString(), Encoding.UTF8);
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                using var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
-                message.Headers.TryAddWithoutValidation("x-callback-token", options.CallbackToken);
-                try
-                {
-                    using var response = await client.SendAsync(message, http.RequestAborted);
-                    answered = (int)response.StatusCode;
-                }
-                catch (HttpRequestException)
-                {
-                    answered = null;
-                }
-            }
-        }
-
+        var client = http.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient(Generic.GenericNotifier.HttpClientName);
+        var answered = await NotificationSender.PostAsync(client, r.CallbackUrl, body.ToJsonString(), new Dictionary<string, string> { ["x-callback-token"] = options.CallbackToken }, http.RequestAborted);
         return Results.Json(new JsonObject { ["payment_request_id"] = r.Id, ["receiver_status"] = answered });
     }
 }

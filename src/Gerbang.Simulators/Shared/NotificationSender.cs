@@ -1,0 +1,35 @@
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace Gerbang.Simulators.Shared;
+
+/// <summary>How simulated providers deliver their notifications: JSON, a few quick retries, the receiver's answer reported.</summary>
+public static class NotificationSender
+{
+    public static async Task<int?> PostAsync(HttpClient client, Uri url, string json, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
+    {
+        int? answered = null;
+        for (var attempt = 0; attempt < 3 && answered is not (>= 200 and < 300); attempt++)
+        {
+            using var content = new StringContent(json, Encoding.UTF8);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
+            foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+            {
+                message.Headers.TryAddWithoutValidation(name, value);
+            }
+
+            try
+            {
+                using var response = await client.SendAsync(message, cancellationToken);
+                answered = (int)response.StatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                answered = null;
+            }
+        }
+
+        return answered;
+    }
+}
