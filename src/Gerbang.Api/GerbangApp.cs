@@ -65,7 +65,6 @@ public static class GerbangApp
         var app = builder.Build();
         await app.Services.GetRequiredService<Migrator>().MigrateAsync();
         await app.Services.GetRequiredService<AdminBootstrap>().RunAsync(CancellationToken.None);
-        _ = app.Services.GetRequiredService<IOptions<Providers.Simulator.SimulatorProviderOptions>>().Value;
 
         app.UseRequestIds();
         app.UseGerbangErrors();

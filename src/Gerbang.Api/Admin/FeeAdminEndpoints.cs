@@ -19,11 +19,11 @@ public static class FeeAdminEndpoints
     public static void MapFeeAdmin(this RouteGroupBuilder admin)
     {
         admin.MapGet("/fees", OverviewAsync).RequireAuthorization(AdminRoles.ManageFees);
-        admin.MapPut("/fees/defaults/{method}", (string method, HttpContext http, NpgsqlDataSource db, AuditLog audit, FeeResolver fees, TimeProvider clock) =>
-            SetRuleAsync("", method, http, db, audit, fees, clock)).RequireAuthorization(AdminRoles.ManageFees);
+        admin.MapPut("/fees/defaults/{method}", (string method, HttpContext http, NpgsqlDataSource db, Merchants.MerchantService merchants, AuditLog audit, FeeResolver fees, TimeProvider clock) =>
+            SetRuleAsync("", method, http, db, merchants, audit, fees, clock)).RequireAuthorization(AdminRoles.ManageFees);
         admin.MapGet("/merchants/{id}/fees", MerchantRulesAsync).RequireAuthorization(AdminRoles.MerchantFinances);
-        admin.MapPut("/merchants/{id}/fees/{method}", (string id, string method, HttpContext http, NpgsqlDataSource db, AuditLog audit, FeeResolver fees, TimeProvider clock) =>
-            SetRuleAsync(id, method, http, db, audit, fees, clock)).RequireAuthorization(AdminRoles.MerchantFinances);
+        admin.MapPut("/merchants/{id}/fees/{method}", (string id, string method, HttpContext http, NpgsqlDataSource db, Merchants.MerchantService merchants, AuditLog audit, FeeResolver fees, TimeProvider clock) =>
+            SetRuleAsync(id, method, http, db, merchants, audit, fees, clock)).RequireAuthorization(AdminRoles.MerchantFinances);
         admin.MapDelete("/merchants/{id}/fees/{method}", RemoveRuleAsync).RequireAuthorization(AdminRoles.MerchantFinances);
         admin.MapGet("/fees/margin", async (NpgsqlDataSource db, CancellationToken ct) => ApiResponse.Ok(await MarginAsync(db, ct))).RequireAuthorization(AdminRoles.ReadMargin);
         admin.MapPut("/fees/margin", SetMarginAsync).RequireAuthorization(AdminRoles.WriteMargin);
@@ -85,7 +85,7 @@ public static class FeeAdminEndpoints
             : new MarginView("platform_margin", false, 0, 0);
     }
 
-    private static async Task<ApiResponse> SetRuleAsync(string merchant, string method, HttpContext http, NpgsqlDataSource db, AuditLog audit, FeeResolver fees, TimeProvider clock)
+    private static async Task<ApiResponse> SetRuleAsync(string merchant, string method, HttpContext http, NpgsqlDataSource db, Merchants.MerchantService merchants, AuditLog audit, FeeResolver fees, TimeProvider clock)
     {
         var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
         if (problem is not null)
@@ -104,7 +104,7 @@ public static class FeeAdminEndpoints
             return invalid;
         }
 
-        if (merchant.Length > 0 && await http.RequestServices.GetRequiredService<Merchants.MerchantService>().FindAsync(merchant, http.RequestAborted) is null)
+        if (merchant.Length > 0 && await merchants.FindAsync(merchant, http.RequestAborted) is null)
         {
             return Problems.NotFound("merchant");
         }

@@ -19,12 +19,12 @@ public static class MerchantAdminEndpoints
         merchants.MapGet("", ListAsync).RequireAuthorization(AdminRoles.ViewOperations);
         merchants.MapGet("/{id}", GetAsync).RequireAuthorization(AdminRoles.ViewOperations);
         merchants.MapPost("/{id}/approve", ApproveAsync).RequireAuthorization(AdminRoles.ManageMerchants);
-        merchants.MapPost("/{id}/suspend", (string id, HttpContext http, NpgsqlDataSource db, AuditLog audit, MerchantAuthenticator auth, TimeProvider clock) =>
-            SetStatusAsync(id, "suspended", http, db, audit, auth, clock)).RequireAuthorization(AdminRoles.ManageMerchants);
+        merchants.MapPost("/{id}/suspend", (string id, HttpContext http, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, MerchantAuthenticator auth, TimeProvider clock) =>
+            SetStatusAsync(id, "suspended", http, db, merchants, audit, auth, clock)).RequireAuthorization(AdminRoles.ManageMerchants);
         merchants.MapPost("/{id}/bank_accounts/{bankAccount}/verify", VerifyBankAccountAsync).RequireAuthorization(AdminRoles.ManageMerchants);
         merchants.MapPatch("/{id}/limits", SetLimitsAsync).RequireAuthorization(AdminRoles.MerchantFinances);
-        merchants.MapPost("/{id}/reactivate", (string id, HttpContext http, NpgsqlDataSource db, AuditLog audit, MerchantAuthenticator auth, TimeProvider clock) =>
-            SetStatusAsync(id, "active", http, db, audit, auth, clock)).RequireAuthorization(AdminRoles.ManageMerchants);
+        merchants.MapPost("/{id}/reactivate", (string id, HttpContext http, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, MerchantAuthenticator auth, TimeProvider clock) =>
+            SetStatusAsync(id, "active", http, db, merchants, audit, auth, clock)).RequireAuthorization(AdminRoles.ManageMerchants);
     }
 
     private static async Task<ApiResponse> CreateAsync(HttpContext http, MerchantService merchants, AuditLog audit)
@@ -116,7 +116,7 @@ public static class MerchantAdminEndpoints
         return ApiResponse.Ok(new ApprovedMerchantView(after.Id, after.Object, after.Name, after.Status, after.SupportEmail, after.StatementName, after.ApprovedAt, after.CreatedAt, key));
     }
 
-    private static async Task<ApiResponse> SetStatusAsync(string id, string status, HttpContext http, NpgsqlDataSource db, AuditLog audit, MerchantAuthenticator auth, TimeProvider clock)
+    private static async Task<ApiResponse> SetStatusAsync(string id, string status, HttpContext http, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, MerchantAuthenticator auth, TimeProvider clock)
     {
         var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
         if (problem is not null)
@@ -129,7 +129,6 @@ public static class MerchantAdminEndpoints
             return invalid;
         }
 
-        var merchants = http.RequestServices.GetRequiredService<MerchantService>();
         var before = await merchants.FindAsync(id, http.RequestAborted);
         if (before is null)
         {

@@ -131,6 +131,4 @@ public static class PaymentEndpoints
         var after = await store.GetAsync(merchant, id, http.RequestAborted);
         return ApiResponse.Ok(PaymentView.Of(after!, urls.Public));
     }
-
-    internal static bool IsOpen(PaymentStatus status) => !PaymentStateMachine.IsFinal(status);
 }

@@ -20,9 +20,6 @@ public sealed class ProviderRegistry
 
     public IPaymentProvider? Find(Mode mode, string name) => _providers.GetValueOrDefault((mode, name));
 
-    public IEnumerable<IPaymentProvider> ForName(string name) =>
-        _providers.Where(p => p.Key.Item2 == name).Select(p => p.Value);
-
     public IEnumerable<(Mode Mode, IPaymentProvider Provider)> Named(string name) =>
         _providers.Where(p => p.Key.Item2 == name).Select(p => (p.Key.Item1, p.Value));
 

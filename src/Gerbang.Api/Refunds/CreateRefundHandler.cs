@@ -16,11 +16,11 @@ namespace Gerbang.Api.Refunds;
 /// other) and the merchant's debit lock (so the balance cannot be spent twice): the refund row, the
 /// debit of the available balance, the event and the job that will ask the provider.
 /// </summary>
-public sealed class CreateRefundHandler(NpgsqlDataSource dataSource, LedgerWriter ledger, TimeProvider timeProvider)
+public sealed class CreateRefundHandler(NpgsqlDataSource dataSource, PaymentStore store, LedgerWriter ledger, TimeProvider timeProvider)
 {
     public async Task<ApiResponse> HandleAsync(HttpContext http, MerchantContext merchant, string paymentId, long? requested, string? reason, CancellationToken cancellationToken)
     {
-        var payment = await http.RequestServices.GetRequiredService<PaymentStore>().GetAsync(merchant, paymentId, cancellationToken);
+        var payment = await store.GetAsync(merchant, paymentId, cancellationToken);
         if (payment is null)
         {
             return Problems.NotFound("payment");

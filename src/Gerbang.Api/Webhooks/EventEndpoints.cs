@@ -132,7 +132,7 @@ public static class EventEndpoints
         await using var cmd = db.CreateCommand($"""
             with d as (
                 insert into webhook_deliveries (id, event_id, endpoint_id, merchant_id, status, attempts, next_attempt_at, created_at, updated_at)
-                select 'wd_' || substr(md5(random()::text || clock_timestamp()::text || ep.id), 1, 24), ev.id, ep.id, ev.merchant_id, 'pending', 0, $4, $4, $4
+                select {EventWriter.NewDeliveryIdSql("ep.id")}, ev.id, ep.id, ev.merchant_id, 'pending', 0, $4, $4, $4
                 from events ev join webhook_endpoints ep on ep.merchant_id = ev.merchant_id and ep.mode = ev.mode
                 where ev.id = $1 and ev.merchant_id = $2 and ev.mode = $3 and ep.status = 'enabled' and ep.deleted_at is null
                   and (($5::text is not null and ep.id = $5) or ($5::text is null and ('*' = any (ep.enabled_events) or ev.type = any (ep.enabled_events))))

@@ -13,6 +13,13 @@ public static class EventWriter
 {
     public const string Channel = "gerbang_webhooks";
 
+    /// <summary>
+    /// SQL for a new delivery id made in the statement that fans an event out to many endpoints at
+    /// once; <paramref name="endpointColumn"/> keeps ids apart within one statement.
+    /// </summary>
+    public static string NewDeliveryIdSql(string endpointColumn) =>
+        $"'{Ids.Delivery}_' || substr(md5(random()::text || clock_timestamp()::text || {endpointColumn}), 1, 24)";
+
     public sealed record EventView(string Id, string Object, string Type, bool Livemode, string CreatedAt, EventData Data);
 
     public sealed record EventData(object Object);
@@ -42,7 +49,7 @@ public static class EventWriter
         var fanOut = new NpgsqlBatchCommand($"""
             with d as (
                 insert into webhook_deliveries (id, event_id, endpoint_id, merchant_id, status, attempts, next_attempt_at, created_at, updated_at)
-                select '{Ids.Delivery}_' || substr(md5(random()::text || clock_timestamp()::text || e.id), 1, 24), $1, e.id, e.merchant_id, 'pending', 0, $4, $4, $4
+                select {NewDeliveryIdSql("e.id")}, $1, e.id, e.merchant_id, 'pending', 0, $4, $4, $4
                 from webhook_endpoints e
                 where e.merchant_id = $2 and e.mode = $3 and e.status = 'enabled' and e.deleted_at is null
                   and ('*' = any (e.enabled_events) or $5 = any (e.enabled_events))

@@ -11,8 +11,6 @@ public sealed class FreePayoutsFixture : GerbangFixture
 
 public sealed class DisbursementTests(FreePayoutsFixture gerbang) : IClassFixture<FreePayoutsFixture>
 {
-    private JobWorker Jobs => gerbang.App.Services.GetRequiredService<JobWorker>();
-
     /// <summary>A merchant whose available balance is exactly <paramref name="balance"/>, with a verified primary account.</summary>
     private async Task<(TestMerchant Merchant, string BankAccount)> FundedAsync(long balance)
     {
@@ -33,22 +31,8 @@ public sealed class DisbursementTests(FreePayoutsFixture gerbang) : IClassFixtur
         return (balance.GetProperty("available")[0].Long("amount"), balance.GetProperty("reserved")[0].Long("amount"));
     }
 
-    private async Task<string> WaitForStatusAsync(TestMerchant merchant, string id, params string[] statuses)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            await Jobs.ProcessBatchAsync();
-            var status = (await merchant.Client.GetJsonAsync($"/v1/disbursements/{id}")).Body.Str("status");
-            if (statuses.Contains(status))
-            {
-                return status;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"disbursement stayed {status}");
-            await Task.Delay(30);
-        }
-    }
+    private Task<string> WaitForStatusAsync(TestMerchant merchant, string id, params string[] statuses) =>
+        gerbang.DriveUntilAsync(merchant, $"/v1/disbursements/{id}", statuses);
 
     [Fact]
     public async Task A_payout_reserves_at_once_posts_on_success_and_releases_on_failure()

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Gerbang.Api.Jobs;
 using Gerbang.Api.Tests.Infrastructure;
 using Gerbang.Simulators.Midtrans;
 using Gerbang.Simulators.Shared;
@@ -97,14 +96,7 @@ public sealed class MidtransTests(GerbangFixture gerbang) : IClassFixture<Gerban
         await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{qris.Str("id")}/pay", null);
         var (status, refund, _) = await merchant.Client.PostJsonAsync($"/v1/payments/{qris.Str("id")}/refunds", new { amount = 40_000 });
         Assert.Equal(201, status);
-        var jobs = gerbang.App.Services.GetRequiredService<JobWorker>();
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while ((await merchant.Client.GetJsonAsync($"/v1/refunds/{refund.Str("id")}")).Body.Str("status") == "pending")
-        {
-            Assert.True(DateTime.UtcNow < deadline, "refund stayed pending");
-            await jobs.ProcessBatchAsync();
-            await Task.Delay(30);
-        }
+        await gerbang.DriveUntilAsync(merchant, $"/v1/refunds/{refund.Str("id")}", "succeeded", "failed");
 
         Assert.Equal("succeeded", (await merchant.Client.GetJsonAsync($"/v1/refunds/{refund.Str("id")}")).Body.Str("status"));
         var transaction = gerbang.App.Services.GetRequiredService<MidtransSimulatorState>().Find(qris.Str("provider_reference"))!;

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Gerbang.Api.Jobs;
 using Gerbang.Api.Tests.Infrastructure;
 using Gerbang.Simulators.Xendit;
 using Microsoft.Extensions.DependencyInjection;
@@ -79,14 +78,7 @@ public sealed class XenditTests(GerbangFixture gerbang) : IClassFixture<GerbangF
         var (_, qris, _) = await merchant.Client.PostJsonAsync("/v1/payments", Pinned("qris", null, "ORDER-XN-REFUND", 100_000));
         await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{qris.Str("id")}/pay", null);
         var (_, refund, _) = await merchant.Client.PostJsonAsync($"/v1/payments/{qris.Str("id")}/refunds", new { amount = 25_000 });
-        var jobs = gerbang.App.Services.GetRequiredService<JobWorker>();
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while ((await merchant.Client.GetJsonAsync($"/v1/refunds/{refund.Str("id")}")).Body.Str("status") == "pending")
-        {
-            Assert.True(DateTime.UtcNow < deadline, "refund stayed pending");
-            await jobs.ProcessBatchAsync();
-            await Task.Delay(30);
-        }
+        await gerbang.DriveUntilAsync(merchant, $"/v1/refunds/{refund.Str("id")}", "succeeded", "failed");
 
         Assert.Equal("succeeded", (await merchant.Client.GetJsonAsync($"/v1/refunds/{refund.Str("id")}")).Body.Str("status"));
         Assert.Equal(25_000, gerbang.App.Services.GetRequiredService<XenditSimulatorState>().Find(qris.Str("provider_reference"))!.Refunded);

@@ -19,22 +19,8 @@ public sealed class RefundTests(GerbangFixture gerbang) : IClassFixture<GerbangF
     private async Task<long> AvailableAsync(TestMerchant merchant) =>
         (await merchant.Client.GetJsonAsync("/v1/balance")).Body.GetProperty("available")[0].Long("amount");
 
-    private async Task<string> WaitForRefundStatusAsync(TestMerchant merchant, string refundId, string status)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            await Jobs.ProcessBatchAsync();
-            var (_, refund) = await merchant.Client.GetJsonAsync($"/v1/refunds/{refundId}");
-            if (refund.Str("status") == status)
-            {
-                return status;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"refund stayed {refund.Str("status")}");
-            await Task.Delay(50);
-        }
-    }
+    private Task<string> WaitForRefundStatusAsync(TestMerchant merchant, string refundId, string status) =>
+        gerbang.DriveUntilAsync(merchant, $"/v1/refunds/{refundId}", status);
 
     [Fact]
     public async Task A_partial_refund_debits_the_balance_at_once_and_succeeds_at_the_provider()

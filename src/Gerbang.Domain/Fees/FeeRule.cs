@@ -1,5 +1,3 @@
-using Gerbang.Domain.Payments;
-
 namespace Gerbang.Domain.Fees;
 
 /// <summary>A fee rule: a flat part plus a percentage in basis points (1 bp = 0.01%).</summary>
@@ -21,21 +19,5 @@ public sealed record FeeRule(long Flat, int BasisPoints)
         var percentage = (long)((Int128)amount.Amount * BasisPoints / 10_000);
         var fee = checked(percentage + Flat);
         return new Money(Math.Min(fee, amount.Amount), amount.Currency);
-    }
-}
-
-/// <summary>Fee rules per method. A method with no rule cannot be priced, and that stops the posting.</summary>
-public sealed class FeeSchedule(IReadOnlyDictionary<PaymentMethod, FeeRule> rules)
-{
-    public bool TryResolve(PaymentMethod method, Money amount, out Money fee)
-    {
-        if (rules.TryGetValue(method, out var rule))
-        {
-            fee = rule.FeeOn(amount);
-            return true;
-        }
-
-        fee = default;
-        return false;
     }
 }
