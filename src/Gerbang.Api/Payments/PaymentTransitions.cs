@@ -39,9 +39,7 @@ public sealed class PaymentTransitions(NpgsqlDataSource dataSource, GerbangUrls 
         if (eventType is not null)
         {
             await using var batch = new NpgsqlBatch(conn, tx);
-            using var metadata = JsonDocument.Parse(moved.MetadataJson);
-            var storeId = metadata.RootElement.TryGetProperty("store_id", out var s) ? s.GetString() : null;
-            EventWriter.Add(batch, moved.MerchantId, moved.Mode, eventType, moved.Id, storeId, PaymentView.Of(moved, urls.Public), now);
+            PaymentEvents.Add(batch, moved, eventType, urls.Public, now);
             await batch.ExecuteNonQueryAsync(cancellationToken);
         }
 

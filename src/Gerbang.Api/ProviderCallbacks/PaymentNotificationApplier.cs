@@ -199,12 +199,7 @@ public sealed partial class PaymentNotificationApplier(
         return cmd;
     }
 
-    private void AddEvent(NpgsqlBatch batch, PaymentRow p, string type, DateTimeOffset now)
-    {
-        using var metadata = JsonDocument.Parse(p.MetadataJson);
-        var storeId = metadata.RootElement.TryGetProperty("store_id", out var s) ? s.GetString() : null;
-        EventWriter.Add(batch, p.MerchantId, p.Mode, type, p.Id, storeId, PaymentView.Of(p, urls.Public), now);
-    }
+    private void AddEvent(NpgsqlBatch batch, PaymentRow p, string type, DateTimeOffset now) => PaymentEvents.Add(batch, p, type, urls.Public, now);
 
     private async Task<Attempt?> FindAttemptAsync(string provider, Mode mode, ProviderNotification n, CancellationToken cancellationToken)
     {
