@@ -42,6 +42,7 @@ public static class AdminEndpoints
         admin.MapOperationsViews();
         admin.MapFeeAdmin();
         admin.MapProviderBalances();
+        admin.MapProviderRouting();
     }
 
     /// <summary>A token outlives nothing: an admin disabled or given another role since it was issued is refused.</summary>

@@ -86,8 +86,8 @@ public static class DisbursementEndpoints
             return Problems.Create(422, "bank_account_not_verified", "Payouts go only to verified bank accounts.", "bank_account");
         }
 
-        var candidates = providers.Candidates(merchant.Mode, Domain.Payments.PaymentMethod.Va, null);
-        var provider = candidates.Count > 0 ? candidates[0] : null;
+        // Payouts go through the first provider registered for the mode that pays out (the simulator in test mode).
+        var provider = providers.InMode(merchant.Mode).FirstOrDefault();
         if (provider is null)
         {
             return Problems.Create(422, "no_provider_available", $"No provider can pay out in {merchant.ModeWire} mode.");

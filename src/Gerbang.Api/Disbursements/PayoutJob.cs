@@ -57,7 +57,7 @@ public sealed class PayoutJob(NpgsqlDataSource dataSource, ProviderRegistry prov
                 return;
             case { } unavailable:
                 // No answer, or no definite one: the reservation stays and the same reference is sent again later.
-                throw new Refunds.ProviderUnavailableException(unavailable.Code);
+                throw new Jobs.ProviderUnavailableException(unavailable.Code);
         }
 
         var payout = result.Value!;

@@ -35,3 +35,6 @@ public static class JobQueue
     /// <summary>Backoff before attempt n+1: 2 s, 4 s, 8 s … capped at 30 minutes.</summary>
     public static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(1800, Math.Pow(2, Math.Min(attempts, 11))));
 }
+
+/// <summary>Thrown by a job whose provider is down: the job is tried again after its backoff.</summary>
+public sealed class ProviderUnavailableException(string code) : Exception($"The provider is unavailable ({code}); will retry.");

@@ -18,6 +18,8 @@ namespace Gerbang.Api.Payments;
 public sealed partial class CreatePaymentHandler(
     NpgsqlDataSource dataSource,
     ProviderRegistry providers,
+    Routing.PaymentRouter router,
+    Routing.ProviderHealth health,
     GerbangUrls urls,
     TimeProvider timeProvider,
     ILogger<CreatePaymentHandler> logger)
@@ -32,40 +34,79 @@ public sealed partial class CreatePaymentHandler(
         var now = timeProvider.GetUtcNow();
         var expiresAt = request.ExpiresAt ?? now + (request.ExpiresIn ?? request.Method.DefaultExpiry());
         var paymentId = Ids.New(Ids.Payment);
-        var candidates = providers.Candidates(merchant.Mode, request.Method, request.Provider);
+        var candidates = router.Route(merchant.Mode, merchant.MerchantId, request.Method, request.Bank, request.Amount, request.Provider);
         if (candidates.Count == 0)
         {
-            return Problems.Create(422, "no_provider_available", $"No provider can take a {request.Method.ToWire()} payment in {merchant.ModeWire} mode.", "method");
+            return request.Provider is { } pinned
+                ? Problems.Create(422, "no_provider_available", $"Provider '{pinned}' cannot take this {request.Method.ToWire()} payment in {merchant.ModeWire} mode (method, bank, amount or an operator's setting).", "provider")
+                : Problems.Create(422, "no_provider_available", $"No provider can take this {request.Method.ToWire()} payment in {merchant.ModeWire} mode.", "method");
         }
 
+        var tries = new List<FailedTry>();
         ProviderFailure? lastFailure = null;
         foreach (var provider in candidates)
         {
             var attemptId = Ids.New(Ids.Attempt);
-            var notifyUrl = new Uri($"{urls.Public}/webhooks/{provider.Name}");
-            var result = await provider.CreatePaymentAsync(
-                new ProviderPaymentRequest(attemptId, paymentId, request.Amount, request.Method, request.Bank, request.OrderId, request.Description, request.CustomerName, request.CustomerEmail, expiresAt, notifyUrl),
-                cancellationToken);
-            if (result.Value is { } created)
+            var providerRequest = new ProviderPaymentRequest(
+                attemptId, paymentId, request.Amount, request.Method, request.Bank, request.OrderId, request.Description, request.CustomerName, request.CustomerEmail, expiresAt,
+                new Uri($"{urls.Public}/webhooks/{provider.Name}"));
+            var startedAt = timeProvider.GetUtcNow();
+            var started = timeProvider.GetTimestamp();
+            var result = await health.CallAsync(new Routing.HealthKey(merchant.Mode, provider.Name, request.Method, request.Bank), ct => provider.CreatePaymentAsync(providerRequest, ct), cancellationToken);
+            if (result is not { } answered)
             {
-                return await PersistAsync(http, merchant, request, paymentId, attemptId, provider.Name, created, now, cancellationToken);
+                continue; // the lane's circuit is open: not called, nothing to record
             }
 
-            lastFailure = result.Failure!;
+            if (answered.Value is { } created)
+            {
+                return await PersistAsync(http, merchant, request, paymentId, attemptId, provider.Name, created, tries, now, startedAt, cancellationToken);
+            }
+
+            lastFailure = answered.Failure!;
             LogProviderFailed(logger, provider.Name, lastFailure.Code);
+            tries.Add(new FailedTry(attemptId, provider.Name, lastFailure, startedAt, (int)timeProvider.GetElapsedTime(started).TotalMilliseconds));
             if (!lastFailure.IsRetryable)
             {
+                await WithdrawUnknownAsync(merchant, request, paymentId, expiresAt, tries, cancellationToken);
                 return Problems.Create(422, "provider_declined", lastFailure.Message);
             }
+
+            // A timeout leaves the try's outcome unknown. A VA or QRIS instrument nobody was shown cannot be
+            // paid, so another provider may issue one now; the unknown one is withdrawn at its provider.
         }
 
-        return lastFailure!.Kind == ProviderFailureKind.Timeout
+        await WithdrawUnknownAsync(merchant, request, paymentId, expiresAt, tries, cancellationToken);
+        return lastFailure?.Kind == ProviderFailureKind.Timeout
             ? Problems.Create(504, "provider_timeout", "The payment provider did not answer in time. Retry with the same Idempotency-Key.")
             : Problems.Create(503, "provider_unavailable", "No payment provider could take the payment right now. Retry with the same Idempotency-Key.");
     }
 
+    /// <summary>A try that issued nothing (or may have): recorded as an attempt beside the one that succeeded.</summary>
+    private sealed record FailedTry(string AttemptId, string Provider, ProviderFailure Failure, DateTimeOffset At, int LatencyMs);
+
+    /// <summary>
+    /// When no payment was created, tries whose outcome is unknown have no payment row to hang on; their
+    /// possible instruments are still withdrawn, by jobs carrying everything needed to find them.
+    /// </summary>
+    private async Task WithdrawUnknownAsync(MerchantContext merchant, CreatePaymentRequest request, string paymentId, DateTimeOffset expiresAt, List<FailedTry> tries, CancellationToken cancellationToken)
+    {
+        if (!tries.Any(t => t.Failure.OutcomeUnknown))
+        {
+            return;
+        }
+
+        await using var batch = dataSource.CreateBatch();
+        foreach (var t in tries.Where(t => t.Failure.OutcomeUnknown))
+        {
+            AttemptWithdrawal.Enqueue(batch, new AttemptWithdrawal.Payload(t.AttemptId, t.Provider, merchant.ModeWire, paymentId, request.Amount.Amount, request.Amount.Currency.Code, request.Method.ToWire(), request.Bank, request.OrderId, expiresAt), timeProvider.GetUtcNow());
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     private async Task<ApiResponse> PersistAsync(
-        HttpContext http, MerchantContext merchant, CreatePaymentRequest request, string paymentId, string attemptId, string provider, ProviderPayment created, DateTimeOffset now, CancellationToken cancellationToken)
+        HttpContext http, MerchantContext merchant, CreatePaymentRequest request, string paymentId, string attemptId, string provider, ProviderPayment created, List<FailedTry> tries, DateTimeOffset now, DateTimeOffset attemptAt, CancellationToken cancellationToken)
     {
         var row = new PaymentRow
         {
@@ -113,12 +154,30 @@ public sealed partial class CreatePaymentHandler(
             insert into payment_attempts (id, payment_id, merchant_id, mode, provider, provider_reference, status, created_at)
             values ($1, $2, $3, $4, $5, $6, 'issued', $7)
             """);
-        foreach (var v in new object[] { attemptId, paymentId, merchant.MerchantId, merchant.ModeWire, provider, created.ProviderReference, now })
+        foreach (var v in new object[] { attemptId, paymentId, merchant.MerchantId, merchant.ModeWire, provider, created.ProviderReference, attemptAt })
         {
             insertAttempt.Parameters.Add(new() { Value = v });
         }
 
         batch.BatchCommands.Add(insertAttempt);
+        foreach (var t in tries)
+        {
+            var failed = new NpgsqlBatchCommand("""
+                insert into payment_attempts (id, payment_id, merchant_id, mode, provider, status, failure_code, failure_message, latency_ms, created_at)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                """);
+            foreach (var v in new object[] { t.AttemptId, paymentId, merchant.MerchantId, merchant.ModeWire, t.Provider, t.Failure.OutcomeUnknown ? "unknown" : "failed", t.Failure.Code, t.Failure.Message, t.LatencyMs, t.At })
+            {
+                failed.Parameters.Add(new() { Value = v });
+            }
+
+            batch.BatchCommands.Add(failed);
+            if (t.Failure.OutcomeUnknown)
+            {
+                AttemptWithdrawal.Enqueue(batch, new AttemptWithdrawal.Payload(t.AttemptId, t.Provider, merchant.ModeWire, paymentId, request.Amount.Amount, request.Amount.Currency.Code, request.Method.ToWire(), request.Bank, request.OrderId, row.ExpiresAt), now);
+            }
+        }
+
         EventWriter.Add(batch, merchant.MerchantId, merchant.Mode, "payment.created", paymentId, request.StoreId, view, now);
         Idempotency.RecordIn(http, batch, response);
         try
@@ -135,6 +194,8 @@ public sealed partial class CreatePaymentHandler(
             {
                 await p.CancelPaymentAsync(attemptId, created.ProviderReference, CancellationToken.None);
             }
+
+            await WithdrawUnknownAsync(merchant, request, paymentId, row.ExpiresAt, tries, CancellationToken.None);
 
             return OrderIdInUse(request.OrderId);
         }

@@ -1,5 +1,4 @@
 using Gerbang.Domain;
-using Gerbang.Domain.Payments;
 using Gerbang.Domain.Providers;
 using Gerbang.Providers.Testing;
 
@@ -27,18 +26,9 @@ public sealed class ProviderRegistry
     public IProviderTestControl? TestControl(Mode mode, string provider) =>
         mode == Mode.Test ? _testControls.GetValueOrDefault(provider) : null;
 
-    /// <summary>
-    /// Who may take a payment, best first. The generic simulator takes every method in test mode;
-    /// the capability table and health-based ordering extend this list.
-    /// </summary>
-    public IReadOnlyList<IPaymentProvider> Candidates(Mode mode, PaymentMethod method, string? pinned)
-    {
-        _ = method;
-        if (pinned is not null)
-        {
-            return Find(mode, pinned) is { } p ? [p] : [];
-        }
+    /// <summary>Every provider reachable in <paramref name="mode"/>.</summary>
+    public IEnumerable<IPaymentProvider> InMode(Mode mode) => _providers.Where(p => p.Key.Item1 == mode).Select(p => p.Value);
 
-        return _providers.Where(p => p.Key.Item1 == mode).Select(p => p.Value).ToList();
-    }
+    /// <summary>Every provider name known in any mode.</summary>
+    public IEnumerable<string> Names => _providers.Keys.Select(k => k.Item2).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
 }

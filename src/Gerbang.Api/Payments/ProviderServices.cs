@@ -53,6 +53,13 @@ public static class ProviderServices
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
             .RemoveAllLoggers();
 
+        services.AddOptions<Routing.RoutingOptions>().Bind(configuration.GetSection(Routing.RoutingOptions.Section));
+        services.AddSingleton<Routing.ProviderHealth>();
+        services.AddSingleton<Routing.RoutingSettings>();
+        services.AddHostedService(sp => sp.GetRequiredService<Routing.RoutingSettings>());
+        services.AddSingleton<Routing.PaymentRouter>();
+        services.AddSingleton<Jobs.IJobHandler, AttemptWithdrawal>();
+
         services.AddSingleton(sp =>
         {
             var registry = new ProviderRegistry();

@@ -108,7 +108,9 @@ public sealed partial class PaymentNotificationApplier(
 
         var now = timeProvider.GetUtcNow();
         await using var batch = new NpgsqlBatch(conn, tx);
-        var (outcome, status, reason) = Decide(batch, payment, reported, n, fee, notificationId, now);
+        var (outcome, status, reason) = reported != PaymentStatus.Paid && payment.CurrentAttemptId != attempt.Id
+            ? (ApplyOutcome.Ignored, "ignored", "superseded attempt: only money on it counts") // its withdrawal must not close the payment
+            : Decide(batch, payment, provider, reported, n, fee, notificationId, now);
         var mark = new NpgsqlBatchCommand("update provider_notifications set status = $2, flag_reason = $3, payment_id = $4, processed_at = $5 where id = $1");
         mark.Parameters.Add(new() { Value = notificationId });
         mark.Parameters.Add(new() { Value = status });
@@ -126,8 +128,10 @@ public sealed partial class PaymentNotificationApplier(
         return outcome;
     }
 
+    // The money sits with the provider that took it: the attempt's, which for a superseded attempt is not
+    // the payment's current provider.
     private (ApplyOutcome, string Status, string? Reason) Decide(
-        NpgsqlBatch batch, PaymentRow payment, PaymentStatus reported, ProviderNotification n, Money fee, string notificationId, DateTimeOffset now)
+        NpgsqlBatch batch, PaymentRow payment, string provider, PaymentStatus reported, ProviderNotification n, Money fee, string notificationId, DateTimeOffset now)
     {
         var transition = PaymentStateMachine.OnProviderReport(payment.Status, reported);
         if (transition == TransitionKind.Ignore)
@@ -154,7 +158,7 @@ public sealed partial class PaymentNotificationApplier(
         {
             // Money again on a paid payment (a VA paid twice): credited in full, never dropped.
             var over = payment with { AmountOverpaid = checked(payment.AmountOverpaid + received.Amount), UpdatedAt = now };
-            var entry = LedgerEntry.PaymentPaid($"payment:{payment.Id}:overpayment:{notificationId}", payment.MerchantId, payment.Provider, payment.Mode, received, Money.Zero(received.Currency));
+            var entry = LedgerEntry.PaymentPaid($"payment:{payment.Id}:overpayment:{notificationId}", payment.MerchantId, provider, payment.Mode, received, Money.Zero(received.Currency));
             ledger.Add(batch, entry, payment.Id, now);
             var cmd = new NpgsqlBatchCommand("update payments set amount_overpaid = $2, updated_at = $3 where id = $1");
             cmd.Parameters.Add(new() { Value = payment.Id });
@@ -174,7 +178,7 @@ public sealed partial class PaymentNotificationApplier(
             PaidLate = transition == TransitionKind.PaidLate,
             UpdatedAt = now,
         };
-        ledger.Add(batch, LedgerEntry.PaymentPaid($"payment:{payment.Id}:paid", payment.MerchantId, payment.Provider, payment.Mode, received, fee), payment.Id, now);
+        ledger.Add(batch, LedgerEntry.PaymentPaid($"payment:{payment.Id}:paid", payment.MerchantId, provider, payment.Mode, received, fee), payment.Id, now);
         var update = new NpgsqlBatchCommand("""
             update payments set status = 'paid', amount_captured = $2, fee = $3, paid_at = $4, paid_late = $5, updated_at = $4
             where id = $1

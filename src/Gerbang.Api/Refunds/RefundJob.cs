@@ -96,5 +96,3 @@ public sealed class RefundJob(NpgsqlDataSource dataSource, ProviderRegistry prov
         await tx.CommitAsync(cancellationToken);
     }
 }
-
-public sealed class ProviderUnavailableException(string code) : Exception($"The provider is unavailable ({code}); will retry.");

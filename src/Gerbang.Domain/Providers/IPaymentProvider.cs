@@ -11,6 +11,9 @@ public interface IPaymentProvider
     /// <summary>The provider's name in the API (<c>simulator</c>, <c>midtrans</c>, …).</summary>
     string Name { get; }
 
+    /// <summary>What this provider can take: methods, banks, currencies and amount limits.</summary>
+    IReadOnlyList<ProviderCapability> Capabilities { get; }
+
     Task<ProviderResult<ProviderPayment>> CreatePaymentAsync(ProviderPaymentRequest request, CancellationToken cancellationToken);
 
     Task<ProviderResult<ProviderPaymentState>> GetPaymentStatusAsync(string attemptId, string providerReference, CancellationToken cancellationToken);

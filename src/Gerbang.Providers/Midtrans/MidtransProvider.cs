@@ -34,6 +34,13 @@ public sealed class MidtransProvider(HttpClient http, IOptions<MidtransOptions> 
 
     public string Name => ProviderName;
 
+    /// <summary>VA at the banks Midtrans issues (Mandiri as echannel) and QRIS up to the QRIS ceiling of IDR 10 million.</summary>
+    public IReadOnlyList<ProviderCapability> Capabilities { get; } =
+    [
+        new(PaymentMethod.Va, ["bca", "bni", "bri", "cimb", "permata", "mandiri"], Currency.Idr, 10_000, 50_000_000_000),
+        new(PaymentMethod.Qris, null, Currency.Idr, 1_500, 10_000_000),
+    ];
+
     public async Task<ProviderResult<ProviderPayment>> CreatePaymentAsync(ProviderPaymentRequest request, CancellationToken cancellationToken)
     {
         if (request.Amount.Currency != Currency.Idr)

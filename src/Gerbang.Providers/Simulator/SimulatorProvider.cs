@@ -30,6 +30,13 @@ public sealed class SimulatorProvider(HttpClient http, IOptions<SimulatorProvide
 
     public string Name => ProviderName;
 
+    /// <summary>The simulator takes every method and bank at any amount, so tests can reach every path.</summary>
+    public IReadOnlyList<ProviderCapability> Capabilities { get; } =
+    [
+        new(PaymentMethod.Va, null, Currency.Idr, 1, long.MaxValue),
+        new(PaymentMethod.Qris, null, Currency.Idr, 1, long.MaxValue),
+    ];
+
     public Task<ProviderResult<ProviderPayment>> CreatePaymentAsync(ProviderPaymentRequest request, CancellationToken cancellationToken)
     {
         var body = new CreatePaymentBody(

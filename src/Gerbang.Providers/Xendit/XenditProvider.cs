@@ -37,6 +37,13 @@ public sealed class XenditProvider(HttpClient http, IOptions<XenditOptions> opti
 
     public string Name => ProviderName;
 
+    /// <summary>VA at every bank the contract names and QRIS up to the QRIS ceiling of IDR 10 million.</summary>
+    public IReadOnlyList<ProviderCapability> Capabilities { get; } =
+    [
+        new(PaymentMethod.Va, PaymentMethods.VaBanks, Currency.Idr, 10_000, 50_000_000_000),
+        new(PaymentMethod.Qris, null, Currency.Idr, 1_500, 10_000_000),
+    ];
+
     public async Task<ProviderResult<ProviderPayment>> CreatePaymentAsync(ProviderPaymentRequest request, CancellationToken cancellationToken)
     {
         var channel = request.Method == PaymentMethod.Qris ? "QRIS" : request.Bank!.ToUpperInvariant() + "_VIRTUAL_ACCOUNT";

@@ -26,6 +26,13 @@ public static class TestApi
         return ((int)response.StatusCode, await ReadAsync(response), response);
     }
 
+    public static async Task<(int Status, JsonElement Body)> PatchJsonAsync(this HttpClient client, string path, object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Patch, path) { Content = JsonContent.Create(body) };
+        using var response = await client.SendAsync(request);
+        return ((int)response.StatusCode, await ReadAsync(response));
+    }
+
     public static async Task<(int Status, JsonElement Body)> GetJsonAsync(this HttpClient client, string path)
     {
         using var response = await client.GetAsync(path);

@@ -50,7 +50,8 @@ public sealed class MidtransTests(GerbangFixture gerbang) : IClassFixture<Gerban
         var merchant = await gerbang.NewMerchantAsync();
         var (status, problem, _) = await merchant.Client.PostJsonAsync("/v1/payments", Pinned("va", "bsi", "ORDER-MT-BSI"));
         Assert.Equal(422, status);
-        Assert.Equal("provider_declined", problem.Str("code"));
+        Assert.Equal("no_provider_available", problem.Str("code"));
+        Assert.Equal("provider", problem.Str("param"));
         Assert.Equal(0, await gerbang.CountAsync("select count(*) from payments where merchant_id = $1", merchant.Id));
     }
 

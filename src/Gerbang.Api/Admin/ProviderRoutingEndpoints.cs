@@ -1,0 +1,130 @@
+using Gerbang.Api.Http;
+using Gerbang.Api.Payments;
+using Gerbang.Api.Routing;
+using Gerbang.Domain;
+using Gerbang.Domain.Payments;
+using Npgsql;
+using Polly.CircuitBreaker;
+
+namespace Gerbang.Api.Admin;
+
+/// <summary>
+/// Provider health and routing controls: each provider's capability table, operator settings (global
+/// and per merchant) and the live health of each lane seen by this instance; ops and super admins
+/// enable, disable, weight and prioritise providers, with a reason on record.
+/// </summary>
+public static class ProviderRoutingEndpoints
+{
+    public sealed record CapabilityView(string Method, IReadOnlyList<string>? Banks, string Currency, long MinAmount, long MaxAmount);
+
+    public sealed record OverrideView(string Merchant, bool Enabled, int Weight, int? Priority);
+
+    public sealed record LaneView(bool Livemode, string Method, string? Bank, string Circuit, int Samples, double? SuccessRate, int? LatencyP50Ms, int? LatencyP95Ms);
+
+    public sealed record ProviderView(
+        string Object, string Name, IReadOnlyList<string> Modes, bool Enabled, int Weight, int Priority,
+        IReadOnlyList<CapabilityView> Capabilities, IReadOnlyList<OverrideView> MerchantOverrides, IReadOnlyList<LaneView> Health);
+
+    public static void MapProviderRouting(this RouteGroupBuilder admin)
+    {
+        admin.MapGet("/providers", (HttpContext http, ProviderRegistry registry, RoutingSettings settings, ProviderHealth health) =>
+            ListQuery.Answer(registry.Names.Select(n => View(n, registry, settings, health)).ToList(), false, "/admin/v1/providers"))
+            .RequireAuthorization(AdminRoles.ViewOperations);
+        admin.MapPatch("/providers/{name}", PatchAsync).RequireAuthorization(AdminRoles.ManageProviders);
+    }
+
+    private static ProviderView View(string name, ProviderRegistry registry, RoutingSettings settings, ProviderHealth health)
+    {
+        var adapters = registry.Named(name).ToList();
+        var global = settings.Rule(name, "");
+        var capabilities = adapters.Select(a => a.Provider).FirstOrDefault()?.Capabilities
+            .Select(c => new CapabilityView(c.Method.ToWire(), c.Banks, c.Currency.Code, c.MinAmount, c.MaxAmount)).ToList() ?? [];
+        var overrides = settings.All.Where(r => r.Provider == name && r.MerchantId.Length > 0)
+            .OrderBy(r => r.MerchantId, StringComparer.Ordinal)
+            .Select(r => new OverrideView(r.MerchantId, r.Enabled, r.Weight, r.Priority)).ToList();
+        var lanes = health.Lanes.Where(k => k.Provider == name)
+            .OrderBy(k => k.Mode).ThenBy(k => k.Method).ThenBy(k => k.Bank, StringComparer.Ordinal)
+            .Select(k =>
+            {
+                var s = health.Snapshot(k);
+                return new LaneView(k.Mode == Mode.Live, k.Method.ToWire(), k.Bank, CircuitName(health.Circuit(k)), s.Samples, s.SuccessRate, s.LatencyP50Ms, s.LatencyP95Ms);
+            })
+            .ToList();
+        return new ProviderView(
+            "provider", name, adapters.Select(a => a.Mode.ToWire()).Order(StringComparer.Ordinal).ToList(),
+            global?.Enabled ?? true, global?.Weight ?? PaymentRouter.DefaultWeight, global?.Priority ?? PaymentRouter.DefaultPriority(name),
+            capabilities, overrides, lanes);
+    }
+
+    private static string CircuitName(CircuitState state) => state switch
+    {
+        CircuitState.Open => "open",
+        CircuitState.HalfOpen => "half_open",
+        CircuitState.Isolated => "isolated",
+        _ => "closed",
+    };
+
+    private static async Task<ApiResponse> PatchAsync(
+        string name, HttpContext http, NpgsqlDataSource db, ProviderRegistry registry, RoutingSettings settings, ProviderHealth health, AuditLog audit, TimeProvider clock)
+    {
+        if (!registry.Names.Contains(name, StringComparer.Ordinal))
+        {
+            return Problems.Create(404, "resource_missing", $"No provider named '{name}' is configured.", "name");
+        }
+
+        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var enabled = f!.Boolean("enabled");
+        var weight = (int?)f.Integer("weight", 0, 1000);
+        var priority = (int?)f.Integer("priority", 0, 100);
+        var merchant = f.String("merchant", required: false, maxLength: 64);
+        if (enabled is null && weight is null && priority is null && f.Errors.Count == 0)
+        {
+            f.Add("enabled", "parameter_missing", "Give at least one of enabled, weight or priority.");
+        }
+
+        if (ChangeRequest.Check(f) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (merchant is not null)
+        {
+            await using var exists = db.CreateCommand("select 1 from merchants where id = $1");
+            exists.Parameters.Add(new() { Value = merchant });
+            if (await exists.ExecuteScalarAsync(http.RequestAborted) is null)
+            {
+                return Problems.Create(404, "resource_missing", "No such merchant.", "merchant");
+            }
+        }
+
+        var scope = merchant ?? "";
+        var before = settings.Rule(name, scope) is { } r && r.MerchantId == scope ? r : null;
+        var after = new RoutingRule(
+            name, scope,
+            enabled ?? before?.Enabled ?? true,
+            weight ?? before?.Weight ?? PaymentRouter.DefaultWeight,
+            priority ?? before?.Priority,
+            clock.GetUtcNow());
+        await using var batch = db.CreateBatch();
+        var upsert = new NpgsqlBatchCommand("""
+            insert into provider_routing (provider, merchant_id, enabled, weight, priority, updated_at) values ($1, $2, $3, $4, $5, $6)
+            on conflict (provider, merchant_id) do update set enabled = excluded.enabled, weight = excluded.weight, priority = excluded.priority, updated_at = excluded.updated_at
+            """);
+        foreach (var v in new object?[] { name, scope, after.Enabled, after.Weight, after.Priority, after.UpdatedAt })
+        {
+            upsert.Parameters.Add(new() { Value = v ?? DBNull.Value });
+        }
+
+        batch.BatchCommands.Add(upsert);
+        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("provider.routing_changed", "provider", merchant is null ? name : $"{name}:{merchant}", before, after, reason)));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"select pg_notify('{RoutingSettings.Channel}', '')"));
+        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        await settings.ReloadAsync(http.RequestAborted);
+        return ApiResponse.Ok(View(name, registry, settings, health));
+    }
+}
