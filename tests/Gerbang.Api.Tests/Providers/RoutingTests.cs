@@ -149,7 +149,42 @@ public sealed class RoutingTests(RoutingFixture gerbang) : IClassFixture<Routing
         Assert.Equal("cancelled", gerbang.Simulator.Payments[withdrawn.Reference!].Status);
         Assert.Equal("pending", (await merchant.Client.GetJsonAsync($"/v1/payments/{payment.Str("id")}")).Body.Str("status"));
     }
+    [Fact]
+    public async Task Money_paid_on_a_superseded_attempt_is_credited_and_a_second_payment_is_an_overpayment()
+    {
+        var merchant = await gerbang.NewMerchantAsync();
+        gerbang.Simulator.Knobs.AnswerDelay = TimeSpan.FromSeconds(2);
+        var (_, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.QrisPayment("ORDER-RT-SUPERSEDED", 40_000));
+        gerbang.Simulator.Knobs.Reset();
+        var current = payment.Str("provider");
+        Assert.NotEqual("simulator", current);
+        await using var find = gerbang.Db.CreateCommand("select id from payment_attempts where payment_id = $1 and provider = 'simulator'");
+        find.Parameters.Add(new() { Value = payment.Str("id") });
+        var attemptId = (string)(await find.ExecuteScalarAsync())!;
+
+        // The customer pays the instrument nobody was meant to see, before it is withdrawn.
+        var control = gerbang.App.Services.GetRequiredService<Gerbang.Api.Payments.ProviderRegistry>().TestControl(Gerbang.Domain.Mode.Test, "simulator")!;
+        Assert.True((await control.PayAsync(gerbang.Simulator.ByReference[attemptId], null, CancellationToken.None)).Done);
+        var paid = (await merchant.Client.GetJsonAsync($"/v1/payments/{payment.Str("id")}")).Body;
+        Assert.Equal("paid", paid.Str("status"));
+
+        // Then the current instrument is paid too: an overpayment, credited, not dropped.
+        var (_, again, _) = await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{payment.Str("id")}/pay", null);
+        Assert.Equal(40_000, again.Long("amount_overpaid"));
+        Assert.Equal(2, await gerbang.CountAsync("select count(*) from ledger_entries where reference like $1", $"payment:{payment.Str("id")}:%"));
+
+        // Each provider's clearing account holds what that provider took.
+        foreach (var provider in new[] { "simulator", current })
+        {
+            Assert.Equal(1, await gerbang.CountAsync(
+                """
+                select count(*) from ledger_postings p join ledger_entries e on e.id = p.entry_id join ledger_accounts a on a.id = p.account_id
+                where e.reference like $1 and a.kind = 'provider_clearing' and a.owner = $2 and abs(p.amount) = 40000
+                """, $"payment:{payment.Str("id")}:%", provider));
+        }
+    }
 }
+
 
 /// <summary>Operators' routing controls, through the admin API.</summary>
 public sealed class RoutingControlTests(GerbangFixture gerbang) : IClassFixture<GerbangFixture>
