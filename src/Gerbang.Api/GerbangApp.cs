@@ -9,6 +9,7 @@ using Gerbang.Api.Merchants;
 using Gerbang.Api.Payments;
 using Gerbang.Api.ProviderCallbacks;
 using Gerbang.Api.Refunds;
+using Gerbang.Api.Streams;
 using Gerbang.Api.Webhooks;
 using Gerbang.Simulators;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -55,6 +56,7 @@ public static class GerbangApp
         services.AddPayments();
         services.AddProviderCallbacks();
         services.AddWebhooks();
+        services.AddEventStreams(builder.Configuration);
         services.AddRefunds();
         services.AddDisbursements();
         services.AddSingleton<JobWorker>();
@@ -88,6 +90,7 @@ public static class GerbangApp
         v1.MapDisbursements();
         v1.MapBalance();
         v1.MapWebhookEndpoints();
+        v1.MapEventStream();
         v1.MapEvents();
         if (app.Configuration.GetValue("Gerbang:Simulators:InProcess", true))
         {

@@ -62,6 +62,15 @@ public static class EventWriter
         fanOut.Parameters.Add(new() { Value = now });
         fanOut.Parameters.Add(new() { Value = type });
         batch.BatchCommands.Add(fanOut);
+
+        // Live streams (displays, the checkout page) hear of it only when one is open for this merchant.
+        var wakeStreams = new NpgsqlBatchCommand($"""
+            select pg_notify('{Streams.EventStreamHub.Channel}', '') from event_stream_listeners
+            where merchant_id = $1 and mode = $2 and expires_at > now() limit 1
+            """);
+        wakeStreams.Parameters.Add(new() { Value = merchantId });
+        wakeStreams.Parameters.Add(new() { Value = mode.ToWire() });
+        batch.BatchCommands.Add(wakeStreams);
         return eventId;
     }
 }
