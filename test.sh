@@ -3,7 +3,9 @@
 # final "N passed, N failed, N skipped" line. Extra arguments go to 'dotnet test'.
 set -uo pipefail
 cd "$(dirname "$0")"
-scripts/ensure-postgres.sh || exit 1
+scripts/ensure-postgres.sh || { echo "0 passed, 1 failed"; exit 1; }
+scripts/ensure-chromium.sh || { echo "0 passed, 1 failed"; exit 1; }
+export GERBANG_SCREENSHOTS="${GERBANG_SCREENSHOTS:-$PWD/artifacts/screenshots}"
 
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT

@@ -1,4 +1,5 @@
 using Gerbang.Api.Admin;
+using Gerbang.Api.Checkout;
 using Gerbang.Api.Database;
 using Gerbang.Api.Disbursements;
 using Gerbang.Api.Health;
@@ -83,6 +84,7 @@ public static class GerbangApp
         });
         app.MapAdmin();
         app.MapProviderCallbacks();
+        app.MapCheckoutPages();
         var v1 = app.MapMerchantApi();
         v1.MapMerchantSelf();
         v1.MapPayments();
@@ -91,6 +93,7 @@ public static class GerbangApp
         v1.MapBalance();
         v1.MapWebhookEndpoints();
         v1.MapEventStream();
+        v1.MapCheckoutSessions();
         v1.MapEvents();
         if (app.Configuration.GetValue("Gerbang:Simulators:InProcess", true))
         {

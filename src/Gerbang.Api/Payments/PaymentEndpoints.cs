@@ -74,7 +74,13 @@ public static class PaymentEndpoints
     private static async Task<ApiResponse> QrAsync(string id, HttpContext http, PaymentStore store)
     {
         var payment = await store.GetAsync(MerchantContext.Of(http), id, http.RequestAborted);
-        if (payment?.InstructionsJson is null)
+        return payment is null ? Problems.NotFound("payment") : QrImage(payment);
+    }
+
+    /// <summary>The QRIS code of a payment as an SVG image (404 when it has none).</summary>
+    public static ApiResponse QrImage(PaymentRow payment)
+    {
+        if (payment.InstructionsJson is null)
         {
             return Problems.NotFound("payment");
         }

@@ -37,7 +37,7 @@ public static class EventStreamEndpoints
     }
 
     /// <summary>Writes the stream until the client leaves. Shared by the checkout page's own stream.</summary>
-    public static async Task SendAsync(HttpContext http, EventStreamHub hub, string merchantId, string mode, Func<StreamedEvent, bool> filter, string? lastEventId)
+    public static async Task SendAsync(HttpContext http, EventStreamHub hub, string merchantId, string mode, Func<StreamedEvent, bool> filter, string? lastEventId, Func<StreamedEvent, string>? render = null)
     {
         var ct = http.RequestAborted;
         http.Response.ContentType = "text/event-stream";
@@ -53,7 +53,7 @@ public static class EventStreamEndpoints
             {
                 foreach (var e in (await hub.AfterAsync(merchantId, mode, lastEventId, ct)).Where(filter))
                 {
-                    await WriteAsync(http, e, ct);
+                    await WriteAsync(http, e, render, ct);
                     lastSeq = e.Seq;
                 }
             }
@@ -69,7 +69,7 @@ public static class EventStreamEndpoints
                     var e = await reader.ReadAsync(wait.Token);
                     if (e.Seq > lastSeq || lastEventId is null)
                     {
-                        await WriteAsync(http, e, ct);
+                        await WriteAsync(http, e, render, ct);
                     }
                 }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -90,8 +90,8 @@ public static class EventStreamEndpoints
         }
     }
 
-    private static Task WriteAsync(HttpContext http, StreamedEvent e, CancellationToken ct) =>
-        http.Response.WriteAsync($"id: {e.Id}\nevent: {e.Type}\ndata: {Encoding.UTF8.GetString(e.Body)}\n\n", ct);
+    private static Task WriteAsync(HttpContext http, StreamedEvent e, Func<StreamedEvent, string>? render, CancellationToken ct) =>
+        http.Response.WriteAsync($"id: {e.Id}\nevent: {e.Type}\ndata: {render?.Invoke(e) ?? Encoding.UTF8.GetString(e.Body)}\n\n", ct);
 }
 
 public sealed class StreamOptions

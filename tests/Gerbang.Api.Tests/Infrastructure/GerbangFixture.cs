@@ -47,7 +47,7 @@ public class GerbangFixture : IAsyncLifetime
     {
     }
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         ConnectionString = await TestCluster.NewDatabaseAsync();
         var settings = new Dictionary<string, string?>
@@ -80,7 +80,7 @@ public class GerbangFixture : IAsyncLifetime
         Db = NpgsqlDataSource.Create(ConnectionString);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         var dump = Environment.GetEnvironmentVariable("GERBANG_TEST_LOG");
         if (!string.IsNullOrEmpty(dump))

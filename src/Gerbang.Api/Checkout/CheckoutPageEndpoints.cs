@@ -1,0 +1,240 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Gerbang.Api.Http;
+using Gerbang.Api.Merchants;
+using Gerbang.Api.Payments;
+using Gerbang.Api.Streams;
+using Gerbang.Domain;
+using Gerbang.Domain.Payments;
+using Npgsql;
+
+namespace Gerbang.Api.Checkout;
+
+/// <summary>
+/// The hosted checkout, reached by the customer's browser with nothing but the session id: the page,
+/// its state, choosing a method (which creates the payment), the QR image, a live stream of the
+/// payment's status and, in test mode, a button that pays through the simulator. No key and no
+/// merchant data beyond the name, amount and order reach the browser.
+/// </summary>
+public static class CheckoutPageEndpoints
+{
+    public static void MapCheckoutPages(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/checkout.js", () => Asset("checkout.js", "text/javascript; charset=utf-8")).ExcludeFromDescription();
+        var group = app.MapGroup("/checkout").ExcludeFromDescription();
+        group.MapGet("/assets/{name}", (string name) => name switch
+        {
+            "checkout.css" => Asset(name, "text/css; charset=utf-8"),
+            "checkout-page.js" => Asset(name, "text/javascript; charset=utf-8"),
+            _ => Results.NotFound(),
+        });
+        group.MapGet("/{id}", PageAsync);
+        group.MapGet("/{id}/state", StateAsync);
+        group.MapPost("/{id}/payments", ChooseAsync);
+        group.MapGet("/{id}/qr.svg", QrAsync);
+        group.MapGet("/{id}/events", EventsAsync);
+        group.MapPost("/{id}/simulate", SimulateAsync);
+    }
+
+    private static IResult Asset(string name, string contentType)
+    {
+        using var stream = typeof(CheckoutPageEndpoints).Assembly.GetManifestResourceStream("Checkout." + name)!;
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return Results.Bytes(copy.ToArray(), contentType);
+    }
+
+    private static async Task<IResult> PageAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    {
+        var session = await CheckoutSession.FindAsync(db, id, null, http.RequestAborted);
+        if (session is null)
+        {
+            return Results.Content(Html.NotFound, "text/html; charset=utf-8", Encoding.UTF8, 404);
+        }
+
+        string merchantName;
+        await using (var cmd = db.CreateCommand("select name from merchants where id = $1"))
+        {
+            cmd.Parameters.Add(new() { Value = session.MerchantId });
+            merchantName = (string)(await cmd.ExecuteScalarAsync(http.RequestAborted))!;
+        }
+
+        // Only the merchant's own origins may frame the page and hear its messages.
+        var requested = http.Request.Query["origin"].ToString();
+        var parentOrigin = session.Origins.Contains(requested, StringComparer.Ordinal) ? requested : "";
+        var headers = http.Response.Headers;
+        headers.ContentSecurityPolicy =
+            $"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self' {string.Join(' ', session.Origins)}";
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers.CacheControl = "no-store";
+        return Results.Content(Html.Page(session, merchantName, parentOrigin), "text/html; charset=utf-8");
+    }
+
+    private sealed record InstructionsView(string Type, string? Bank, string? VaNumber, string? BillerCode, string? QrImageUrl);
+
+    private sealed record PaymentState(string Id, string Status, string Method, InstructionsView? Instructions, string ExpiresAt);
+
+    private sealed record SessionState(string Id, string Status, bool Livemode, long Amount, string Currency, string[] Methods, IReadOnlyList<string> Banks, string ExpiresAt, PaymentState? Payment);
+
+    private static async Task<PaymentRow?> PaymentAsync(NpgsqlDataSource db, CheckoutSession session, CancellationToken ct)
+    {
+        if (session.PaymentId is null)
+        {
+            return null;
+        }
+
+        await using var cmd = db.CreateCommand($"select {PaymentRow.Columns} from payments where id = $1");
+        cmd.Parameters.Add(new() { Value = session.PaymentId });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? PaymentRow.Read(r) : null;
+    }
+
+    private static async Task<SessionState> StateOfAsync(NpgsqlDataSource db, CheckoutSession session, DateTimeOffset now, CancellationToken ct)
+    {
+        var payment = await PaymentAsync(db, session, ct);
+        PaymentState? view = null;
+        if (payment is not null)
+        {
+            InstructionsView? instructions = null;
+            if (payment.InstructionsJson is { } json)
+            {
+                using var doc = JsonDocument.Parse(json);
+                var i = doc.RootElement;
+                string? S(string name) => i.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+                var type = S("type") ?? payment.Method;
+                instructions = new InstructionsView(type, S("bank"), S("va_number"), S("biller_code"), type == "qris" ? $"/checkout/{session.Id}/qr.svg" : null);
+            }
+
+            view = new PaymentState(payment.Id, payment.Status.ToWire(), payment.Method, instructions, ApiJson.Time(payment.ExpiresAt));
+        }
+
+        var status = payment?.Status == PaymentStatus.Paid ? "complete" : now >= session.ExpiresAt ? "expired" : "open";
+        return new SessionState(session.Id, status, session.Mode == "live", session.Amount, session.Currency, session.Methods, PaymentMethods.VaBanks, ApiJson.Time(session.ExpiresAt), view);
+    }
+
+    private static async Task<IResult> StateAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    {
+        var session = await CheckoutSession.FindAsync(db, id, null, http.RequestAborted);
+        http.Response.Headers.CacheControl = "no-store";
+        return session is null ? Problems.NotFound("checkout session") : ApiResponse.Ok(await StateOfAsync(db, session, clock.GetUtcNow(), http.RequestAborted));
+    }
+
+    private static async Task<IResult> ChooseAsync(string id, HttpContext http, NpgsqlDataSource db, CreatePaymentHandler payments, TimeProvider clock)
+    {
+        var session = await CheckoutSession.FindAsync(db, id, null, http.RequestAborted);
+        if (session is null)
+        {
+            return Problems.NotFound("checkout session");
+        }
+
+        var now = clock.GetUtcNow();
+        if (now >= session.ExpiresAt)
+        {
+            return Problems.Create(409, "checkout_session_expired", "This checkout has expired.");
+        }
+
+        if (session.PaymentId is not null)
+        {
+            return ApiResponse.Ok(await StateOfAsync(db, session, now, http.RequestAborted)); // one payment per session: show it again
+        }
+
+        var (root, problem) = await RequestBody.ReadObjectAsync(http);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var f = new Fields(root);
+        var methodText = f.String("method", required: true, maxLength: 10);
+        var bank = f.String("bank", required: false, maxLength: 20);
+        f.RejectUnknown();
+        if (methodText is null || !PaymentMethods.TryParse(methodText, out var method) || !session.Methods.Contains(methodText))
+        {
+            f.Add("method", "parameter_invalid", $"method must be one of: {string.Join(", ", session.Methods)}.");
+            return Problems.Validation(f.Errors);
+        }
+
+        if (method == PaymentMethod.Va && (bank is null || !PaymentMethods.VaBanks.Contains(bank)))
+        {
+            f.Add("bank", "parameter_invalid", $"bank must be one of: {string.Join(", ", PaymentMethods.VaBanks)}.");
+        }
+
+        if (f.Errors.Count > 0)
+        {
+            return Problems.Validation(f.Errors);
+        }
+
+        await using (var merchantStatus = db.CreateCommand("select status from merchants where id = $1"))
+        {
+            merchantStatus.Parameters.Add(new() { Value = session.MerchantId });
+            if ((string?)await merchantStatus.ExecuteScalarAsync(http.RequestAborted) == "suspended")
+            {
+                return Problems.Create(403, "merchant_suspended", "This shop cannot take payments right now.");
+            }
+        }
+
+        var expiresAt = now + method.DefaultExpiry() < session.ExpiresAt ? now + method.DefaultExpiry() : session.ExpiresAt;
+        var request = new CreatePaymentRequest(
+            new Money(session.Amount, Currency.Parse(session.Currency)), method, method == PaymentMethod.Va ? bank : null, session.OrderId,
+            session.Description, null, null, null, JsonSerializer.Serialize(new Dictionary<string, string> { ["checkout_session"] = session.Id }), null, null, null, expiresAt);
+        var created = await payments.HandleAsync(http, new MerchantContext(session.MerchantId, session.ModeValue, "checkout"), request, http.RequestAborted);
+        if (created.StatusCode != 201)
+        {
+            return created;
+        }
+
+        using var doc = JsonDocument.Parse(created.Body);
+        await using (var link = db.CreateCommand("update checkout_sessions set payment_id = $2 where id = $1 and payment_id is null"))
+        {
+            link.Parameters.Add(new() { Value = session.Id });
+            link.Parameters.Add(new() { Value = doc.RootElement.GetProperty("id").GetString() });
+            await link.ExecuteNonQueryAsync(http.RequestAborted);
+        }
+
+        session = (await CheckoutSession.FindAsync(db, id, null, http.RequestAborted))!;
+        return ApiResponse.Ok(await StateOfAsync(db, session, now, http.RequestAborted), 201);
+    }
+
+    private static async Task<IResult> QrAsync(string id, HttpContext http, NpgsqlDataSource db)
+    {
+        var session = await CheckoutSession.FindAsync(db, id, null, http.RequestAborted);
+        var payment = session is null ? null : await PaymentAsync(db, session, http.RequestAborted);
+        return payment is null ? Problems.NotFound("payment") : PaymentEndpoints.QrImage(payment);
+    }
+
+    private static async Task EventsAsync(string id, HttpContext http, NpgsqlDataSource db, EventStreamHub hub)
+    {
+        var session = await CheckoutSession.FindAsync(db, id, null, http.RequestAborted);
+        if (session?.PaymentId is not { } paymentId)
+        {
+            await Problems.NotFound("payment").ExecuteAsync(http);
+            return;
+        }
+
+        // The page hears only its payment's status, never the merchant's event bodies.
+        await EventStreamEndpoints.SendAsync(http, hub, session.MerchantId, session.Mode, e => e.ObjectId == paymentId, null,
+            e => JsonSerializer.Serialize(new { type = e.Type, status = e.Type.StartsWith("payment.", StringComparison.Ordinal) ? e.Type["payment.".Length..] : null }));
+    }
+
+    private static async Task<IResult> SimulateAsync(string id, HttpContext http, NpgsqlDataSource db, ProviderRegistry providers)
+    {
+        var session = await CheckoutSession.FindAsync(db, id, null, http.RequestAborted);
+        var payment = session is null || session.ModeValue != Mode.Test ? null : await PaymentAsync(db, session, http.RequestAborted);
+        var control = payment is null ? null : providers.TestControl(Mode.Test, payment.Provider);
+        if (payment?.ProviderReference is null || control is null)
+        {
+            return Problems.NotFound("payment");
+        }
+
+        var result = await control.PayAsync(payment.ProviderReference, null, http.RequestAborted);
+        return result.Done ? Results.NoContent() : Problems.Create(409, "simulation_refused", result.Error ?? "The simulator refused.");
+    }
+
+    internal static string Rupiah(long amount, string currency) =>
+        currency == "IDR" ? "Rp" + amount.ToString("#,0", CultureInfo.InvariantCulture).Replace(',', '.') : $"{amount.ToString(CultureInfo.InvariantCulture)} {currency}";
+
+    internal static string E(string? s) => HtmlEncoder.Default.Encode(s ?? "");
+}

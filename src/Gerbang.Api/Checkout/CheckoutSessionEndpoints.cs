@@ -1,0 +1,134 @@
+using Gerbang.Api.Http;
+using Gerbang.Api.Merchants;
+using Gerbang.Domain;
+using Gerbang.Domain.Payments;
+using Npgsql;
+
+namespace Gerbang.Api.Checkout;
+
+/// <summary><c>/v1/checkout/sessions</c>: the merchant's server opens a hosted checkout for one order.</summary>
+public static class CheckoutSessionEndpoints
+{
+    private static readonly TimeSpan DefaultLifetime = TimeSpan.FromMinutes(30);
+
+    public static void MapCheckoutSessions(this RouteGroupBuilder v1)
+    {
+        var group = v1.MapGroup("/checkout/sessions").WithTags("checkout");
+        group.MapPost("", CreateAsync);
+        group.MapGet("/{id}", GetAsync);
+    }
+
+    /// <summary>What a session is now: <c>complete</c> once its payment is paid, <c>expired</c> past its time.</summary>
+    public static async Task<string> StatusAsync(NpgsqlDataSource db, CheckoutSession session, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (session.PaymentId is not null)
+        {
+            await using var cmd = db.CreateCommand("select status from payments where id = $1");
+            cmd.Parameters.Add(new() { Value = session.PaymentId });
+            if ((string?)await cmd.ExecuteScalarAsync(cancellationToken) == "paid")
+            {
+                return "complete";
+            }
+        }
+
+        return now >= session.ExpiresAt ? "expired" : "open";
+    }
+
+    private static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, GerbangUrls urls, TimeProvider clock)
+    {
+        var merchant = MerchantContext.Of(http);
+        if (!RequestBody.TryParseObject(http, emptyAllowed: false, out var root, out var problem))
+        {
+            return problem!;
+        }
+
+        var f = new Fields(root);
+        var amount = f.Amount("amount", required: true);
+        var currencyText = f.String("currency", required: true, maxLength: 3);
+        var orderId = f.String("order_id", required: true, maxLength: 64);
+        var description = f.String("description", required: false, maxLength: 500);
+        var successUrl = Url(f, "success_url", merchant.Livemode);
+        var cancelUrl = Url(f, "cancel_url", merchant.Livemode);
+        var expiresIn = f.Integer("expires_in", 60, 86_400);
+        var methods = new List<string>();
+        if (f.Element("methods", System.Text.Json.JsonValueKind.Array) is { } list)
+        {
+            foreach (var m in list.EnumerateArray())
+            {
+                if (m.ValueKind != System.Text.Json.JsonValueKind.String || !PaymentMethods.TryParse(m.GetString(), out _))
+                {
+                    f.Add("methods", "parameter_invalid", "methods lists payment methods the hosted page offers: \"qris\" and \"va\".");
+                    break;
+                }
+
+                if (!methods.Contains(m.GetString()!))
+                {
+                    methods.Add(m.GetString()!);
+                }
+            }
+
+            if (methods.Count == 0 && !f.Errors.Any(e => e.Param == "methods"))
+            {
+                f.Add("methods", "parameter_invalid", "methods must not be empty.");
+            }
+        }
+        else if (!f.Has("methods"))
+        {
+            methods.AddRange(["qris", "va"]);
+        }
+
+        var currency = Currency.Idr;
+        if (currencyText is not null && !Currency.TryParse(currencyText, out currency))
+        {
+            f.Add("currency", "currency_invalid", "currency must be an upper-case ISO 4217 code Gerbang supports.");
+        }
+
+        f.RejectUnknown();
+        if (f.Errors.Count > 0)
+        {
+            return Problems.Validation(f.Errors);
+        }
+
+        var now = clock.GetUtcNow();
+        var session = new CheckoutSession(
+            Ids.New("cs"), merchant.MerchantId, merchant.ModeWire, amount!.Value, currency.Code, orderId!, description, [.. methods],
+            successUrl!, cancelUrl!, null, now + (expiresIn is { } s ? TimeSpan.FromSeconds(s) : DefaultLifetime), now);
+        await using var cmd = db.CreateCommand($"insert into checkout_sessions ({CheckoutSession.Columns}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)");
+        foreach (var v in new object?[] { session.Id, session.MerchantId, session.Mode, session.Amount, session.Currency, session.OrderId, session.Description, session.Methods, session.SuccessUrl, session.CancelUrl, null, session.ExpiresAt, session.CreatedAt })
+        {
+            cmd.Parameters.Add(new() { Value = v ?? DBNull.Value });
+        }
+
+        await cmd.ExecuteNonQueryAsync(http.RequestAborted);
+        return ApiResponse.Ok(session.ToView("open", urls.Public), 201);
+    }
+
+    private static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db, GerbangUrls urls, TimeProvider clock)
+    {
+        var merchant = MerchantContext.Of(http);
+        var session = await CheckoutSession.FindAsync(db, id, merchant.MerchantId, http.RequestAborted);
+        if (session is null || session.Mode != merchant.ModeWire)
+        {
+            return Problems.NotFound("checkout session");
+        }
+
+        return ApiResponse.Ok(session.ToView(await StatusAsync(db, session, clock.GetUtcNow(), http.RequestAborted), urls.Public));
+    }
+
+    private static string? Url(Fields f, string name, bool live)
+    {
+        var text = f.String(name, required: true, maxLength: 2000);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && (live || uri.Scheme != Uri.UriSchemeHttp)) || uri.UserInfo.Length > 0)
+        {
+            f.Add(name, "url_invalid", live ? $"{name} must be an absolute https URL." : $"{name} must be an absolute http or https URL.");
+            return null;
+        }
+
+        return uri.ToString();
+    }
+}
