@@ -32,10 +32,10 @@ public static class CheckoutPageEndpoints
         });
         group.MapGet("/{id}", PageAsync);
         group.MapGet("/{id}/state", StateAsync);
-        group.MapPost("/{id}/payments", ChooseAsync);
+        group.MapPost("/{id}/payments", ChooseAsync).RequireRateLimiting(RateLimits.Checkout);
         group.MapGet("/{id}/qr.svg", QrAsync);
         group.MapGet("/{id}/events", EventsAsync);
-        group.MapPost("/{id}/simulate", SimulateAsync);
+        group.MapPost("/{id}/simulate", SimulateAsync).RequireRateLimiting(RateLimits.Checkout);
     }
 
     private static IResult Asset(string name, string contentType)

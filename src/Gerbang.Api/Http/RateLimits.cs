@@ -17,6 +17,9 @@ public sealed class RateLimitOptions
 
     /// <summary>Sign-in attempts per source address per minute.</summary>
     public int AdminLoginPerMinute { get; set; } = 20;
+
+    /// <summary>Payment starts and simulations on hosted checkout pages per source address per minute.</summary>
+    public int CheckoutPerMinute { get; set; } = 60;
 }
 
 /// <summary>
@@ -28,6 +31,7 @@ public static class RateLimits
 {
     public const string Merchant = "merchant-key";
     public const string AdminLogin = "admin-login";
+    public const string Checkout = "checkout";
 
     public static IServiceCollection AddGerbangRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
@@ -51,6 +55,10 @@ public static class RateLimits
             limiter.AddPolicy(AdminLogin, http => RateLimitPartition.GetFixedWindowLimiter(
                 http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = options.AdminLoginPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            // The checkout page's writes need no key, so they are limited per address instead.
+            limiter.AddPolicy(Checkout, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.CheckoutPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
             limiter.OnRejected = async (context, cancellationToken) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;

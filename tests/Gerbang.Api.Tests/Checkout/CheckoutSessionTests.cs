@@ -70,3 +70,28 @@ public sealed class CheckoutSessionTests(GerbangFixture gerbang) : IClassFixture
         Assert.Equal(404, (await gerbang.Http.PostJsonAsync("/checkout/cs_nothing/payments", new { method = "qris" })).Status);
     }
 }
+
+public sealed class StrictCheckoutLimitFixture : GerbangFixture
+{
+    protected override void Configure(IDictionary<string, string?> settings) => settings["Gerbang:RateLimits:CheckoutPerMinute"] = "5";
+}
+
+public sealed class CheckoutRateLimitTests(StrictCheckoutLimitFixture gerbang) : IClassFixture<StrictCheckoutLimitFixture>
+{
+    [Fact]
+    public async Task A_flood_of_payment_starts_from_one_address_is_refused_with_retry_after()
+    {
+        var statuses = new List<int>();
+        for (var i = 0; i < 7; i++)
+        {
+            var (status, _, response) = await gerbang.Http.PostJsonAsync("/checkout/cs_nothing/payments", new { method = "qris" });
+            statuses.Add(status);
+            if (status == 429)
+            {
+                Assert.NotNull(response.Headers.RetryAfter);
+            }
+        }
+
+        Assert.Equal([404, 404, 404, 404, 404, 429, 429], statuses);
+    }
+}
