@@ -79,22 +79,12 @@ public static class CheckoutPageEndpoints
 
     private sealed record SessionState(string Id, string Status, bool Livemode, long Amount, string Currency, string[] Methods, IReadOnlyList<string> Banks, string ExpiresAt, PaymentState? Payment);
 
-    private static async Task<PaymentRow?> PaymentAsync(NpgsqlDataSource db, CheckoutSession session, CancellationToken ct)
-    {
-        if (session.PaymentId is null)
-        {
-            return null;
-        }
+    private static Task<PaymentRow?> PaymentOfAsync(PaymentStore payments, CheckoutSession session, CancellationToken ct) =>
+        session.PaymentId is null ? Task.FromResult<PaymentRow?>(null) : payments.GetAsync(session.Merchant, session.PaymentId, ct);
 
-        await using var cmd = db.CreateCommand($"select {PaymentRow.Columns} from payments where id = $1");
-        cmd.Parameters.Add(new() { Value = session.PaymentId });
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? PaymentRow.Read(r) : null;
-    }
-
-    private static async Task<SessionState> StateOfAsync(NpgsqlDataSource db, CheckoutSession session, DateTimeOffset now, CancellationToken ct)
+    private static async Task<SessionState> StateOfAsync(PaymentStore payments, CheckoutSession session, DateTimeOffset now, CancellationToken ct)
     {
-        var payment = await PaymentAsync(db, session, ct);
+        var payment = await PaymentOfAsync(payments, session, ct);
         PaymentState? view = null;
         if (payment is not null)
         {
@@ -111,18 +101,17 @@ public static class CheckoutPageEndpoints
             view = new PaymentState(payment.Id, payment.Status.ToWire(), payment.Method, instructions, ApiJson.Time(payment.ExpiresAt));
         }
 
-        var status = payment?.Status == PaymentStatus.Paid ? "complete" : now >= session.ExpiresAt ? "expired" : "open";
-        return new SessionState(session.Id, status, session.Mode == "live", session.Amount, session.Currency, session.Methods, PaymentMethods.VaBanks, ApiJson.Time(session.ExpiresAt), view);
+        return new SessionState(session.Id, session.StatusFor(payment?.Status, now), session.Mode == "live", session.Amount, session.Currency, session.Methods, PaymentMethods.VaBanks, ApiJson.Time(session.ExpiresAt), view);
     }
 
-    private static async Task<IResult> StateAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    private static async Task<IResult> StateAsync(string id, HttpContext http, NpgsqlDataSource db, PaymentStore store, TimeProvider clock)
     {
         var session = await CheckoutSession.FindAsync(db, id, null, http.RequestAborted);
         http.Response.Headers.CacheControl = "no-store";
-        return session is null ? Problems.NotFound("checkout session") : ApiResponse.Ok(await StateOfAsync(db, session, clock.GetUtcNow(), http.RequestAborted));
+        return session is null ? Problems.NotFound("checkout session") : ApiResponse.Ok(await StateOfAsync(store, session, clock.GetUtcNow(), http.RequestAborted));
     }
 
-    private static async Task<IResult> ChooseAsync(string id, HttpContext http, NpgsqlDataSource db, CreatePaymentHandler payments, TimeProvider clock)
+    private static async Task<IResult> ChooseAsync(string id, HttpContext http, NpgsqlDataSource db, PaymentStore store, CreatePaymentHandler payments, TimeProvider clock)
     {
         var session = await CheckoutSession.FindAsync(db, id, null, http.RequestAborted);
         if (session is null)
@@ -138,7 +127,7 @@ public static class CheckoutPageEndpoints
 
         if (session.PaymentId is not null)
         {
-            return ApiResponse.Ok(await StateOfAsync(db, session, now, http.RequestAborted)); // one payment per session: show it again
+            return ApiResponse.Ok(await StateOfAsync(store, session, now, http.RequestAborted)); // one payment per session: show it again
         }
 
         var (root, problem) = await RequestBody.ReadObjectAsync(http);
@@ -180,28 +169,28 @@ public static class CheckoutPageEndpoints
         var request = new CreatePaymentRequest(
             new Money(session.Amount, Currency.Parse(session.Currency)), method, method == PaymentMethod.Va ? bank : null, session.OrderId,
             session.Description, null, null, null, JsonSerializer.Serialize(new Dictionary<string, string> { ["checkout_session"] = session.Id }), null, null, null, expiresAt);
-        var created = await payments.HandleAsync(http, new MerchantContext(session.MerchantId, session.ModeValue, "checkout"), request, http.RequestAborted);
+        var created = await payments.HandleAsync(http, session.Merchant, request, http.RequestAborted);
         if (created.StatusCode != 201)
         {
             return created;
         }
 
         using var doc = JsonDocument.Parse(created.Body);
+        session = session with { PaymentId = doc.RootElement.GetProperty("id").GetString() };
         await using (var link = db.CreateCommand("update checkout_sessions set payment_id = $2 where id = $1 and payment_id is null"))
         {
             link.Parameters.Add(new() { Value = session.Id });
-            link.Parameters.Add(new() { Value = doc.RootElement.GetProperty("id").GetString() });
+            link.Parameters.Add(new() { Value = session.PaymentId });
             await link.ExecuteNonQueryAsync(http.RequestAborted);
         }
 
-        session = (await CheckoutSession.FindAsync(db, id, null, http.RequestAborted))!;
-        return ApiResponse.Ok(await StateOfAsync(db, session, now, http.RequestAborted), 201);
+        return ApiResponse.Ok(await StateOfAsync(store, session, now, http.RequestAborted), 201);
     }
 
-    private static async Task<IResult> QrAsync(string id, HttpContext http, NpgsqlDataSource db)
+    private static async Task<IResult> QrAsync(string id, HttpContext http, NpgsqlDataSource db, PaymentStore store)
     {
         var session = await CheckoutSession.FindAsync(db, id, null, http.RequestAborted);
-        var payment = session is null ? null : await PaymentAsync(db, session, http.RequestAborted);
+        var payment = session is null ? null : await PaymentOfAsync(store, session, http.RequestAborted);
         return payment is null ? Problems.NotFound("payment") : PaymentEndpoints.QrImage(payment);
     }
 
@@ -219,10 +208,10 @@ public static class CheckoutPageEndpoints
             e => JsonSerializer.Serialize(new { type = e.Type, status = e.Type.StartsWith("payment.", StringComparison.Ordinal) ? e.Type["payment.".Length..] : null }));
     }
 
-    private static async Task<IResult> SimulateAsync(string id, HttpContext http, NpgsqlDataSource db, ProviderRegistry providers)
+    private static async Task<IResult> SimulateAsync(string id, HttpContext http, NpgsqlDataSource db, PaymentStore store, ProviderRegistry providers)
     {
         var session = await CheckoutSession.FindAsync(db, id, null, http.RequestAborted);
-        var payment = session is null || session.ModeValue != Mode.Test ? null : await PaymentAsync(db, session, http.RequestAborted);
+        var payment = session is null || session.ModeValue != Mode.Test ? null : await PaymentOfAsync(store, session, http.RequestAborted);
         var control = payment is null ? null : providers.TestControl(Mode.Test, payment.Provider);
         if (payment?.ProviderReference is null || control is null)
         {

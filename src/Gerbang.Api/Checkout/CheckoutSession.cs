@@ -13,6 +13,13 @@ public sealed record CheckoutSession(
 
     public Mode ModeValue => Mode == "live" ? Domain.Mode.Live : Domain.Mode.Test;
 
+    /// <summary>The merchant the session's payment is made for, as if its own key had asked.</summary>
+    public Merchants.MerchantContext Merchant => new(MerchantId, ModeValue, "checkout");
+
+    /// <summary>What a session is now: <c>complete</c> once its payment is paid, <c>expired</c> past its time.</summary>
+    public string StatusFor(Domain.Payments.PaymentStatus? paymentStatus, DateTimeOffset now) =>
+        paymentStatus == Domain.Payments.PaymentStatus.Paid ? "complete" : now >= ExpiresAt ? "expired" : "open";
+
     public static async Task<CheckoutSession?> FindAsync(NpgsqlDataSource db, string id, string? merchantId, CancellationToken cancellationToken)
     {
         await using var cmd = db.CreateCommand($"select {Columns} from checkout_sessions where id = $1 and ($2::text is null or merchant_id = $2)");

@@ -1,5 +1,6 @@
 using Gerbang.Api.Http;
 using Gerbang.Api.Merchants;
+using Gerbang.Api.Payments;
 using Gerbang.Domain;
 using Gerbang.Domain.Payments;
 using Npgsql;
@@ -16,22 +17,6 @@ public static class CheckoutSessionEndpoints
         var group = v1.MapGroup("/checkout/sessions").WithTags("checkout");
         group.MapPost("", CreateAsync);
         group.MapGet("/{id}", GetAsync);
-    }
-
-    /// <summary>What a session is now: <c>complete</c> once its payment is paid, <c>expired</c> past its time.</summary>
-    public static async Task<string> StatusAsync(NpgsqlDataSource db, CheckoutSession session, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        if (session.PaymentId is not null)
-        {
-            await using var cmd = db.CreateCommand("select status from payments where id = $1");
-            cmd.Parameters.Add(new() { Value = session.PaymentId });
-            if ((string?)await cmd.ExecuteScalarAsync(cancellationToken) == "paid")
-            {
-                return "complete";
-            }
-        }
-
-        return now >= session.ExpiresAt ? "expired" : "open";
     }
 
     private static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, GerbangUrls urls, TimeProvider clock)
@@ -103,7 +88,7 @@ public static class CheckoutSessionEndpoints
         return ApiResponse.Ok(session.ToView("open", urls.Public), 201);
     }
 
-    private static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db, GerbangUrls urls, TimeProvider clock)
+    private static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db, PaymentStore payments, GerbangUrls urls, TimeProvider clock)
     {
         var merchant = MerchantContext.Of(http);
         var session = await CheckoutSession.FindAsync(db, id, merchant.MerchantId, http.RequestAborted);
@@ -112,7 +97,8 @@ public static class CheckoutSessionEndpoints
             return Problems.NotFound("checkout session");
         }
 
-        return ApiResponse.Ok(session.ToView(await StatusAsync(db, session, clock.GetUtcNow(), http.RequestAborted), urls.Public));
+        var payment = session.PaymentId is null ? null : await payments.GetAsync(session.Merchant, session.PaymentId, http.RequestAborted);
+        return ApiResponse.Ok(session.ToView(session.StatusFor(payment?.Status, clock.GetUtcNow()), urls.Public));
     }
 
     private static string? Url(Fields f, string name, bool live)

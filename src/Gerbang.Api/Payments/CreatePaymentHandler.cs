@@ -85,6 +85,9 @@ public sealed partial class CreatePaymentHandler(
     /// <summary>A try that issued nothing (or may have): recorded as an attempt beside the one that succeeded.</summary>
     private sealed record FailedTry(string AttemptId, string Provider, ProviderFailure Failure, DateTimeOffset At, int LatencyMs);
 
+    private static AttemptWithdrawal.Payload Withdrawal(FailedTry t, MerchantContext merchant, CreatePaymentRequest request, string paymentId, DateTimeOffset expiresAt) =>
+        new(t.AttemptId, t.Provider, merchant.ModeWire, paymentId, request.Amount.Amount, request.Amount.Currency.Code, request.Method.ToWire(), request.Bank, request.OrderId, expiresAt);
+
     /// <summary>
     /// When no payment was created, tries whose outcome is unknown have no payment row to hang on; their
     /// possible instruments are still withdrawn, by jobs carrying everything needed to find them.
@@ -99,7 +102,7 @@ public sealed partial class CreatePaymentHandler(
         await using var batch = dataSource.CreateBatch();
         foreach (var t in tries.Where(t => t.Failure.OutcomeUnknown))
         {
-            AttemptWithdrawal.Enqueue(batch, new AttemptWithdrawal.Payload(t.AttemptId, t.Provider, merchant.ModeWire, paymentId, request.Amount.Amount, request.Amount.Currency.Code, request.Method.ToWire(), request.Bank, request.OrderId, expiresAt), timeProvider.GetUtcNow());
+            AttemptWithdrawal.Enqueue(batch, Withdrawal(t, merchant, request, paymentId, expiresAt), timeProvider.GetUtcNow());
         }
 
         await batch.ExecuteNonQueryAsync(cancellationToken);
@@ -174,7 +177,7 @@ public sealed partial class CreatePaymentHandler(
             batch.BatchCommands.Add(failed);
             if (t.Failure.OutcomeUnknown)
             {
-                AttemptWithdrawal.Enqueue(batch, new AttemptWithdrawal.Payload(t.AttemptId, t.Provider, merchant.ModeWire, paymentId, request.Amount.Amount, request.Amount.Currency.Code, request.Method.ToWire(), request.Bank, request.OrderId, row.ExpiresAt), now);
+                AttemptWithdrawal.Enqueue(batch, Withdrawal(t, merchant, request, paymentId, row.ExpiresAt), now);
             }
         }
 
