@@ -1,5 +1,6 @@
 using Gerbang.Api.Admin;
 using Gerbang.Api.Checkout;
+using Gerbang.Api.Dashboard;
 using Gerbang.Api.Database;
 using Gerbang.Api.Disbursements;
 using Gerbang.Api.Health;
@@ -52,6 +53,7 @@ public static class GerbangApp
             .RemoveAllLoggers();
         services.AddGerbangRateLimits(builder.Configuration);
         services.AddAdmin();
+        services.AddDashboard();
         services.AddLedger();
         services.AddProviders(builder.Configuration);
         services.AddPayments();
@@ -85,6 +87,7 @@ public static class GerbangApp
         app.MapAdmin();
         app.MapProviderCallbacks();
         app.MapCheckoutPages();
+        app.MapDashboard();
         var v1 = app.MapMerchantApi();
         v1.MapMerchantSelf();
         v1.MapPayments();

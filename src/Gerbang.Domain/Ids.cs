@@ -21,6 +21,7 @@ public static class Ids
     public const string Delivery = "wd";
     public const string LedgerEntry = "le";
     public const string Admin = "adm";
+    public const string MerchantUser = "usr";
     public const string ApiKey = "key";
     public const string Notification = "ntf";
 

@@ -9,9 +9,6 @@ namespace Gerbang.Api.Admin;
 /// <summary>Sign-in, token refresh, and an admin's own account.</summary>
 public static class AdminAuthEndpoints
 {
-    public const int MaxFailedLogins = 10;
-    public static readonly TimeSpan LockFor = TimeSpan.FromMinutes(30);
-
     public sealed record TokenView(string AccessToken, string RefreshToken, string TokenType, int ExpiresIn);
 
     public sealed record AdminView(string Id, string Object, string Email, string Role, bool Disabled, string? LastLoginAt, string CreatedAt);
@@ -24,7 +21,7 @@ public static class AdminAuthEndpoints
         admin.MapPost("/me/password", ChangePasswordAsync).RequireAuthorization(AdminRoles.Self);
     }
 
-    private static async Task<ApiResponse> LoginAsync(HttpContext http, NpgsqlDataSource db, AdminTokens tokens, AuditLog audit, TimeProvider clock)
+    private static async Task<ApiResponse> LoginAsync(HttpContext http, NpgsqlDataSource db, AdminTokens tokens, PasswordSignIn signIn, TimeProvider clock)
     {
         var (root, problem) = await RequestBody.ReadObjectAsync(http);
         if (problem is not null)
@@ -41,54 +38,13 @@ public static class AdminAuthEndpoints
             return Problems.Validation(f.Errors);
         }
 
-        var now = clock.GetUtcNow();
-        await using var cmd = db.CreateCommand("select id, email, password_hash, role, disabled_at is not null, locked_until from admins where lower(email) = lower($1)");
-        cmd.Parameters.Add(new() { Value = email! });
-        string? id = null, storedEmail = null, hash = null, role = null;
-        var disabled = false;
-        DateTimeOffset? lockedUntil = null;
-        await using (var reader = await cmd.ExecuteReaderAsync(http.RequestAborted))
+        var account = await signIn.CheckAsync(email!, password!, merchantUsers: false, http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted);
+        if (account is null)
         {
-            if (await reader.ReadAsync(http.RequestAborted))
-            {
-                (id, storedEmail, hash, role, disabled) = (reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetBoolean(4));
-                lockedUntil = reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5);
-            }
-        }
-
-        // Verify even when the email is unknown or locked, so timing tells nothing about either.
-        var passwordOk = PasswordHasher.Verify(password!, hash ?? PasswordHasher.Decoy);
-        var locked = lockedUntil > now;
-        if (!passwordOk || id is null || disabled || locked)
-        {
-            var why = id is null ? "unknown email" : disabled ? "admin disabled" : locked ? "account locked" : "wrong password";
-            await using var batch = db.CreateBatch();
-            if (id is not null && !locked && !passwordOk)
-            {
-                var count = new NpgsqlBatchCommand("""
-                    update admins set failed_logins = failed_logins + 1,
-                        locked_until = case when failed_logins + 1 >= $2 then $3 else locked_until end
-                    where id = $1
-                    """);
-                count.Parameters.Add(new() { Value = id });
-                count.Parameters.Add(new() { Value = MaxFailedLogins });
-                count.Parameters.Add(new() { Value = now + LockFor });
-                batch.BatchCommands.Add(count);
-            }
-
-            batch.BatchCommands.Add(audit.Command(null, new AuditEntry("admin.login_failed", "admin", id, null, new { email }, why, "denied"), http.Connection.RemoteIpAddress?.ToString()));
-            await batch.ExecuteNonQueryAsync(CancellationToken.None);
             return Problems.Create(401, "invalid_credentials", "Email or password is wrong, or the account is locked.");
         }
 
-        await using (var ok = db.CreateCommand("update admins set failed_logins = 0, locked_until = null, last_login_at = $2 where id = $1"))
-        {
-            ok.Parameters.Add(new() { Value = id });
-            ok.Parameters.Add(new() { Value = now });
-            await ok.ExecuteNonQueryAsync(http.RequestAborted);
-        }
-
-        return ApiResponse.Ok(await IssueAsync(db, tokens, clock, id, storedEmail!, role!, familyId: null, http.RequestAborted));
+        return ApiResponse.Ok(await IssueAsync(db, tokens, clock, account.Id, account.Email, account.Role, familyId: null, http.RequestAborted));
     }
 
     private static async Task<ApiResponse> RefreshAsync(HttpContext http, NpgsqlDataSource db, AdminTokens tokens, AuditLog audit, TimeProvider clock)

@@ -13,6 +13,7 @@ public static class AdminEndpoints
         services.AddSingleton<MerchantService>();
         services.AddSingleton<AdminBootstrap>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<PasswordSignIn>();
 
         // No default scheme: only admin routes ask for a JWT, so merchant keys on /v1 are never parsed as one.
         services.AddAuthentication().AddJwtBearer();
@@ -37,12 +38,14 @@ public static class AdminEndpoints
         var admin = routes.MapGroup("/admin/v1").WithTags("admin");
         admin.MapAdminAuth();
         admin.MapMerchantAdmin();
+        admin.MapMerchantUsers();
         admin.MapAdminUsers();
         admin.MapAuditLog();
         admin.MapOperationsViews();
         admin.MapFeeAdmin();
         admin.MapProviderBalances();
         admin.MapProviderRouting();
+        admin.MapPaymentStats();
     }
 
     /// <summary>A token outlives nothing: an admin disabled or given another role since it was issued is refused.</summary>

@@ -14,7 +14,7 @@ public static class AuditEndpoints
     public static void MapAuditLog(this RouteGroupBuilder admin) =>
         admin.MapGet("/audit_log", ListAsync).RequireAuthorization(AdminRoles.ManageAdmins);
 
-    private static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db, AuditLog audit)
+    internal static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db, AuditLog audit)
     {
         var limit = int.TryParse(http.Request.Query["limit"], out var l) && l is >= 1 and <= 100 ? l : 50;
         var action = http.Request.Query["action"].ToString();

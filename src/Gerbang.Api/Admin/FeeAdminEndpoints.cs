@@ -43,7 +43,7 @@ public static class FeeAdminEndpoints
         return (flat, bps is null ? null : (int)bps);
     }
 
-    private static async Task<ApiResponse> OverviewAsync(HttpContext http, NpgsqlDataSource db)
+    internal static async Task<ApiResponse> OverviewAsync(HttpContext http, NpgsqlDataSource db)
     {
         var defaults = await RulesAsync(db, "", http.RequestAborted);
         var holidays = new List<HolidayView>();
@@ -59,7 +59,7 @@ public static class FeeAdminEndpoints
         return ApiResponse.Ok(new { @object = "fee_schedule", defaults, margin = await MarginAsync(db, http.RequestAborted), holidays });
     }
 
-    private static async Task<ApiResponse> MerchantRulesAsync(string id, HttpContext http, NpgsqlDataSource db) =>
+    internal static async Task<ApiResponse> MerchantRulesAsync(string id, HttpContext http, NpgsqlDataSource db) =>
         ApiResponse.Ok(new { @object = "list", data = await RulesAsync(db, id, http.RequestAborted), has_more = false });
 
     private static async Task<List<RuleView>> RulesAsync(NpgsqlDataSource db, string merchant, CancellationToken cancellationToken)
@@ -85,7 +85,7 @@ public static class FeeAdminEndpoints
             : new MarginView("platform_margin", false, 0, 0);
     }
 
-    private static async Task<ApiResponse> SetRuleAsync(string merchant, string method, HttpContext http, NpgsqlDataSource db, Merchants.MerchantService merchants, AuditLog audit, FeeResolver fees, TimeProvider clock)
+    internal static async Task<ApiResponse> SetRuleAsync(string merchant, string method, HttpContext http, NpgsqlDataSource db, Merchants.MerchantService merchants, AuditLog audit, FeeResolver fees, TimeProvider clock)
     {
         var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
         if (problem is not null)
@@ -128,7 +128,7 @@ public static class FeeAdminEndpoints
         return ApiResponse.Ok(after);
     }
 
-    private static async Task<ApiResponse> RemoveRuleAsync(string id, string method, HttpContext http, NpgsqlDataSource db, AuditLog audit, FeeResolver fees)
+    internal static async Task<ApiResponse> RemoveRuleAsync(string id, string method, HttpContext http, NpgsqlDataSource db, AuditLog audit, FeeResolver fees)
     {
         var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
         if (problem is not null)
@@ -158,7 +158,7 @@ public static class FeeAdminEndpoints
         return ApiResponse.Ok(new { merchant = id, method, deleted = true });
     }
 
-    private static async Task<ApiResponse> SetMarginAsync(HttpContext http, NpgsqlDataSource db, AuditLog audit, FeeResolver fees, TimeProvider clock)
+    internal static async Task<ApiResponse> SetMarginAsync(HttpContext http, NpgsqlDataSource db, AuditLog audit, FeeResolver fees, TimeProvider clock)
     {
         var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
         if (problem is not null)
@@ -198,7 +198,7 @@ public static class FeeAdminEndpoints
         return ApiResponse.Ok(after);
     }
 
-    private static async Task<ApiResponse> SetHolidayAsync(string date, HttpContext http, NpgsqlDataSource db, AuditLog audit, FeeResolver fees)
+    internal static async Task<ApiResponse> SetHolidayAsync(string date, HttpContext http, NpgsqlDataSource db, AuditLog audit, FeeResolver fees)
     {
         var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
         if (problem is not null)
@@ -236,7 +236,7 @@ public static class FeeAdminEndpoints
         return ApiResponse.Ok(holiday);
     }
 
-    private static async Task<ApiResponse> RemoveHolidayAsync(string date, HttpContext http, NpgsqlDataSource db, AuditLog audit, FeeResolver fees)
+    internal static async Task<ApiResponse> RemoveHolidayAsync(string date, HttpContext http, NpgsqlDataSource db, AuditLog audit, FeeResolver fees)
     {
         var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
         if (problem is not null)

@@ -27,7 +27,7 @@ public static class MerchantAdminEndpoints
             SetStatusAsync(id, "active", http, db, merchants, audit, auth, clock)).RequireAuthorization(AdminRoles.ManageMerchants);
     }
 
-    private static async Task<ApiResponse> CreateAsync(HttpContext http, MerchantService merchants, AuditLog audit)
+    internal static async Task<ApiResponse> CreateAsync(HttpContext http, MerchantService merchants, AuditLog audit)
     {
         var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
         if (problem is not null)
@@ -47,7 +47,7 @@ public static class MerchantAdminEndpoints
         return ApiResponse.Ok(new CreatedMerchantView(m.Id, m.Object, m.Name, m.Status, m.SupportEmail, m.StatementName, m.ApprovedAt, m.CreatedAt, key), 201);
     }
 
-    private static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db)
+    internal static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db)
     {
         var status = http.Request.Query["status"].ToString();
         var limit = int.TryParse(http.Request.Query["limit"], out var l) && l is >= 1 and <= 100 ? l : 10;
@@ -72,13 +72,13 @@ public static class MerchantAdminEndpoints
         return ListQuery.Answer(rows.Take(limit).ToList(), hasMore, "/admin/v1/merchants");
     }
 
-    private static async Task<ApiResponse> GetAsync(string id, HttpContext http, MerchantService merchants)
+    internal static async Task<ApiResponse> GetAsync(string id, HttpContext http, MerchantService merchants)
     {
         var m = await merchants.FindAsync(id, http.RequestAborted);
         return m is null ? Problems.NotFound("merchant") : ApiResponse.Ok(m);
     }
 
-    private static async Task<ApiResponse> ApproveAsync(string id, HttpContext http, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, TimeProvider clock)
+    internal static async Task<ApiResponse> ApproveAsync(string id, HttpContext http, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, TimeProvider clock)
     {
         var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
         if (problem is not null)
@@ -116,7 +116,7 @@ public static class MerchantAdminEndpoints
         return ApiResponse.Ok(new ApprovedMerchantView(after.Id, after.Object, after.Name, after.Status, after.SupportEmail, after.StatementName, after.ApprovedAt, after.CreatedAt, key));
     }
 
-    private static async Task<ApiResponse> SetStatusAsync(string id, string status, HttpContext http, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, MerchantAuthenticator auth, TimeProvider clock)
+    internal static async Task<ApiResponse> SetStatusAsync(string id, string status, HttpContext http, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, MerchantAuthenticator auth, TimeProvider clock)
     {
         var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
         if (problem is not null)
@@ -148,7 +148,7 @@ public static class MerchantAdminEndpoints
         return ApiResponse.Ok(after);
     }
 
-    private static async Task<ApiResponse> VerifyBankAccountAsync(string id, string bankAccount, HttpContext http, NpgsqlDataSource db, AuditLog audit, TimeProvider clock)
+    internal static async Task<ApiResponse> VerifyBankAccountAsync(string id, string bankAccount, HttpContext http, NpgsqlDataSource db, AuditLog audit, TimeProvider clock)
     {
         var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
         if (problem is not null)
@@ -188,7 +188,7 @@ public static class MerchantAdminEndpoints
         return ApiResponse.Ok((await Disbursements.BankAccountEndpoints.FindAsync(db, id, mode, bankAccount, http.RequestAborted))!);
     }
 
-    private static async Task<ApiResponse> SetLimitsAsync(string id, HttpContext http, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, TimeProvider clock)
+    internal static async Task<ApiResponse> SetLimitsAsync(string id, HttpContext http, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, TimeProvider clock)
     {
         var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
         if (problem is not null)

@@ -50,7 +50,7 @@ public static class OperationsViewEndpoints
         }
     }
 
-    private static async Task<ApiResponse> PaymentsAsync(HttpContext http, NpgsqlDataSource db, GerbangUrls urls)
+    internal static async Task<ApiResponse> PaymentsAsync(HttpContext http, NpgsqlDataSource db, GerbangUrls urls)
     {
         await using var cmd = db.CreateCommand();
         var sql = new StringBuilder($"select {PaymentRow.Columns} from payments where true");
@@ -73,7 +73,7 @@ public static class OperationsViewEndpoints
         return ListQuery.Answer(rows.Take(limit).ToList(), rows.Count > limit, "/admin/v1/payments");
     }
 
-    private static async Task<ApiResponse> PaymentAsync(string id, HttpContext http, NpgsqlDataSource db, GerbangUrls urls)
+    internal static async Task<ApiResponse> PaymentAsync(string id, HttpContext http, NpgsqlDataSource db, GerbangUrls urls)
     {
         await using var cmd = db.CreateCommand($"select {PaymentRow.Columns} from payments where id = $1");
         cmd.Parameters.Add(new() { Value = id });
@@ -81,7 +81,7 @@ public static class OperationsViewEndpoints
         return await reader.ReadAsync(http.RequestAborted) ? ApiResponse.Ok(PaymentView.Of(PaymentRow.Read(reader), urls.Public)) : Problems.NotFound("payment");
     }
 
-    private static async Task<ApiResponse> EventsAsync(HttpContext http, NpgsqlDataSource db)
+    internal static async Task<ApiResponse> EventsAsync(HttpContext http, NpgsqlDataSource db)
     {
         await using var cmd = db.CreateCommand();
         var sql = new StringBuilder("select body from events where true");
@@ -106,7 +106,7 @@ public static class OperationsViewEndpoints
     }
 
     /// <summary>Every account with its balance in its natural sign (what a merchant is owed, what a provider holds).</summary>
-    private static async Task<ApiResponse> AccountsAsync(HttpContext http, NpgsqlDataSource db)
+    internal static async Task<ApiResponse> AccountsAsync(HttpContext http, NpgsqlDataSource db)
     {
         await using var cmd = db.CreateCommand("""
             select a.id, a.kind, a.mode, a.currency, a.owner,
@@ -128,7 +128,7 @@ public static class OperationsViewEndpoints
         return ListQuery.Answer(rows, false, "/admin/v1/ledger/accounts");
     }
 
-    private static async Task<ApiResponse> EntriesAsync(HttpContext http, NpgsqlDataSource db)
+    internal static async Task<ApiResponse> EntriesAsync(HttpContext http, NpgsqlDataSource db)
     {
         var limit = Limit(http.Request);
         await using var cmd = db.CreateCommand("""
@@ -163,7 +163,7 @@ public static class OperationsViewEndpoints
 
     public sealed record JobQueueView(string Kind, long Pending, long Running, long Dead, long Succeeded, long OldestPendingSeconds);
 
-    private static async Task<ApiResponse> RefundsAsync(HttpContext http, NpgsqlDataSource db)
+    internal static async Task<ApiResponse> RefundsAsync(HttpContext http, NpgsqlDataSource db)
     {
         await using var cmd = db.CreateCommand();
         var sql = new StringBuilder($"select {Refunds.RefundRow.Columns} from refunds where true");
@@ -186,7 +186,7 @@ public static class OperationsViewEndpoints
         return ListQuery.Answer(rows.Take(limit).ToList(), rows.Count > limit, "/admin/v1/refunds");
     }
 
-    private static async Task<ApiResponse> DisbursementsAsync(HttpContext http, NpgsqlDataSource db)
+    internal static async Task<ApiResponse> DisbursementsAsync(HttpContext http, NpgsqlDataSource db)
     {
         await using var cmd = db.CreateCommand();
         var sql = new StringBuilder($"select {Disbursements.DisbursementRow.Columns} from disbursements where true");
@@ -210,7 +210,7 @@ public static class OperationsViewEndpoints
     }
 
     /// <summary>The background queues: how much waits, runs and died, and how old the oldest waiting job is.</summary>
-    private static async Task<ApiResponse> JobsAsync(HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    internal static async Task<ApiResponse> JobsAsync(HttpContext http, NpgsqlDataSource db, TimeProvider clock)
     {
         await using var cmd = db.CreateCommand("""
             select kind,

@@ -34,10 +34,10 @@ public static class ProviderBalanceEndpoints
         return rows;
     }
 
-    private static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
+    internal static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
         ListQuery.Answer(await BalancesAsync(db, http.RequestAborted), false, "/admin/v1/provider_balances");
 
-    private static async Task<ApiResponse> AdjustAsync(HttpContext http, NpgsqlDataSource db, LedgerWriter ledger, AuditLog audit, TimeProvider clock)
+    internal static async Task<ApiResponse> AdjustAsync(HttpContext http, NpgsqlDataSource db, LedgerWriter ledger, AuditLog audit, TimeProvider clock)
     {
         var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
         if (problem is not null)

@@ -27,11 +27,12 @@ public static class ProviderRoutingEndpoints
 
     public static void MapProviderRouting(this RouteGroupBuilder admin)
     {
-        admin.MapGet("/providers", (HttpContext http, ProviderRegistry registry, RoutingSettings settings, ProviderHealth health) =>
-            ListQuery.Answer(registry.Names.Select(n => View(n, registry, settings, health)).ToList(), false, "/admin/v1/providers"))
-            .RequireAuthorization(AdminRoles.ViewOperations);
+        admin.MapGet("/providers", List).RequireAuthorization(AdminRoles.ViewOperations);
         admin.MapPatch("/providers/{name}", PatchAsync).RequireAuthorization(AdminRoles.ManageProviders);
     }
+
+    internal static ApiResponse List(ProviderRegistry registry, RoutingSettings settings, ProviderHealth health) =>
+        ListQuery.Answer(registry.Names.Select(n => View(n, registry, settings, health)).ToList(), false, "/admin/v1/providers");
 
     private static ProviderView View(string name, ProviderRegistry registry, RoutingSettings settings, ProviderHealth health)
     {
@@ -64,7 +65,7 @@ public static class ProviderRoutingEndpoints
         _ => "closed",
     };
 
-    private static async Task<ApiResponse> PatchAsync(
+    internal static async Task<ApiResponse> PatchAsync(
         string name, HttpContext http, NpgsqlDataSource db, ProviderRegistry registry, RoutingSettings settings, ProviderHealth health, AuditLog audit, TimeProvider clock)
     {
         if (!registry.Names.Contains(name, StringComparer.Ordinal))

@@ -33,7 +33,7 @@ public static class BankAccountEndpoints
         accounts.MapPost("/{id}/make_primary", MakePrimaryAsync);
     }
 
-    private static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, SecretBox box, TimeProvider clock)
+    internal static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, SecretBox box, TimeProvider clock)
     {
         var merchant = MerchantContext.Of(http);
         if (!RequestBody.TryParseObject(http, emptyAllowed: false, out var root, out var problem))
@@ -105,7 +105,7 @@ public static class BankAccountEndpoints
         return response;
     }
 
-    private static Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
+    internal static Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
         ListQuery.AnswerForMerchantAsync(
             http, db, $"select {Columns} from bank_accounts where merchant_id = $1 and mode = $2 and deleted_at is null", "bank_accounts",
             new Dictionary<string, string> { ["status"] = "status" }, Read, a => a, "/v1/bank_accounts");
@@ -120,13 +120,13 @@ public static class BankAccountEndpoints
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
 
-    private static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db)
+    internal static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db)
     {
         var merchant = MerchantContext.Of(http);
         return await FindAsync(db, merchant.MerchantId, merchant.ModeWire, id, http.RequestAborted) is { } view ? ApiResponse.Ok(view) : Problems.NotFound("bank account");
     }
 
-    private static async Task<ApiResponse> DeleteAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    internal static async Task<ApiResponse> DeleteAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
     {
         var merchant = MerchantContext.Of(http);
         await using var cmd = db.CreateCommand("""
@@ -143,7 +143,7 @@ public static class BankAccountEndpoints
             : Problems.NotFound("bank account");
     }
 
-    private static async Task<ApiResponse> MakePrimaryAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    internal static async Task<ApiResponse> MakePrimaryAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
     {
         var merchant = MerchantContext.Of(http);
         if (await FindAsync(db, merchant.MerchantId, merchant.ModeWire, id, http.RequestAborted) is null)

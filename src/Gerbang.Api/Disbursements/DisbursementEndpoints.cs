@@ -35,7 +35,7 @@ public static class DisbursementEndpoints
         v1.MapPost("/test_helpers/disbursements/{id}/fail", (string id, HttpContext http, NpgsqlDataSource db, ProviderRegistry providers) => CompleteAsync(id, false, http, db, providers)).WithTags("test helpers");
     }
 
-    private static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, LedgerWriter ledger, FeeResolver fees, ProviderRegistry providers, TimeProvider clock)
+    internal static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, LedgerWriter ledger, FeeResolver fees, ProviderRegistry providers, TimeProvider clock)
     {
         var merchant = MerchantContext.Of(http);
         if (!RequestBody.TryParseObject(http, emptyAllowed: false, out var root, out var problem))
@@ -149,7 +149,7 @@ public static class DisbursementEndpoints
         return response;
     }
 
-    private static Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
+    internal static Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
         ListQuery.AnswerForMerchantAsync(
             http, db, $"select {DisbursementRow.Columns} from disbursements where merchant_id = $1 and mode = $2", "disbursements",
             new Dictionary<string, string> { ["status"] = "status" }, DisbursementRow.Read, d => d.View(), "/v1/disbursements");
@@ -164,11 +164,11 @@ public static class DisbursementEndpoints
         return await reader.ReadAsync(cancellationToken) ? DisbursementRow.Read(reader) : null;
     }
 
-    private static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db) =>
+    internal static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db) =>
         await FindAsync(db, MerchantContext.Of(http), id, http.RequestAborted) is { } row ? ApiResponse.Ok(row.View()) : Problems.NotFound("disbursement");
 
     /// <summary>Test mode: the simulated bank finishes the payout and the provider notifies Gerbang in its own format.</summary>
-    private static async Task<ApiResponse> CompleteAsync(string id, bool succeed, HttpContext http, NpgsqlDataSource db, ProviderRegistry providers)
+    internal static async Task<ApiResponse> CompleteAsync(string id, bool succeed, HttpContext http, NpgsqlDataSource db, ProviderRegistry providers)
     {
         var merchant = MerchantContext.Of(http);
         var row = await FindAsync(db, merchant, id, http.RequestAborted);

@@ -6,7 +6,7 @@ namespace Gerbang.Api.Http;
 public static class RequestBody
 {
     public const int MaxBytes = 64 * 1024;
-    private const string ItemKey = "gerbang.body";
+    internal const string ItemKey = "gerbang.body";
 
     public static byte[]? Buffered(HttpContext context) => context.Items[ItemKey] as byte[];
 

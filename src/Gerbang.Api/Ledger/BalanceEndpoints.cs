@@ -29,7 +29,7 @@ public static class BalanceEndpoints
     public sealed record BalanceTransactionView(string Id, string Object, bool Livemode, long Amount, string Currency, string Type, string? Source, long BalanceAfter, string CreatedAt);
 
     /// <summary>Each balance is a sum over at most 16 shard rows of one account: constant work per read.</summary>
-    private static async Task<ApiResponse> BalanceAsync(HttpContext http, NpgsqlDataSource db)
+    internal static async Task<ApiResponse> BalanceAsync(HttpContext http, NpgsqlDataSource db)
     {
         var merchant = MerchantContext.Of(http);
         await using var cmd = db.CreateCommand("""
@@ -67,7 +67,7 @@ public static class BalanceEndpoints
         return ApiResponse.Ok(view);
     }
 
-    private static async Task<ApiResponse> TransactionsAsync(HttpContext http, NpgsqlDataSource db)
+    internal static async Task<ApiResponse> TransactionsAsync(HttpContext http, NpgsqlDataSource db)
     {
         var merchant = MerchantContext.Of(http);
         var query = ListQuery.Parse(http.Request, ["type", "source", "currency"], out var problem);
@@ -91,7 +91,7 @@ public static class BalanceEndpoints
         return ListQuery.Answer(page, hasMore, "/v1/balance_transactions");
     }
 
-    private static async Task<ApiResponse> TransactionAsync(string id, HttpContext http, NpgsqlDataSource db)
+    internal static async Task<ApiResponse> TransactionAsync(string id, HttpContext http, NpgsqlDataSource db)
     {
         var merchant = MerchantContext.Of(http);
         await using var cmd = db.CreateCommand("select id, amount, currency, type, source, balance_after, created_at from balance_transactions where merchant_id = $1 and mode = $2 and id = $3");

@@ -9,6 +9,9 @@ public static class MerchantSelfEndpoints
 {
     public const long MaxGraceSeconds = 7 * 24 * 3600;
 
+    /// <summary>A key as it can be shown after creation: its hint, never the key.</summary>
+    public sealed record ApiKeyView(string Id, string Object, bool Livemode, string Hint, string Status, string? ExpiresAt, string CreatedAt);
+
     public sealed record RolledKeyView(string Object, bool Livemode, string SecretKey, string? PreviousKeyExpiresAt);
 
     public static void MapMerchantSelf(this RouteGroupBuilder v1)
@@ -16,10 +19,34 @@ public static class MerchantSelfEndpoints
         var merchant = v1.MapGroup("/merchant").WithTags("merchant");
         merchant.MapGet("", GetAsync);
         merchant.MapPatch("", UpdateAsync);
+        merchant.MapGet("/api_keys", KeysAsync);
         merchant.MapPost("/api_keys/roll", RollAsync);
     }
 
-    private static async Task<ApiResponse> GetAsync(HttpContext http, MerchantService merchants)
+    /// <summary>The mode's keys, newest first: active, expiring (rolled with grace), expired or revoked.</summary>
+    internal static async Task<ApiResponse> KeysAsync(HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    {
+        var merchant = MerchantContext.Of(http);
+        await using var cmd = db.CreateCommand("""
+            select id, key_hint, expires_at, revoked_at is not null, created_at from api_keys
+            where merchant_id = $1 and mode = $2 order by created_at desc, id limit 100
+            """);
+        cmd.Parameters.Add(new() { Value = merchant.MerchantId });
+        cmd.Parameters.Add(new() { Value = merchant.ModeWire });
+        var now = clock.GetUtcNow();
+        var keys = new List<ApiKeyView>();
+        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
+        while (await reader.ReadAsync(http.RequestAborted))
+        {
+            DateTimeOffset? expires = reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2);
+            var status = reader.GetBoolean(3) ? "revoked" : expires is null ? "active" : expires > now ? "expiring" : "expired";
+            keys.Add(new ApiKeyView(reader.GetString(0), "api_key", merchant.Livemode, reader.GetString(1), status, ApiJson.Time(expires), ApiJson.Time(reader.GetFieldValue<DateTimeOffset>(4))));
+        }
+
+        return ListQuery.Answer(keys, false, "/v1/merchant/api_keys");
+    }
+
+    internal static async Task<ApiResponse> GetAsync(HttpContext http, MerchantService merchants)
     {
         var m = await merchants.FindAsync(MerchantContext.Of(http).MerchantId, http.RequestAborted);
         return ApiResponse.Ok(m!);
@@ -63,7 +90,7 @@ public static class MerchantSelfEndpoints
     }
 
     /// <summary>A new key for the calling key's mode, shown once; the calling key stops at once or after <c>expires_in</c>.</summary>
-    private static async Task<ApiResponse> RollAsync(HttpContext http, NpgsqlDataSource db, MerchantAuthenticator auth, TimeProvider clock)
+    internal static async Task<ApiResponse> RollAsync(HttpContext http, NpgsqlDataSource db, MerchantAuthenticator auth, TimeProvider clock)
     {
         if (!RequestBody.TryParseObject(http, emptyAllowed: true, out var root, out var problem))
         {

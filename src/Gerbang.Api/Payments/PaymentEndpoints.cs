@@ -26,6 +26,7 @@ public static class PaymentEndpoints
         payments.MapGet("", ListAsync);
         payments.MapGet("/{id}", GetAsync);
         payments.MapGet("/{id}/qr.svg", QrAsync);
+        payments.MapGet("/{id}/attempts", AttemptsAsync);
         payments.MapPost("/{id}/cancel", (string id, HttpContext http, CancelPaymentHandler handler) => handler.HandleAsync(http, MerchantContext.Of(http), id, http.RequestAborted));
 
         var helpers = v1.MapGroup("/test_helpers/payments").WithTags("test helpers");
@@ -53,13 +54,24 @@ public static class PaymentEndpoints
         return await handler.HandleAsync(http, MerchantContext.Of(http), request, http.RequestAborted);
     }
 
-    private static async Task<ApiResponse> GetAsync(string id, HttpContext http, PaymentStore store, GerbangUrls urls)
+    internal static async Task<ApiResponse> GetAsync(string id, HttpContext http, PaymentStore store, GerbangUrls urls)
     {
         var payment = await store.GetAsync(MerchantContext.Of(http), id, http.RequestAborted);
         return payment is null ? Problems.NotFound("payment") : ApiResponse.Ok(PaymentView.Of(payment, urls.Public));
     }
 
-    private static async Task<ApiResponse> ListAsync(HttpContext http, PaymentStore store, GerbangUrls urls)
+    internal static async Task<ApiResponse> AttemptsAsync(string id, HttpContext http, PaymentStore store)
+    {
+        var merchant = MerchantContext.Of(http);
+        if (await store.GetAsync(merchant, id, http.RequestAborted) is null)
+        {
+            return Problems.NotFound("payment");
+        }
+
+        return ListQuery.Answer(await store.AttemptsAsync(merchant, id, http.RequestAborted), false, $"/v1/payments/{id}/attempts");
+    }
+
+    internal static async Task<ApiResponse> ListAsync(HttpContext http, PaymentStore store, GerbangUrls urls)
     {
         var query = ListQuery.Parse(http.Request, PaymentStore.Filters, out var problem);
         if (query is null)

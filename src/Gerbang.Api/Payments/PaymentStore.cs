@@ -20,6 +20,29 @@ public sealed class PaymentStore(NpgsqlDataSource dataSource)
         return await reader.ReadAsync(cancellationToken) ? PaymentRow.Read(reader) : null;
     }
 
+    /// <summary>Every try at a provider for one payment, oldest first (the routing story of the payment).</summary>
+    public async Task<List<AttemptView>> AttemptsAsync(MerchantContext merchant, string paymentId, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            select id, payment_id, provider, provider_reference, status, failure_code, failure_message, latency_ms, created_at
+            from payment_attempts where merchant_id = $1 and mode = $2 and payment_id = $3 order by created_at, id
+            """);
+        cmd.Parameters.Add(new() { Value = merchant.MerchantId });
+        cmd.Parameters.Add(new() { Value = merchant.ModeWire });
+        cmd.Parameters.Add(new() { Value = paymentId });
+        var rows = new List<AttemptView>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new AttemptView(
+                reader.GetString(0), "payment_attempt", reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetInt32(7),
+                ApiJson.Time(reader.GetFieldValue<DateTimeOffset>(8))));
+        }
+
+        return rows;
+    }
+
     public async Task<(List<PaymentRow> Page, bool HasMore)> ListAsync(MerchantContext merchant, ListQuery query, CancellationToken cancellationToken)
     {
         await using var cmd = dataSource.CreateCommand();
@@ -43,3 +66,5 @@ public sealed class PaymentStore(NpgsqlDataSource dataSource)
         return query.Page(rows);
     }
 }
+
+public sealed record AttemptView(string Id, string Object, string Payment, string Provider, string? ProviderReference, string Status, string? FailureCode, string? FailureMessage, int? LatencyMs, string CreatedAt);

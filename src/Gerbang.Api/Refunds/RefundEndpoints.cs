@@ -23,7 +23,7 @@ public static class RefundEndpoints
         refunds.MapGet("/{id}", GetAsync);
     }
 
-    private static async Task<ApiResponse> CreateAsync(string id, HttpContext http, CreateRefundHandler handler)
+    internal static async Task<ApiResponse> CreateAsync(string id, HttpContext http, CreateRefundHandler handler)
     {
         if (!RequestBody.TryParseObject(http, emptyAllowed: true, out var root, out var problem))
         {
@@ -42,12 +42,12 @@ public static class RefundEndpoints
         return await handler.HandleAsync(http, MerchantContext.Of(http), id, amount, reason, http.RequestAborted);
     }
 
-    private static Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
+    internal static Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
         ListQuery.AnswerForMerchantAsync(
             http, db, $"select {RefundRow.Columns} from refunds where merchant_id = $1 and mode = $2", "refunds",
             new Dictionary<string, string> { ["payment"] = "payment_id", ["status"] = "status" }, RefundRow.Read, r => r.View(), "/v1/refunds");
 
-    private static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db)
+    internal static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db)
     {
         var merchant = MerchantContext.Of(http);
         await using var cmd = db.CreateCommand($"select {RefundRow.Columns} from refunds where id = $1 and merchant_id = $2 and mode = $3");

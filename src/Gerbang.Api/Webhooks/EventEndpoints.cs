@@ -25,10 +25,10 @@ public static class EventEndpoints
         group.MapPost("/{id}/resend", ResendAsync);
     }
 
-    private static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db)
+    internal static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db)
     {
         var merchant = MerchantContext.Of(http);
-        var query = ListQuery.Parse(http.Request, ["type"], out var problem);
+        var query = ListQuery.Parse(http.Request, ["type", "object"], out var problem);
         if (query is null)
         {
             return problem!;
@@ -41,6 +41,11 @@ public static class EventEndpoints
         if (query.Filters.TryGetValue("type", out var type))
         {
             sql.Append(System.Globalization.CultureInfo.InvariantCulture, $" and type = ${ListQuery.Add(cmd, type)}");
+        }
+
+        if (query.Filters.TryGetValue("object", out var objectId))
+        {
+            sql.Append(System.Globalization.CultureInfo.InvariantCulture, $" and object_id = ${ListQuery.Add(cmd, objectId)}");
         }
 
         query.Apply(sql, cmd, "events");
@@ -65,7 +70,7 @@ public static class EventEndpoints
         return body is null ? Problems.NotFound("event") : new ApiResponse(200, body);
     }
 
-    private static async Task<ApiResponse> DeliveriesAsync(string id, HttpContext http, NpgsqlDataSource db)
+    internal static async Task<ApiResponse> DeliveriesAsync(string id, HttpContext http, NpgsqlDataSource db)
     {
         var merchant = MerchantContext.Of(http);
         if (await BodyAsync(db, merchant, id, http.RequestAborted) is null)
@@ -73,37 +78,44 @@ public static class EventEndpoints
             return Problems.NotFound("event");
         }
 
-        await using var cmd = db.CreateCommand("""
-            select a.id, a.delivery_id, a.endpoint_id, a.attempted_at, a.http_status, a.latency_ms, a.error, a.succeeded, d.status
+        var attempts = await DeliveryAttemptsAsync(db, merchant, "a.event_id", id, http.RequestAborted);
+        return ListQuery.Answer(attempts, false, $"/v1/events/{id}/deliveries");
+    }
+
+    /// <summary>The latest delivery attempts for one event or one endpoint (<paramref name="column"/> is a constant).</summary>
+    internal static async Task<List<DeliveryAttemptView>> DeliveryAttemptsAsync(NpgsqlDataSource db, MerchantContext merchant, string column, string value, CancellationToken cancellationToken)
+    {
+        await using var cmd = db.CreateCommand($"""
+            select a.id, a.event_id, a.delivery_id, a.endpoint_id, a.attempted_at, a.http_status, a.latency_ms, a.error, a.succeeded, d.status
             from webhook_attempts a join webhook_deliveries d on d.id = a.delivery_id
-            where a.event_id = $1 and d.merchant_id = $2
+            where {column} = $1 and d.merchant_id = $2
             order by a.id desc
             limit 100
             """);
-        cmd.Parameters.Add(new() { Value = id });
+        cmd.Parameters.Add(new() { Value = value });
         cmd.Parameters.Add(new() { Value = merchant.MerchantId });
         var attempts = new List<DeliveryAttemptView>();
-        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
-        while (await reader.ReadAsync(http.RequestAborted))
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             attempts.Add(new DeliveryAttemptView(
                 "wa_" + reader.GetInt64(0).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "webhook_delivery_attempt",
-                id,
                 reader.GetString(1),
                 reader.GetString(2),
-                ApiJson.Time(reader.GetFieldValue<DateTimeOffset>(3)),
-                reader.IsDBNull(4) ? null : reader.GetInt32(4),
-                reader.GetInt32(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6),
-                reader.GetBoolean(7),
-                reader.GetString(8)));
+                reader.GetString(3),
+                ApiJson.Time(reader.GetFieldValue<DateTimeOffset>(4)),
+                reader.IsDBNull(5) ? null : reader.GetInt32(5),
+                reader.GetInt32(6),
+                reader.IsDBNull(7) ? null : reader.GetString(7),
+                reader.GetBoolean(8),
+                reader.GetString(9)));
         }
 
-        return ListQuery.Answer(attempts, false, $"/v1/events/{id}/deliveries");
+        return attempts;
     }
 
-    private static async Task<ApiResponse> ResendAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    internal static async Task<ApiResponse> ResendAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
     {
         var merchant = MerchantContext.Of(http);
         if (!RequestBody.TryParseObject(http, emptyAllowed: true, out var root, out var problem))

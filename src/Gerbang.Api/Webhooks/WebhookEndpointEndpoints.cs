@@ -21,6 +21,7 @@ public static class WebhookEndpointEndpoints
         group.MapDelete("/{id}", DeleteAsync);
         group.MapPost("/{id}/rotate_secret", RotateSecretAsync);
         group.MapPost("/{id}/test", SendTestAsync);
+        group.MapGet("/{id}/deliveries", DeliveriesAsync);
     }
 
     public const long MaxOverlapSeconds = 7 * 24 * 3600;
@@ -29,7 +30,20 @@ public static class WebhookEndpointEndpoints
     /// A new secret, shown once. Until the overlap ends, deliveries carry a signature under each
     /// secret (space-separated), so the merchant can switch its verifier without missing an event.
     /// </summary>
-    private static async Task<ApiResponse> RotateSecretAsync(string id, HttpContext http, NpgsqlDataSource db, SecretBox box, TimeProvider clock)
+    /// <summary>The endpoint's delivery log: its latest attempts, newest first.</summary>
+    internal static async Task<ApiResponse> DeliveriesAsync(string id, HttpContext http, NpgsqlDataSource db)
+    {
+        var merchant = MerchantContext.Of(http);
+        if (await FindAsync(db, merchant, id, http.RequestAborted) is null)
+        {
+            return Problems.NotFound("webhook endpoint");
+        }
+
+        var attempts = await EventEndpoints.DeliveryAttemptsAsync(db, merchant, "a.endpoint_id", id, http.RequestAborted);
+        return ListQuery.Answer(attempts, false, $"/v1/webhook_endpoints/{id}/deliveries");
+    }
+
+    internal static async Task<ApiResponse> RotateSecretAsync(string id, HttpContext http, NpgsqlDataSource db, SecretBox box, TimeProvider clock)
     {
         var merchant = MerchantContext.Of(http);
         if (!RequestBody.TryParseObject(http, emptyAllowed: true, out var root, out var problem))
@@ -73,7 +87,7 @@ public static class WebhookEndpointEndpoints
     }
 
     /// <summary>Sends a <c>webhook_endpoint.test</c> event to this endpoint only, through the normal delivery path.</summary>
-    private static async Task<ApiResponse> SendTestAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    internal static async Task<ApiResponse> SendTestAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
     {
         var merchant = MerchantContext.Of(http);
         var row = await FindAsync(db, merchant, id, http.RequestAborted);
@@ -108,7 +122,7 @@ public static class WebhookEndpointEndpoints
         return new ApiResponse(202, body);
     }
 
-    private static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, SecretBox box, IHostResolver resolver, TimeProvider clock)
+    internal static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, SecretBox box, IHostResolver resolver, TimeProvider clock)
     {
         var merchant = MerchantContext.Of(http);
         if (!RequestBody.TryParseObject(http, emptyAllowed: false, out var root, out var problem))
@@ -151,18 +165,18 @@ public static class WebhookEndpointEndpoints
         return response;
     }
 
-    private static Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
+    internal static Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
         ListQuery.AnswerForMerchantAsync(
             http, db, $"select {WebhookEndpointRow.Columns} from webhook_endpoints where merchant_id = $1 and mode = $2 and deleted_at is null", "webhook_endpoints",
             new Dictionary<string, string>(), WebhookEndpointRow.Read, r => r.View(), "/v1/webhook_endpoints");
 
-    private static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db)
+    internal static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db)
     {
         var row = await FindAsync(db, MerchantContext.Of(http), id, http.RequestAborted);
         return row is null ? Problems.NotFound("webhook endpoint") : ApiResponse.Ok(row.View());
     }
 
-    private static async Task<ApiResponse> UpdateAsync(string id, HttpContext http, NpgsqlDataSource db, IHostResolver resolver, TimeProvider clock)
+    internal static async Task<ApiResponse> UpdateAsync(string id, HttpContext http, NpgsqlDataSource db, IHostResolver resolver, TimeProvider clock)
     {
         var merchant = MerchantContext.Of(http);
         var row = await FindAsync(db, merchant, id, http.RequestAborted);
@@ -216,7 +230,7 @@ public static class WebhookEndpointEndpoints
         return ApiResponse.Ok(updated.View());
     }
 
-    private static async Task<ApiResponse> DeleteAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    internal static async Task<ApiResponse> DeleteAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
     {
         var merchant = MerchantContext.Of(http);
         await using var cmd = db.CreateCommand("""

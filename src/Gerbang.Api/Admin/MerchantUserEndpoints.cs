@@ -1,0 +1,137 @@
+using Gerbang.Api.Http;
+using Gerbang.Api.Merchants;
+using Gerbang.Domain;
+using Npgsql;
+
+namespace Gerbang.Api.Admin;
+
+/// <summary>
+/// The people of a merchant who may sign in to the dashboard. Operators create them with a first
+/// password (shared out of band) and can disable them; a merchant user sees only their own merchant.
+/// </summary>
+public static class MerchantUserEndpoints
+{
+    private const string Columns = "id, merchant_id, email, disabled_at is not null, last_login_at, created_at";
+
+    public sealed record MerchantUserView(string Id, string Object, string Merchant, string Email, bool Disabled, string? LastLoginAt, string CreatedAt);
+
+    public static void MapMerchantUsers(this RouteGroupBuilder admin)
+    {
+        var users = admin.MapGroup("/merchants/{id}/users");
+        users.MapPost("", CreateAsync).RequireAuthorization(AdminRoles.ManageMerchants);
+        users.MapGet("", ListAsync).RequireAuthorization(AdminRoles.ViewOperations);
+        users.MapPatch("/{user}", UpdateAsync).RequireAuthorization(AdminRoles.ManageMerchants);
+    }
+
+    private static MerchantUserView Read(NpgsqlDataReader r) => new(
+        r.GetString(0), "merchant_user", r.GetString(1), r.GetString(2), r.GetBoolean(3),
+        r.IsDBNull(4) ? null : ApiJson.Time(r.GetFieldValue<DateTimeOffset>(4)), ApiJson.Time(r.GetFieldValue<DateTimeOffset>(5)));
+
+    internal static async Task<ApiResponse> CreateAsync(string id, HttpContext http, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, IConfiguration configuration, TimeProvider clock)
+    {
+        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var email = f!.String("email", required: true, maxLength: 200);
+        var password = f.String("password", required: true, minLength: PasswordHasher.MinLength, maxLength: 200);
+        if (email is not null && !email.Contains('@', StringComparison.Ordinal))
+        {
+            f.Add("email", "parameter_invalid", "email must be an email address.");
+        }
+
+        if (ChangeRequest.Check(f) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (await merchants.FindAsync(id, http.RequestAborted) is null)
+        {
+            return Problems.NotFound("merchant");
+        }
+
+        var now = clock.GetUtcNow();
+        var view = new MerchantUserView(Ids.New(Ids.MerchantUser), "merchant_user", id, email!, false, null, ApiJson.Time(now));
+        await using var batch = db.CreateBatch();
+        var insert = new NpgsqlBatchCommand("insert into merchant_users (id, merchant_id, email, password_hash, created_at, updated_at) values ($1, $2, $3, $4, $5, $5)");
+        foreach (var v in new object[] { view.Id, id, email!, PasswordHasher.Hash(password!, configuration.GetValue("Gerbang:PasswordIterations", PasswordHasher.DefaultIterations)), now })
+        {
+            insert.Parameters.Add(new() { Value = v });
+        }
+
+        batch.BatchCommands.Add(insert);
+        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("merchant_user.created", "merchant_user", view.Id, null, view, reason)));
+        try
+        {
+            await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return Problems.Create(409, "merchant_user_exists", "A merchant user with this email exists.", "email");
+        }
+
+        return ApiResponse.Ok(view, 201);
+    }
+
+    internal static async Task<ApiResponse> ListAsync(string id, HttpContext http, NpgsqlDataSource db)
+    {
+        await using var cmd = db.CreateCommand($"select {Columns} from merchant_users where merchant_id = $1 order by seq desc limit 100");
+        cmd.Parameters.Add(new() { Value = id });
+        var rows = new List<MerchantUserView>();
+        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
+        while (await reader.ReadAsync(http.RequestAborted))
+        {
+            rows.Add(Read(reader));
+        }
+
+        return ListQuery.Answer(rows, false, $"/admin/v1/merchants/{id}/users");
+    }
+
+    private static async Task<ApiResponse> UpdateAsync(string id, string user, HttpContext http, NpgsqlDataSource db, AuditLog audit, TimeProvider clock)
+    {
+        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var disabled = f!.Boolean("disabled");
+        if (ChangeRequest.Check(f) is { } invalid)
+        {
+            return invalid;
+        }
+
+        await using var conn = await db.OpenConnectionAsync(http.RequestAborted);
+        await using var tx = await conn.BeginTransactionAsync(http.RequestAborted);
+        await using var cmd = new NpgsqlCommand($"""
+            with before as (select {Columns} from merchant_users where id = $1 and merchant_id = $2 for update)
+            update merchant_users u set disabled_at = case when $3::boolean is null then u.disabled_at when $3 then coalesce(u.disabled_at, $4) end, updated_at = $4
+            from before where u.id = before.id
+            returning u.id, u.merchant_id, u.email, u.disabled_at is not null, u.last_login_at, u.created_at, before.disabled_at is not null
+            """, conn, tx);
+        cmd.Parameters.Add(new() { Value = user });
+        cmd.Parameters.Add(new() { Value = id });
+        cmd.Parameters.Add(new() { Value = (object?)disabled ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Boolean });
+        cmd.Parameters.Add(new() { Value = clock.GetUtcNow() });
+        MerchantUserView after;
+        bool wasDisabled;
+        await using (var reader = await cmd.ExecuteReaderAsync(http.RequestAborted))
+        {
+            if (!await reader.ReadAsync(http.RequestAborted))
+            {
+                return Problems.NotFound("merchant_user");
+            }
+
+            after = Read(reader);
+            wasDisabled = reader.GetBoolean(6);
+        }
+
+        await using var write = new NpgsqlBatch(conn, tx);
+        write.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("merchant_user.updated", "merchant_user", user, after with { Disabled = wasDisabled }, after, reason)));
+        await write.ExecuteNonQueryAsync(http.RequestAborted);
+        await tx.CommitAsync(http.RequestAborted);
+        return ApiResponse.Ok(after);
+    }
+}

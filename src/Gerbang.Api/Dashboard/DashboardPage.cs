@@ -1,0 +1,150 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Gerbang.Api.Admin;
+using Gerbang.Api.Http;
+using Gerbang.Api.Merchants;
+using Gerbang.Domain;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Gerbang.Api.Dashboard;
+
+/// <summary>
+/// Every dashboard page. Pages read and change data only through the API's own endpoint methods, so a
+/// page shows exactly what the API answers and every change passes the same validation, scoping and
+/// audit. A merchant user acts as their merchant in the mode they chose; an operator acts as an admin.
+/// </summary>
+public abstract class DashboardPage : PageModel
+{
+    public const string ModeCookie = "gerbang_dashboard_mode";
+
+    public string AccountEmail => User.FindFirstValue("email") ?? "";
+
+    public string Role => User.FindFirstValue("role") ?? "";
+
+    public string? MerchantId => User.FindFirstValue("merchant");
+
+    public bool IsMerchantUser => MerchantId is not null;
+
+    public Mode Mode { get; private set; } = Mode.Test;
+
+    /// <summary>The signed-in merchant user's merchant (name, status, whether live mode is open to it).</summary>
+    public MerchantView? Merchant { get; private set; }
+
+    [TempData]
+    public string? Flash { get; set; }
+
+    [TempData]
+    public string? FlashError { get; set; }
+
+    public bool Can(string permission) => AdminRoles.Permissions.TryGetValue(permission, out var roles) && roles.Contains(Role);
+
+    public T Service<T>()
+        where T : notnull => HttpContext.RequestServices.GetRequiredService<T>();
+
+    public override async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
+    {
+        Mode = Request.Cookies[ModeCookie] == "live" ? Mode.Live : Mode.Test;
+        if (IsMerchantUser)
+        {
+            Merchant = await Service<MerchantService>().FindAsync(MerchantId!, HttpContext.RequestAborted);
+            if (Merchant is null)
+            {
+                context.Result = Forbid();
+                return;
+            }
+
+            if (Merchant.ApprovedAt is null)
+            {
+                Mode = Mode.Test;
+            }
+
+            new MerchantContext(Merchant.Id, Mode, "dashboard:" + User.FindFirstValue("sub")).Attach(HttpContext);
+            if (HttpMethods.IsPost(Request.Method) && Merchant.Status == "suspended" && context.HandlerMethod?.Name is not ("SignOut" or "Mode"))
+            {
+                FlashError = "This merchant is suspended; nothing can be changed until an operator reactivates it.";
+                context.Result = Redirect(Request.Path);
+                return;
+            }
+        }
+
+        await next();
+    }
+
+    /// <summary>
+    /// Calls an API endpoint method in this request: <paramref name="body"/> becomes its JSON body and
+    /// <paramref name="query"/> its query string (neither leaks into the next call).
+    /// </summary>
+    public async Task<ApiResult> CallAsync(Func<HttpContext, Task<ApiResponse>> endpoint, object? body = null, IDictionary<string, string?>? query = null)
+    {
+        var request = HttpContext.Request;
+        var originalQuery = request.Query;
+        HttpContext.Items[RequestBody.ItemKey] = body is null ? [] : JsonSerializer.SerializeToUtf8Bytes(body, ApiJson.Options);
+        if (query is not null)
+        {
+            request.Query = new QueryCollection(query.Where(p => !string.IsNullOrEmpty(p.Value)).ToDictionary(p => p.Key, p => new Microsoft.Extensions.Primitives.StringValues(p.Value)));
+        }
+
+        try
+        {
+            var response = await endpoint(HttpContext);
+            using var doc = JsonDocument.Parse(response.Body.Length == 0 ? "{}"u8.ToArray() : response.Body);
+            return new ApiResult(response.StatusCode, doc.RootElement.Clone());
+        }
+        finally
+        {
+            HttpContext.Items.Remove(RequestBody.ItemKey);
+            request.Query = originalQuery;
+        }
+    }
+
+    /// <summary>A JSON body from form values; empty values are left out, as a careful API client would.</summary>
+    public static Dictionary<string, object?> Body(params (string Name, object? Value)[] fields) =>
+        fields.Where(f => f.Value is not null && f.Value is not "").ToDictionary(f => f.Name, f => f.Value is string s ? s.Trim() : f.Value);
+
+    /// <summary>After a change: a message for the next page, and back to where the person was.</summary>
+    public IActionResult Done(ApiResult result, string success, string? to = null)
+    {
+        if (result.Ok)
+        {
+            Flash = success;
+        }
+        else
+        {
+            FlashError = result.Error;
+        }
+
+        return Redirect(to ?? (Request.Path + Request.QueryString));
+    }
+}
+
+/// <summary>What an API endpoint answered: the status and the JSON body (the object, a list, or a problem).</summary>
+public sealed record ApiResult(int Status, JsonElement Body)
+{
+    public bool Ok => Status < 400;
+
+    public IEnumerable<JsonElement> Data => Ok && Body.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array ? data.EnumerateArray() : [];
+
+    public bool HasMore => Ok && Body.TryGetProperty("has_more", out var more) && more.ValueKind == JsonValueKind.True;
+
+    /// <summary>A problem as one sentence for a person: the detail, then each field's message.</summary>
+    public string? Error
+    {
+        get
+        {
+            if (Ok)
+            {
+                return null;
+            }
+
+            var detail = Body.Str("detail");
+            if (Body.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array)
+            {
+                detail = string.Join(" ", errors.EnumerateArray().Select(e => e.Str("detail")).Where(m => m.Length > 0).Prepend(detail).Where(m => m.Length > 0).Distinct());
+            }
+
+            return detail.Length > 0 ? detail : $"The request failed ({Status}).";
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Gerbang.Api.Http;
+using Gerbang.Api.Merchants;
+using Gerbang.Api.Payments;
+using Gerbang.Api.Refunds;
+using Gerbang.Api.Webhooks;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace Gerbang.Api.Dashboard.Pages.Merchant;
+
+/// <summary>One payment: its facts, every provider attempt, its refunds, and the events about it with their webhook deliveries.</summary>
+public sealed class PaymentModel : DashboardPage
+{
+    public sealed record EventWithDeliveries(JsonElement Event, List<JsonElement> Deliveries);
+
+    public ApiResult Payment { get; private set; } = null!;
+
+    public List<JsonElement> Attempts { get; } = [];
+
+    public List<JsonElement> Refunds { get; } = [];
+
+    public List<EventWithDeliveries> Events { get; } = [];
+
+    public long Refundable => Payment.Body.Long("amount_captured") + Payment.Body.Long("amount_overpaid") - Payment.Body.Long("amount_refunded");
+
+    public async Task<IActionResult> OnGetAsync(string id)
+    {
+        var db = Service<NpgsqlDataSource>();
+        Payment = await CallAsync(h => PaymentEndpoints.GetAsync(id, h, Service<PaymentStore>(), Service<GerbangUrls>()));
+        if (!Payment.Ok)
+        {
+            Response.StatusCode = Payment.Status;
+            return Page();
+        }
+
+        Attempts.AddRange((await CallAsync(h => PaymentEndpoints.AttemptsAsync(id, h, Service<PaymentStore>()))).Data);
+        Refunds.AddRange((await CallAsync(h => RefundEndpoints.ListAsync(h, db), query: new Dictionary<string, string?> { ["payment"] = id, ["limit"] = "100" })).Data);
+        foreach (var objectId in Refunds.Select(r => r.Str("id")).Prepend(id))
+        {
+            var events = await CallAsync(h => EventEndpoints.ListAsync(h, db), query: new Dictionary<string, string?> { ["object"] = objectId, ["limit"] = "100" });
+            foreach (var e in events.Data)
+            {
+                var deliveries = await CallAsync(h => EventEndpoints.DeliveriesAsync(e.Str("id"), h, db));
+                Events.Add(new EventWithDeliveries(e, deliveries.Data.ToList()));
+            }
+        }
+
+        Events.Sort((a, b) => string.CompareOrdinal(b.Event.Str("created_at"), a.Event.Str("created_at")));
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostRefundAsync(string id, long? amount, string? reason)
+    {
+        var result = await CallAsync(h => RefundEndpoints.CreateAsync(id, h, Service<CreateRefundHandler>()), Body(("amount", amount), ("reason", reason)));
+        return Done(result, $"Refund {result.Body.Str("id")} of {result.Body.Money("amount")} created.");
+    }
+
+    public async Task<IActionResult> OnPostCancelAsync(string id)
+    {
+        var result = await CallAsync(h => Service<CancelPaymentHandler>().HandleAsync(h, MerchantContext.Of(h), id, h.RequestAborted));
+        return Done(result, "Payment cancelled.");
+    }
+
+    public async Task<IActionResult> OnPostResendAsync(string id, string @event)
+    {
+        var result = await CallAsync(h => EventEndpoints.ResendAsync(@event, h, Service<NpgsqlDataSource>(), Service<TimeProvider>()));
+        var count = result.Body.Items("deliveries").Count();
+        return Done(result, count == 0 ? "No enabled endpoint listens for this event." : $"Event {@event} queued for {count} endpoint(s).");
+    }
+}
