@@ -105,8 +105,8 @@ public static class MerchantUserEndpoints
 
         await using var conn = await db.OpenConnectionAsync(http.RequestAborted);
         await using var tx = await conn.BeginTransactionAsync(http.RequestAborted);
-        await using var cmd = new NpgsqlCommand($"""
-            with before as (select {Columns} from merchant_users where id = $1 and merchant_id = $2 for update)
+        await using var cmd = new NpgsqlCommand("""
+            with before as (select id, disabled_at from merchant_users where id = $1 and merchant_id = $2 for update)
             update merchant_users u set disabled_at = case when $3::boolean is null then u.disabled_at when $3 then coalesce(u.disabled_at, $4) end, updated_at = $4
             from before where u.id = before.id
             returning u.id, u.merchant_id, u.email, u.disabled_at is not null, u.last_login_at, u.created_at, before.disabled_at is not null

@@ -40,6 +40,9 @@ public abstract class DashboardPage : PageModel
 
     public bool Can(string permission) => AdminRoles.Permissions.TryGetValue(permission, out var roles) && roles.Contains(Role);
 
+    /// <summary>The role does not reach this: to the "not allowed" page (answered with 403).</summary>
+    public IActionResult Denied() => Forbid(DashboardServices.Scheme);
+
     public T Service<T>()
         where T : notnull => HttpContext.RequestServices.GetRequiredService<T>();
 
@@ -51,7 +54,7 @@ public abstract class DashboardPage : PageModel
             Merchant = await Service<MerchantService>().FindAsync(MerchantId!, HttpContext.RequestAborted);
             if (Merchant is null)
             {
-                context.Result = Forbid();
+                context.Result = Denied();
                 return;
             }
 

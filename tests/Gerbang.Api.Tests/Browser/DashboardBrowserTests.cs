@@ -105,4 +105,164 @@ public sealed class DashboardBrowserTests(BrowserFixture gerbang) : IClassFixtur
         Assert.DoesNotContain(merchant.Key, html);
         Assert.DoesNotContain(endpoint.Str("secret"), html);
     }
+
+    [Fact]
+    public async Task An_ops_user_runs_operations_but_cannot_open_finance_only_pages()
+    {
+        var (_, opsEmail, opsPassword) = await gerbang.NewAdminAsync("ops");
+        var merchant = await gerbang.NewMerchantAsync("Toko Peran");
+        var page = await SignInAsync(opsEmail, opsPassword);
+        await page.WaitForURLAsync(gerbang.BaseUrl + "/dashboard/ops");
+        await Assertions.Expect(page.Locator("nav")).ToContainTextAsync("Merchants");
+        await Assertions.Expect(page.Locator("nav a", new() { HasText = "Ledger" })).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("nav a", new() { HasText = "Audit log" })).ToHaveCountAsync(0);
+
+        foreach (var path in new[] { "/dashboard/ops/ledger", "/dashboard/ops/audit", "/dashboard/payments", "/dashboard/balance" })
+        {
+            var response = await page.GotoAsync(gerbang.BaseUrl + path);
+            Assert.True(response!.Status == 403, $"{path} answered {response.Status} to ops");
+            await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Not allowed");
+        }
+
+        await ShotAsync(page, "ops-denied");
+
+        // On a merchant, ops may suspend but not set fees or limits (finance's part of the role table).
+        await page.GotoAsync($"{gerbang.BaseUrl}/dashboard/ops/merchants/{merchant.Id}");
+        await Assertions.Expect(page.Locator("#status-form")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#fees")).ToHaveCountAsync(0);
+        var forged = await page.Context.APIRequest.PostAsync($"{gerbang.BaseUrl}/dashboard/ops/merchants/{merchant.Id}?handler=Limit", new()
+        {
+            Form = await FormWithTokenAsync(page, ("daily_cashout_limit", "1000"), ("reason", "not mine to set")),
+            MaxRedirects = 0,
+        });
+        Assert.Equal(302, forged.Status);
+        Assert.Contains("/dashboard/denied", forged.Headers["location"], StringComparison.Ordinal);
+        Assert.Equal(0, await gerbang.CountAsync("select count(*) from merchants where id = $1 and daily_cashout_limit is not null", merchant.Id));
+
+        await page.FillAsync("#status-form input[name=reason]", "chargeback fraud review");
+        await page.ClickAsync("#status-form button[value=suspend]");
+        await Assertions.Expect(page.Locator("#merchant-status")).ToHaveTextAsync("suspended");
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from audit_log where action = 'merchant.suspended' and target_id = $1 and actor_email = $2 and reason = 'chargeback fraud review'", merchant.Id, opsEmail));
+
+        // Finance opens the ledger.
+        var (_, financeEmail, financePassword) = await gerbang.NewAdminAsync("finance");
+        var finance = await SignInAsync(financeEmail, financePassword, "/dashboard/ops/ledger");
+        await finance.WaitForURLAsync(gerbang.BaseUrl + "/dashboard/ops/ledger");
+        await Assertions.Expect(finance.Locator("h1")).ToHaveTextAsync("Ledger");
+        await ShotAsync(finance, "finance-ledger");
+
+        // A merchant user stays on the merchant side.
+        var email = await MerchantUserAsync(await gerbang.NewMerchantAsync("Toko Lain"));
+        var owner = await SignInAsync(email, Password);
+        await owner.WaitForURLAsync(gerbang.BaseUrl + "/dashboard/payments");
+        Assert.Equal(403, (await owner.GotoAsync(gerbang.BaseUrl + "/dashboard/ops"))!.Status);
+    }
+
+    [Fact]
+    public async Task A_super_admin_sees_the_chart_approves_a_merchant_verifies_its_bank_account_and_changes_routing()
+    {
+        var merchant = await gerbang.NewMerchantAsync("Toko Grafik");
+        for (var i = 0; i < 4; i++)
+        {
+            var (_, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.QrisPayment($"ORDER-CHART-{i}", 20_000 + i));
+            var outcome = i < 3 ? "pay" : "fail";
+            Assert.Equal(200, (await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{payment.Str("id")}/{outcome}", null)).Status);
+            await gerbang.DriveUntilAsync(merchant, $"/v1/payments/{payment.Str("id")}", i < 3 ? "paid" : "failed");
+        }
+
+        var (status, account, _) = await merchant.Client.PostJsonAsync("/v1/bank_accounts", new { bank_code = "bca", account_number = "1234567890", account_holder_name = "Toko Grafik" });
+        Assert.Equal(201, status);
+
+        var page = await SignInAsync(GerbangFixture.AdminEmail, GerbangFixture.AdminPassword);
+        await page.WaitForURLAsync(gerbang.BaseUrl + "/dashboard/ops");
+        await page.GotoAsync(gerbang.BaseUrl + "/dashboard/ops?livemode=false");
+        Assert.True(await page.Locator("#volume-chart rect").CountAsync() >= 1);
+        Assert.True(await page.Locator("#rate-chart polyline").CountAsync() >= 1);
+        await Assertions.Expect(page.Locator(".legend")).ToContainTextAsync("simulator");
+        await ShotAsync(page, "ops-overview");
+
+        await page.GotoAsync(gerbang.BaseUrl + "/dashboard/ops/merchants");
+        await page.ClickAsync($"a:has-text('Toko Grafik')");
+        await page.WaitForURLAsync($"{gerbang.BaseUrl}/dashboard/ops/merchants/{merchant.Id}");
+        await page.FillAsync("#status-form input[name=reason]", "KYC documents checked");
+        await page.ClickAsync("#status-form button[value=approve]");
+        var liveKey = await page.Locator("#live-key .secret").TextContentAsync();
+        Assert.StartsWith("sk_live_", liveKey);
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#live-key")).ToHaveCountAsync(0);
+
+        var row = page.Locator("#bank-accounts tr", new() { HasText = "1234"[..0] + "7890" });
+        await row.Locator("input[name=reason]").FillAsync("bank letter matches");
+        await row.Locator("button").ClickAsync();
+        await Assertions.Expect(page.Locator(".flash")).ToContainTextAsync("verified");
+        await Assertions.Expect(page.Locator("#bank-accounts")).ToContainTextAsync("verified");
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from bank_accounts where id = $1 and status = 'verified'", account.Str("id")));
+        await ShotAsync(page, "ops-merchant");
+
+        await page.GotoAsync(gerbang.BaseUrl + "/dashboard/ops/providers");
+        var midtrans = page.Locator("#provider-midtrans form");
+        await midtrans.Locator("input[name=weight]").FillAsync("40");
+        await midtrans.Locator("input[name=reason]").FillAsync("midtrans slow this week");
+        await midtrans.Locator("button").ClickAsync();
+        await Assertions.Expect(page.Locator(".flash")).ToContainTextAsync("Routing for midtrans saved");
+        await Assertions.Expect(page.Locator("#provider-midtrans h2")).ToContainTextAsync("weight 40");
+        await ShotAsync(page, "ops-providers");
+
+        foreach (var (path, name) in new[] { ("/dashboard/ops/jobs", "ops-jobs"), ("/dashboard/ops/payments?livemode=false", "ops-payments"), ("/dashboard/ops/audit", "ops-audit") })
+        {
+            Assert.Equal(200, (await page.GotoAsync(gerbang.BaseUrl + path))!.Status);
+            await ShotAsync(page, name);
+        }
+
+        await Assertions.Expect(page.Locator("#audit")).ToContainTextAsync("provider.routing_changed");
+        await Assertions.Expect(page.Locator("#audit")).ToContainTextAsync("merchant.approved");
+        Assert.DoesNotContain(liveKey!, await page.ContentAsync());
+    }
+
+    [Fact]
+    public async Task A_form_posted_without_its_anti_forgery_token_changes_nothing()
+    {
+        var merchant = await gerbang.NewMerchantAsync("Toko CSRF");
+        var (_, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.QrisPayment("ORDER-CSRF", 40_000));
+        await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{payment.Str("id")}/pay", null);
+        await gerbang.DriveUntilAsync(merchant, $"/v1/payments/{payment.Str("id")}", "paid");
+        var page = await SignInAsync(await MerchantUserAsync(merchant), Password);
+        await page.WaitForURLAsync(gerbang.BaseUrl + "/dashboard/payments");
+
+        var url = $"{gerbang.BaseUrl}/dashboard/payments/{payment.Str("id")}?handler=Refund";
+        var noToken = await page.Context.APIRequest.PostAsync(url, new() { Form = Form(page, ("amount", "20000")), MaxRedirects = 0 });
+        Assert.Equal(400, noToken.Status);
+        Assert.Equal(0, await gerbang.CountAsync("select count(*) from refunds where payment_id = $1", payment.Str("id")));
+
+        // The same post with the page's token goes through: the token, not anything else, made the difference.
+        await page.GotoAsync($"{gerbang.BaseUrl}/dashboard/payments/{payment.Str("id")}");
+        var withToken = await page.Context.APIRequest.PostAsync(url, new() { Form = await FormWithTokenAsync(page, ("amount", "20000")), MaxRedirects = 0 });
+        Assert.Equal(302, withToken.Status);
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from refunds where payment_id = $1", payment.Str("id")));
+
+        // A disabled merchant user's cookie stops working on the next request.
+        using var ops = await gerbang.AsRoleAsync("ops");
+        var users = (await ops.GetJsonAsync($"/admin/v1/merchants/{merchant.Id}/users")).Body.GetProperty("data");
+        var (patched, _) = await ops.PatchJsonAsync($"/admin/v1/merchants/{merchant.Id}/users/{users[0].Str("id")}", new { disabled = true, reason = "left the company" });
+        Assert.Equal(200, patched);
+        await page.GotoAsync(gerbang.BaseUrl + "/dashboard/payments");
+        Assert.Contains("/dashboard/login", page.Url, StringComparison.Ordinal);
+    }
+
+    private static IFormData Form(IPage page, params (string Name, string Value)[] fields)
+    {
+        var form = page.Context.APIRequest.CreateFormData();
+        foreach (var (name, value) in fields)
+        {
+            form.Set(name, value);
+        }
+
+        return form;
+    }
+
+    private static async Task<IFormData> FormWithTokenAsync(IPage page, params (string Name, string Value)[] fields)
+    {
+        var token = await page.Locator("input[name=__csrf]").First.GetAttributeAsync("value");
+        return Form(page, [.. fields, ("__csrf", token!)]);
+    }
 }
