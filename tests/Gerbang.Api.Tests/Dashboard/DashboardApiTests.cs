@@ -1,0 +1,148 @@
+using Gerbang.Api.Tests.Infrastructure;
+
+namespace Gerbang.Api.Tests.Dashboard;
+
+/// <summary>The API reads the dashboard is built on, and the accounts that sign in to it, over HTTP.</summary>
+public sealed class DashboardApiTests(GerbangFixture gerbang) : IClassFixture<GerbangFixture>
+{
+    private async Task<string> PaidAsync(TestMerchant merchant, string order, string outcome = "pay")
+    {
+        var (status, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.QrisPayment(order));
+        Assert.Equal(201, status);
+        Assert.Equal(200, (await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{payment.Str("id")}/{outcome}", null)).Status);
+        await gerbang.DriveUntilAsync(merchant, $"/v1/payments/{payment.Str("id")}", outcome == "pay" ? "paid" : "failed");
+        return payment.Str("id");
+    }
+
+    [Fact]
+    public async Task A_payment_lists_its_attempts_and_the_events_about_it_and_another_merchant_sees_neither()
+    {
+        var merchant = await gerbang.NewMerchantAsync();
+        var id = await PaidAsync(merchant, "ORDER-ATTEMPTS");
+        await PaidAsync(merchant, "ORDER-OTHER");
+
+        var (status, attempts) = await merchant.Client.GetJsonAsync($"/v1/payments/{id}/attempts");
+        Assert.Equal(200, status);
+        var attempt = Assert.Single(attempts.GetProperty("data").EnumerateArray());
+        Assert.Equal(("payment_attempt", id, "simulator", "issued"), (attempt.Str("object"), attempt.Str("payment"), attempt.Str("provider"), attempt.Str("status")));
+
+        var (_, events) = await merchant.Client.GetJsonAsync($"/v1/events?object={id}");
+        var types = events.GetProperty("data").EnumerateArray().Select(e => e.Str("type")).Order().ToList();
+        Assert.Equal(["payment.created", "payment.paid"], types);
+        Assert.All(events.GetProperty("data").EnumerateArray(), e => Assert.Equal(id, e.GetProperty("data").GetProperty("object").Str("id")));
+
+        var stranger = await gerbang.NewMerchantAsync();
+        Assert.Equal(404, (await stranger.Client.GetJsonAsync($"/v1/payments/{id}/attempts")).Status);
+        Assert.Empty((await stranger.Client.GetJsonAsync($"/v1/events?object={id}")).Body.GetProperty("data").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_webhook_endpoint_shows_its_delivery_log_newest_first()
+    {
+        var merchant = await gerbang.NewMerchantAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, endpoint, _) = await merchant.Client.PostJsonAsync("/v1/webhook_endpoints", new { url = receiver.Url, enabled_events = new[] { "payment.paid" } });
+        var id = await PaidAsync(merchant, "ORDER-LOG");
+        await receiver.WaitForAsync(w => w.Text.Contains(id, StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+
+        var log = default(System.Text.Json.JsonElement);
+        for (var i = 0; i < 50 && (log.ValueKind != System.Text.Json.JsonValueKind.Array || log.GetArrayLength() == 0); i++)
+        {
+            await Task.Delay(100);
+            log = (await merchant.Client.GetJsonAsync($"/v1/webhook_endpoints/{endpoint.Str("id")}/deliveries")).Body.GetProperty("data");
+        }
+
+        var attempt = Assert.Single(log.EnumerateArray());
+        Assert.Equal(endpoint.Str("id"), attempt.Str("webhook_endpoint"));
+        Assert.Equal(200, attempt.GetProperty("http_status").GetInt32());
+        Assert.True(attempt.GetProperty("succeeded").GetBoolean());
+        Assert.Equal(404, (await (await gerbang.NewMerchantAsync()).Client.GetJsonAsync($"/v1/webhook_endpoints/{endpoint.Str("id")}/deliveries")).Status);
+    }
+
+    [Fact]
+    public async Task Api_keys_are_listed_by_hint_and_a_roll_with_grace_shows_the_old_key_expiring()
+    {
+        var merchant = await gerbang.NewMerchantAsync();
+        var (status, keys) = await merchant.Client.GetJsonAsync("/v1/merchant/api_keys");
+        Assert.Equal(200, status);
+        var key = Assert.Single(keys.GetProperty("data").EnumerateArray());
+        Assert.Equal("active", key.Str("status"));
+        Assert.DoesNotContain(merchant.Key, keys.ToString());
+        Assert.EndsWith(merchant.Key[^4..], key.Str("hint"), StringComparison.Ordinal);
+
+        var (rolled, _, _) = await merchant.Client.PostJsonAsync("/v1/merchant/api_keys/roll", new { expires_in = 3600 });
+        Assert.Equal(200, rolled);
+        var after = (await merchant.Client.GetJsonAsync("/v1/merchant/api_keys")).Body.GetProperty("data").EnumerateArray().ToList();
+        Assert.Equal(["active", "expiring"], after.Select(k => k.Str("status")).ToList());
+    }
+
+    [Fact]
+    public async Task Operators_create_merchant_users_who_can_sign_in_to_the_dashboard_but_not_to_the_admin_api()
+    {
+        var merchant = await gerbang.NewMerchantAsync();
+        var email = $"kasir-{Guid.NewGuid():N}@toko.test";
+        var request = new { email, password = "a long enough password", reason = "owner asked" };
+        using var finance = await gerbang.AsRoleAsync("finance");
+        Assert.Equal(403, (await finance.PostJsonAsync($"/admin/v1/merchants/{merchant.Id}/users", request)).Status);
+        using var ops = await gerbang.AsRoleAsync("ops");
+        Assert.Equal(400, (await ops.PostJsonAsync($"/admin/v1/merchants/{merchant.Id}/users", new { email, password = "short", reason = "owner asked" })).Status);
+        Assert.Equal(404, (await ops.PostJsonAsync("/admin/v1/merchants/mch_missing/users", request)).Status);
+        var (created, user, _) = await ops.PostJsonAsync($"/admin/v1/merchants/{merchant.Id}/users", request);
+        Assert.Equal(201, created);
+        Assert.Equal((merchant.Id, email, false), (user.Str("merchant"), user.Str("email"), user.GetProperty("disabled").GetBoolean()));
+        Assert.DoesNotContain("password", user.ToString(), StringComparison.Ordinal);
+        Assert.Equal(409, (await ops.PostJsonAsync($"/admin/v1/merchants/{merchant.Id}/users", request with { email = email.ToUpperInvariant() })).Status);
+        Assert.Contains((await gerbang.AuditAsync("merchant_user.created")).EnumerateArray(), a => a.Str("target_id") == user.Str("id") && a.Str("reason") == "owner asked");
+
+        // A merchant user's password opens no admin token.
+        Assert.Equal(401, (await gerbang.Http.PostJsonAsync("/admin/v1/login", new { email, password = "a long enough password" })).Status);
+
+        // The dashboard's sign-in refuses a wrong password (with the same lockout counter) and accepts the right one.
+        var wrong = await DashboardSignInAsync(email, "not the password at all");
+        Assert.Equal(401, (int)wrong.StatusCode);
+        Assert.Equal(1, await gerbang.CountAsync("select failed_logins from merchant_users where id = $1", user.Str("id")));
+        var right = await DashboardSignInAsync(email, "a long enough password");
+        Assert.Equal(302, (int)right.StatusCode);
+        Assert.Equal("/dashboard", right.Headers.Location!.OriginalString);
+        Assert.Contains(right.Headers.GetValues("Set-Cookie"), c => c.StartsWith("gerbang_dashboard=", StringComparison.Ordinal) && c.Contains("httponly", StringComparison.OrdinalIgnoreCase) && c.Contains("samesite=strict", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(0, await gerbang.CountAsync("select failed_logins from merchant_users where id = $1", user.Str("id")));
+
+        // The keys behind the cookie are in PostgreSQL, sealed: no key XML in the clear.
+        Assert.True(await gerbang.CountAsync("select count(*) from data_protection_keys") >= 1);
+        Assert.Equal(0, await gerbang.CountAsync("select count(*) from data_protection_keys where position(convert_to('<key', 'UTF8') in xml_sealed) > 0"));
+    }
+
+    /// <summary>Signs in the way a browser does: read the form and its token and cookie, then post them back.</summary>
+    private async Task<HttpResponseMessage> DashboardSignInAsync(string email, string password)
+    {
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
+        var client = new HttpClient(handler, disposeHandler: false) { BaseAddress = new Uri(gerbang.BaseUrl) };
+        var form = await client.GetStringAsync("/dashboard/login");
+        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__csrf\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(token);
+        var body = new FormUrlEncodedContent(new Dictionary<string, string> { ["email"] = email, ["password"] = password, ["__csrf"] = token });
+        return await client.PostAsync("/dashboard/login", body);
+    }
+
+    [Fact]
+    public async Task Payment_stats_count_what_the_payments_table_holds_per_provider_and_hour()
+    {
+        var merchant = await gerbang.NewMerchantAsync();
+        await PaidAsync(merchant, "ORDER-STATS-1");
+        await PaidAsync(merchant, "ORDER-STATS-2");
+        await PaidAsync(merchant, "ORDER-STATS-3", "fail");
+        using var ops = await gerbang.AsRoleAsync("ops");
+        var (status, stats) = await ops.GetJsonAsync("/admin/v1/stats/payments?livemode=false&hours=2");
+        Assert.Equal(200, status);
+        var rows = stats.GetProperty("data").EnumerateArray().Where(r => r.Str("provider") == "simulator").ToList();
+        var from = DateTimeOffset.Parse(stats.Str("from"), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(await gerbang.CountAsync("select count(*) from payments where provider = 'simulator' and mode = 'test' and created_at >= $1", from), rows.Sum(r => r.Long("created")));
+        Assert.Equal(await gerbang.CountAsync("select count(*) from payments where provider = 'simulator' and mode = 'test' and status = 'paid' and created_at >= $1", from), rows.Sum(r => r.Long("paid")));
+        Assert.True(rows.Sum(r => r.Long("unpaid")) >= 1);
+        Assert.All(rows, r => Assert.InRange(r.GetProperty("success_rate").GetDouble(), 0, 1));
+
+        Assert.Equal(400, (await ops.GetJsonAsync("/admin/v1/stats/payments?hours=0")).Status);
+        Assert.Equal(400, (await ops.GetJsonAsync("/admin/v1/stats/payments?livemode=maybe")).Status);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await gerbang.Http.GetAsync("/admin/v1/stats/payments")).StatusCode);
+    }
+}
