@@ -30,6 +30,7 @@ public sealed class DashboardBrowserTests(BrowserFixture gerbang) : IClassFixtur
         Assert.True(page.Url.Contains("/dashboard/login", StringComparison.Ordinal), $"{page.Url} {response?.Status} {await page.ContentAsync()}");
         await page.FillAsync("input[name=email]", email);
         await page.FillAsync("input[name=password]", password);
+        await ShotAsync(page, "sign-in");
         await page.ClickAsync("button[type=submit]");
         return page;
     }
