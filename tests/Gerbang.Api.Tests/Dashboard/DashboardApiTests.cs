@@ -146,3 +146,25 @@ public sealed class DashboardApiTests(GerbangFixture gerbang) : IClassFixture<Ge
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await gerbang.Http.GetAsync("/admin/v1/stats/payments")).StatusCode);
     }
 }
+
+public sealed class StrictSignInLimitFixture : GerbangFixture
+{
+    protected override void Configure(IDictionary<string, string?> settings) => settings["Gerbang:RateLimits:AdminLoginPerMinute"] = "3";
+}
+
+public sealed class DashboardSignInLimitTests(StrictSignInLimitFixture gerbang) : IClassFixture<StrictSignInLimitFixture>
+{
+    [Fact]
+    public async Task The_sign_in_page_shares_the_admin_sign_in_rate_limit_per_address()
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(gerbang.BaseUrl) };
+        var statuses = new List<int>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await client.GetAsync("/dashboard/login");
+            statuses.Add((int)response.StatusCode);
+        }
+
+        Assert.Equal([200, 200, 200, 429], statuses);
+    }
+}
