@@ -105,6 +105,19 @@ public sealed class DashboardBrowserTests(BrowserFixture gerbang) : IClassFixtur
         var html = await page.ContentAsync();
         Assert.DoesNotContain(merchant.Key, html);
         Assert.DoesNotContain(endpoint.Str("secret"), html);
+
+        // Rolling the key shows the new one once; the old one stops at once.
+        await page.GotoAsync(gerbang.BaseUrl + "/dashboard/keys");
+        await page.ClickAsync("#keys button:has-text('Roll key')");
+        var rolled = await page.Locator("#new-key .secret").TextContentAsync();
+        Assert.StartsWith("sk_test_", rolled);
+        Assert.Equal(401, (await merchant.Client.GetJsonAsync("/v1/balance")).Status);
+        using var next = new HttpClient { BaseAddress = new Uri(gerbang.BaseUrl) };
+        next.DefaultRequestHeaders.Authorization = new("Bearer", rolled);
+        Assert.Equal(200, (await next.GetJsonAsync("/v1/balance")).Status);
+        await page.GotoAsync(gerbang.BaseUrl + "/dashboard/keys");
+        await Assertions.Expect(page.Locator("#keys")).ToContainTextAsync("revoked");
+        Assert.DoesNotContain(rolled!, await page.ContentAsync());
     }
 
     [Fact]
