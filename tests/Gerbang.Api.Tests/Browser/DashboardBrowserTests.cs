@@ -8,19 +8,12 @@ namespace Gerbang.Api.Tests.Browser;
 [Collection("browser")]
 public sealed class DashboardBrowserTests(BrowserFixture gerbang) : IClassFixture<BrowserFixture>
 {
-    private const string Password = "a long enough password";
+    private const string Password = DashboardClients.MerchantUserPassword;
 
     private static Task ShotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDir, "dashboard-" + name + ".png"), FullPage = true });
 
-    private async Task<string> MerchantUserAsync(TestMerchant merchant)
-    {
-        using var ops = await gerbang.AsRoleAsync("ops");
-        var email = $"owner-{Guid.NewGuid():N}@shop.test";
-        var (status, body, _) = await ops.PostJsonAsync($"/admin/v1/merchants/{merchant.Id}/users", new { email, password = Password, reason = "shop owner asked for dashboard access" });
-        Assert.True(status == 201, body.ToString());
-        return email;
-    }
+    private Task<string> MerchantUserAsync(TestMerchant merchant) => gerbang.NewMerchantUserAsync(merchant);
 
     private async Task<IPage> SignInAsync(string email, string password, string start = "/dashboard")
     {

@@ -98,10 +98,10 @@ public sealed class DashboardApiTests(GerbangFixture gerbang) : IClassFixture<Ge
         Assert.Equal(401, (await gerbang.Http.PostJsonAsync("/admin/v1/login", new { email, password = "a long enough password" })).Status);
 
         // The dashboard's sign-in refuses a wrong password (with the same lockout counter) and accepts the right one.
-        var wrong = await DashboardSignInAsync(email, "not the password at all");
+        var (wrong, _) = await gerbang.DashboardSignInAsync(email, "not the password at all");
         Assert.Equal(401, (int)wrong.StatusCode);
         Assert.Equal(1, await gerbang.CountAsync("select failed_logins from merchant_users where id = $1", user.Str("id")));
-        var right = await DashboardSignInAsync(email, "a long enough password");
+        var (right, _) = await gerbang.DashboardSignInAsync(email, "a long enough password");
         Assert.Equal(302, (int)right.StatusCode);
         Assert.Equal("/dashboard", right.Headers.Location!.OriginalString);
         Assert.Contains(right.Headers.GetValues("Set-Cookie"), c => c.StartsWith("gerbang_dashboard=", StringComparison.Ordinal) && c.Contains("httponly", StringComparison.OrdinalIgnoreCase) && c.Contains("samesite=strict", StringComparison.OrdinalIgnoreCase));
@@ -110,18 +110,6 @@ public sealed class DashboardApiTests(GerbangFixture gerbang) : IClassFixture<Ge
         // The keys behind the cookie are in PostgreSQL, sealed: no key XML in the clear.
         Assert.True(await gerbang.CountAsync("select count(*) from data_protection_keys") >= 1);
         Assert.Equal(0, await gerbang.CountAsync("select count(*) from data_protection_keys where position(convert_to('<key', 'UTF8') in xml_sealed) > 0"));
-    }
-
-    /// <summary>Signs in the way a browser does: read the form and its token and cookie, then post them back.</summary>
-    private async Task<HttpResponseMessage> DashboardSignInAsync(string email, string password)
-    {
-        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
-        var client = new HttpClient(handler, disposeHandler: false) { BaseAddress = new Uri(gerbang.BaseUrl) };
-        var form = await client.GetStringAsync("/dashboard/login");
-        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__csrf\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
-        Assert.NotEmpty(token);
-        var body = new FormUrlEncodedContent(new Dictionary<string, string> { ["email"] = email, ["password"] = password, ["__csrf"] = token });
-        return await client.PostAsync("/dashboard/login", body);
     }
 
     [Fact]

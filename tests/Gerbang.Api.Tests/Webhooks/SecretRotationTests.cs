@@ -75,6 +75,15 @@ public sealed class EndpointHealthTests(GerbangFixture gerbang) : IClassFixture<
         Assert.Equal("failing", endpoint.Str("disabled_reason"));
         Assert.Equal(1, await gerbang.CountAsync("select count(*) from events where merchant_id = $1 and type = 'webhook_endpoint.disabled'", merchant.Id));
 
+        // The dashboard tells the merchant too.
+        var (signedIn, dashboard) = await gerbang.DashboardSignInAsync(await gerbang.NewMerchantUserAsync(merchant), DashboardClients.MerchantUserPassword);
+        using (dashboard)
+        {
+            Assert.Equal(302, (int)signedIn.StatusCode);
+            var page = await dashboard.GetStringAsync("/dashboard/webhooks");
+            Assert.Contains($"Gerbang disabled <span class=\"mono\">{dead.Url}</span> because every delivery to it failed for three days", page, StringComparison.Ordinal);
+        }
+
         using var enable = new HttpRequestMessage(HttpMethod.Patch, $"/v1/webhook_endpoints/{id}") { Content = new StringContent("""{"disabled":false}""", System.Text.Encoding.UTF8, "application/json") };
         var body = await TestApi.ReadAsync(await merchant.Client.SendAsync(enable));
         Assert.Equal("enabled", body.Str("status"));
