@@ -256,6 +256,30 @@ public sealed class DashboardBrowserTests(BrowserFixture gerbang) : IClassFixtur
         Assert.Contains("/dashboard/login", page.Url, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_merchant_cancels_a_pending_payment_and_switches_to_live_mode_once_approved()
+    {
+        var merchant = await gerbang.NewMerchantAsync("Toko Mode");
+        var (_, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.VaPayment("ORDER-CANCEL"));
+        var page = await SignInAsync(await MerchantUserAsync(merchant), Password);
+        await page.WaitForURLAsync(gerbang.BaseUrl + "/dashboard/payments");
+        await Assertions.Expect(page.Locator(".mode button")).ToHaveCountAsync(1);
+
+        await page.GotoAsync($"{gerbang.BaseUrl}/dashboard/payments/{payment.Str("id")}");
+        await page.ClickAsync("button:has-text('Cancel payment')");
+        await Assertions.Expect(page.Locator(".flash")).ToHaveTextAsync("Payment cancelled.");
+        Assert.Contains((await merchant.Client.GetJsonAsync($"/v1/payments/{payment.Str("id")}")).Body.Str("status"), new[] { "cancelling", "cancelled" });
+
+        using var ops = await gerbang.AsRoleAsync("ops");
+        Assert.Equal(200, (await ops.PostJsonAsync($"/admin/v1/merchants/{merchant.Id}/approve", new { reason = "documents checked" })).Status);
+        await page.GotoAsync(gerbang.BaseUrl + "/dashboard/payments");
+        await page.ClickAsync(".mode button[value=live]");
+        await Assertions.Expect(page.Locator("h1 .badge")).ToHaveTextAsync("live");
+        await Assertions.Expect(page.Locator(".empty")).ToHaveTextAsync("No payments match.");
+        await page.ClickAsync(".mode button[value=test]");
+        await Assertions.Expect(page.Locator("#payments")).ToContainTextAsync(payment.Str("id"));
+    }
+
     private static IFormData Form(IPage page, params (string Name, string Value)[] fields)
     {
         var form = page.Context.APIRequest.CreateFormData();
