@@ -153,7 +153,7 @@ public static class AdminAuthEndpoints
         await using var batch = db.CreateBatch();
         var update = new NpgsqlBatchCommand("update admins set password_hash = $2, updated_at = $3 where id = $1");
         update.Parameters.Add(new() { Value = actor.Id });
-        update.Parameters.Add(new() { Value = PasswordHasher.Hash(next!, configuration.GetValue("Gerbang:PasswordIterations", PasswordHasher.DefaultIterations)) });
+        update.Parameters.Add(new() { Value = PasswordHasher.Hash(next!, configuration) });
         update.Parameters.Add(new() { Value = clock.GetUtcNow() });
         batch.BatchCommands.Add(update);
         var revoke = new NpgsqlBatchCommand("update refresh_tokens set revoked_at = $2 where admin_id = $1 and revoked_at is null");

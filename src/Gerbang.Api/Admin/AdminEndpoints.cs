@@ -51,13 +51,10 @@ public static class AdminEndpoints
     /// <summary>A token outlives nothing: an admin disabled or given another role since it was issued is refused.</summary>
     private static async Task StillAllowedAsync(TokenValidatedContext context)
     {
-        var id = context.Principal?.FindFirst("sub")?.Value;
-        var role = context.Principal?.FindFirst("role")?.Value;
-        var db = context.HttpContext.RequestServices.GetRequiredService<NpgsqlDataSource>();
-        await using var cmd = db.CreateCommand("select role = $2 and disabled_at is null from admins where id = $1");
-        cmd.Parameters.Add(new() { Value = id ?? "" });
-        cmd.Parameters.Add(new() { Value = role ?? "" });
-        if (await cmd.ExecuteScalarAsync(context.HttpContext.RequestAborted) is not true)
+        var principal = context.Principal;
+        var signIn = context.HttpContext.RequestServices.GetRequiredService<PasswordSignIn>();
+        var role = principal?.FindFirst("role")?.Value ?? "";
+        if (!await signIn.StillAllowedAsync(principal?.FindFirst("sub")?.Value ?? "", role, null, context.HttpContext.RequestAborted))
         {
             context.Fail("The admin is disabled or their role changed.");
         }

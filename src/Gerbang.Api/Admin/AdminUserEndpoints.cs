@@ -62,7 +62,7 @@ public static class AdminUserEndpoints
         var insert = new NpgsqlBatchCommand("insert into admins (id, email, password_hash, role, created_at, updated_at) values ($1, $2, $3, $4, $5, $5)");
         insert.Parameters.Add(new() { Value = id });
         insert.Parameters.Add(new() { Value = email! });
-        insert.Parameters.Add(new() { Value = PasswordHasher.Hash(password!, configuration.GetValue("Gerbang:PasswordIterations", PasswordHasher.DefaultIterations)) });
+        insert.Parameters.Add(new() { Value = PasswordHasher.Hash(password!, configuration) });
         insert.Parameters.Add(new() { Value = role! });
         insert.Parameters.Add(new() { Value = now });
         batch.BatchCommands.Add(insert);

@@ -26,6 +26,13 @@ public static class ChangeRequest
         return (fields, reason, null);
     }
 
+    /// <summary>A change whose body carries nothing but its reason.</summary>
+    public static async Task<(string? Reason, ApiResponse? Problem)> ReadReasonAsync(HttpContext http)
+    {
+        var (f, reason, problem) = await ReadAsync(http);
+        return (reason, problem ?? Check(f!));
+    }
+
     /// <summary>After reading every field: the problem to answer, if any field was wrong.</summary>
     public static ApiResponse? Check(Fields fields)
     {

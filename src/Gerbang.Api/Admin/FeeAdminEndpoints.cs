@@ -130,15 +130,10 @@ public static class FeeAdminEndpoints
 
     internal static async Task<ApiResponse> RemoveRuleAsync(string id, string method, HttpContext http, NpgsqlDataSource db, AuditLog audit, FeeResolver fees)
     {
-        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
+        var (reason, problem) = await ChangeRequest.ReadReasonAsync(http);
         if (problem is not null)
         {
             return problem;
-        }
-
-        if (ChangeRequest.Check(f!) is { } invalid)
-        {
-            return invalid;
         }
 
         var before = (await RulesAsync(db, id, http.RequestAborted)).FirstOrDefault(r => r.Method == method);

@@ -80,15 +80,10 @@ public static class MerchantAdminEndpoints
 
     internal static async Task<ApiResponse> ApproveAsync(string id, HttpContext http, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, TimeProvider clock)
     {
-        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
+        var (reason, problem) = await ChangeRequest.ReadReasonAsync(http);
         if (problem is not null)
         {
             return problem;
-        }
-
-        if (ChangeRequest.Check(f!) is { } invalid)
-        {
-            return invalid;
         }
 
         var before = await merchants.FindAsync(id, http.RequestAborted);
@@ -118,15 +113,10 @@ public static class MerchantAdminEndpoints
 
     internal static async Task<ApiResponse> SetStatusAsync(string id, string status, HttpContext http, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, MerchantAuthenticator auth, TimeProvider clock)
     {
-        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
+        var (reason, problem) = await ChangeRequest.ReadReasonAsync(http);
         if (problem is not null)
         {
             return problem;
-        }
-
-        if (ChangeRequest.Check(f!) is { } invalid)
-        {
-            return invalid;
         }
 
         var before = await merchants.FindAsync(id, http.RequestAborted);
@@ -150,15 +140,10 @@ public static class MerchantAdminEndpoints
 
     internal static async Task<ApiResponse> VerifyBankAccountAsync(string id, string bankAccount, HttpContext http, NpgsqlDataSource db, AuditLog audit, TimeProvider clock)
     {
-        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
+        var (reason, problem) = await ChangeRequest.ReadReasonAsync(http);
         if (problem is not null)
         {
             return problem;
-        }
-
-        if (ChangeRequest.Check(f!) is { } invalid)
-        {
-            return invalid;
         }
 
         await using var conn = await db.OpenConnectionAsync(http.RequestAborted);

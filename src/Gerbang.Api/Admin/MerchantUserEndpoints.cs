@@ -56,7 +56,7 @@ public static class MerchantUserEndpoints
         var view = new MerchantUserView(Ids.New(Ids.MerchantUser), "merchant_user", id, email!, false, null, ApiJson.Time(now));
         await using var batch = db.CreateBatch();
         var insert = new NpgsqlBatchCommand("insert into merchant_users (id, merchant_id, email, password_hash, created_at, updated_at) values ($1, $2, $3, $4, $5, $5)");
-        foreach (var v in new object[] { view.Id, id, email!, PasswordHasher.Hash(password!, configuration.GetValue("Gerbang:PasswordIterations", PasswordHasher.DefaultIterations)), now })
+        foreach (var v in new object[] { view.Id, id, email!, PasswordHasher.Hash(password!, configuration), now })
         {
             insert.Parameters.Add(new() { Value = v });
         }

@@ -17,6 +17,10 @@ public static class PasswordHasher
         return $"pbkdf2-sha256${iterations.ToString(CultureInfo.InvariantCulture)}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
     }
 
+    /// <summary>Hashes at the configured cost (<c>Gerbang:PasswordIterations</c>; tests lower it).</summary>
+    public static string Hash(string password, IConfiguration configuration) =>
+        Hash(password, configuration.GetValue("Gerbang:PasswordIterations", DefaultIterations));
+
     public static bool Verify(string password, string stored)
     {
         var parts = stored.Split('$');

@@ -78,4 +78,19 @@ public sealed class PasswordSignIn(NpgsqlDataSource db, AuditLog audit, TimeProv
         await ok.ExecuteNonQueryAsync(cancellationToken);
         return account;
     }
+
+    /// <summary>
+    /// Whether a session issued earlier still stands: the account is enabled and, for an admin, still
+    /// has the role the session carries; a merchant user still belongs to the merchant.
+    /// </summary>
+    public async Task<bool> StillAllowedAsync(string id, string role, string? merchantId, CancellationToken cancellationToken)
+    {
+        await using var cmd = db.CreateCommand(role == MerchantRole
+            ? "select disabled_at is null and merchant_id = $3 from merchant_users where id = $1"
+            : "select role = $2 and disabled_at is null from admins where id = $1");
+        cmd.Parameters.Add(new() { Value = id });
+        cmd.Parameters.Add(new() { Value = role });
+        cmd.Parameters.Add(new() { Value = merchantId ?? "" });
+        return await cmd.ExecuteScalarAsync(cancellationToken) is true;
+    }
 }

@@ -100,16 +100,10 @@ public static class DashboardServices
     private static async Task StillAllowedAsync(CookieValidatePrincipalContext context)
     {
         var principal = context.Principal!;
-        var id = principal.FindFirstValue("sub") ?? "";
-        var role = principal.FindFirstValue("role") ?? "";
-        var db = context.HttpContext.RequestServices.GetRequiredService<NpgsqlDataSource>();
-        await using var cmd = db.CreateCommand(role == PasswordSignIn.MerchantRole
-            ? "select disabled_at is null and merchant_id = $3 from merchant_users where id = $1 and $2 = 'merchant'"
-            : "select role = $2 and disabled_at is null from admins where id = $1");
-        cmd.Parameters.Add(new() { Value = id });
-        cmd.Parameters.Add(new() { Value = role });
-        cmd.Parameters.Add(new() { Value = principal.FindFirstValue("merchant") ?? "" });
-        if (await cmd.ExecuteScalarAsync(context.HttpContext.RequestAborted) is not true)
+        var signIn = context.HttpContext.RequestServices.GetRequiredService<PasswordSignIn>();
+        var allowed = await signIn.StillAllowedAsync(
+            principal.FindFirstValue("sub") ?? "", principal.FindFirstValue("role") ?? "", principal.FindFirstValue("merchant"), context.HttpContext.RequestAborted);
+        if (!allowed)
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(Scheme);

@@ -62,10 +62,11 @@ public sealed class PaymentChart
     }
 
     /// <summary>The points of one provider's success-rate line (hours with decided payments only).</summary>
-    public string RatePoints(string provider) => string.Join(' ', Cells
+    public List<(string X, string Y)> RatePoints(string provider) => Cells
         .Where(c => c.Key.Provider == provider && c.Value.Paid + c.Value.Unpaid > 0)
         .OrderBy(c => c.Key.Hour)
-        .Select(c => $"{F(Left + (c.Key.Hour * Slot) + (Slot / 2))},{F(RateHeight - ((double)c.Value.Paid / (c.Value.Paid + c.Value.Unpaid) * (RateHeight - 10)))}"));
+        .Select(c => (F(Left + (c.Key.Hour * Slot) + (Slot / 2)), F(RateHeight - ((double)c.Value.Paid / (c.Value.Paid + c.Value.Unpaid) * (RateHeight - 10)))))
+        .ToList();
 
     public static string F(double v) => v.ToString("0.#", CultureInfo.InvariantCulture);
 }

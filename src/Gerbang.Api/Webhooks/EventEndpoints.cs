@@ -78,22 +78,23 @@ public static class EventEndpoints
             return Problems.NotFound("event");
         }
 
-        var attempts = await DeliveryAttemptsAsync(db, merchant, "a.event_id", id, http.RequestAborted);
+        var attempts = await DeliveryAttemptsAsync(db, merchant, "a.event_id", [id], http.RequestAborted);
         return ListQuery.Answer(attempts, false, $"/v1/events/{id}/deliveries");
     }
 
-    /// <summary>The latest delivery attempts for one event or one endpoint (<paramref name="column"/> is a constant).</summary>
-    internal static async Task<List<DeliveryAttemptView>> DeliveryAttemptsAsync(NpgsqlDataSource db, MerchantContext merchant, string column, string value, CancellationToken cancellationToken)
+    /// <summary>The latest delivery attempts (up to 100 each) for some events or endpoints (<paramref name="column"/> is a constant).</summary>
+    internal static async Task<List<DeliveryAttemptView>> DeliveryAttemptsAsync(NpgsqlDataSource db, MerchantContext merchant, string column, string[] values, CancellationToken cancellationToken)
     {
         await using var cmd = db.CreateCommand($"""
             select a.id, a.event_id, a.delivery_id, a.endpoint_id, a.attempted_at, a.http_status, a.latency_ms, a.error, a.succeeded, d.status
             from webhook_attempts a join webhook_deliveries d on d.id = a.delivery_id
-            where {column} = $1 and d.merchant_id = $2
+            where {column} = any ($1) and d.merchant_id = $2
             order by a.id desc
-            limit 100
+            limit $3
             """);
-        cmd.Parameters.Add(new() { Value = value });
+        cmd.Parameters.Add(new() { Value = values });
         cmd.Parameters.Add(new() { Value = merchant.MerchantId });
+        cmd.Parameters.Add(new() { Value = 100 * values.Length });
         var attempts = new List<DeliveryAttemptView>();
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

@@ -39,7 +39,7 @@ public static class WebhookEndpointEndpoints
             return Problems.NotFound("webhook endpoint");
         }
 
-        var attempts = await EventEndpoints.DeliveryAttemptsAsync(db, merchant, "a.endpoint_id", id, http.RequestAborted);
+        var attempts = await EventEndpoints.DeliveryAttemptsAsync(db, merchant, "a.endpoint_id", [id], http.RequestAborted);
         return ListQuery.Answer(attempts, false, $"/v1/webhook_endpoints/{id}/deliveries");
     }
 

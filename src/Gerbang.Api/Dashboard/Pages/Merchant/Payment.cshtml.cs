@@ -12,7 +12,7 @@ namespace Gerbang.Api.Dashboard.Pages.Merchant;
 /// <summary>One payment: its facts, every provider attempt, its refunds, and the events about it with their webhook deliveries.</summary>
 public sealed class PaymentModel : DashboardPage
 {
-    public sealed record EventWithDeliveries(JsonElement Event, List<JsonElement> Deliveries);
+    public sealed record EventWithDeliveries(JsonElement Event, List<EventEndpoints.DeliveryAttemptView> Deliveries);
 
     public ApiResult Payment { get; private set; } = null!;
 
@@ -36,16 +36,16 @@ public sealed class PaymentModel : DashboardPage
 
         Attempts.AddRange((await CallAsync(h => PaymentEndpoints.AttemptsAsync(id, h, Service<PaymentStore>()))).Data);
         Refunds.AddRange((await CallAsync(h => RefundEndpoints.ListAsync(h, db), query: new Dictionary<string, string?> { ["payment"] = id, ["limit"] = "100" })).Data);
+        var events = new List<JsonElement>();
         foreach (var objectId in Refunds.Select(r => r.Str("id")).Prepend(id))
         {
-            var events = await CallAsync(h => EventEndpoints.ListAsync(h, db), query: new Dictionary<string, string?> { ["object"] = objectId, ["limit"] = "100" });
-            foreach (var e in events.Data)
-            {
-                var deliveries = await CallAsync(h => EventEndpoints.DeliveriesAsync(e.Str("id"), h, db));
-                Events.Add(new EventWithDeliveries(e, deliveries.Data.ToList()));
-            }
+            events.AddRange((await CallAsync(h => EventEndpoints.ListAsync(h, db), query: new Dictionary<string, string?> { ["object"] = objectId, ["limit"] = "100" })).Data);
         }
 
+        // One query for every event's deliveries, scoped to the merchant like the events themselves.
+        var deliveries = await EventEndpoints.DeliveryAttemptsAsync(db, MerchantContext.Of(HttpContext), "a.event_id", [.. events.Select(e => e.Str("id"))], HttpContext.RequestAborted);
+        var byEvent = deliveries.ToLookup(d => d.Event);
+        Events.AddRange(events.Select(e => new EventWithDeliveries(e, byEvent[e.Str("id")].ToList())));
         Events.Sort((a, b) => string.CompareOrdinal(b.Event.Str("created_at"), a.Event.Str("created_at")));
         return Page();
     }

@@ -8,7 +8,7 @@ namespace Gerbang.Api.Dashboard.Pages.Ops;
 /// <summary>Payments across merchants for support: by merchant, status and mode, or one payment by id.</summary>
 public sealed class PaymentsModel : DashboardPage
 {
-    public ApiResult Payments { get; private set; } = null!;
+    public ApiResult? Payments { get; private set; }
 
     public ApiResult? Found { get; private set; }
 
@@ -18,6 +18,10 @@ public sealed class PaymentsModel : DashboardPage
         if (find?.Trim() is { Length: > 0 } id)
         {
             Found = await CallAsync(h => OperationsViewEndpoints.PaymentAsync(id, h, db, Service<GerbangUrls>()));
+            if (Found.Ok)
+            {
+                return Page();
+            }
         }
 
         Payments = await CallAsync(
