@@ -25,6 +25,17 @@ public sealed class DashboardBrowserTests(BrowserFixture gerbang) : IClassFixtur
         await page.FillAsync("input[name=password]", password);
         await ShotAsync(page, "sign-in");
         await page.ClickAsync("button[type=submit]");
+
+        // Leaving the sign-in page is the sign-in's answer; staying there means it was refused, and the page says why.
+        try
+        {
+            await page.WaitForURLAsync(url => !url.Contains("/dashboard/login", StringComparison.Ordinal), new() { Timeout = 60_000 });
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"sign-in of {email} stayed on {page.Url}: {await page.Locator("main").InnerTextAsync()}");
+        }
+
         return page;
     }
 
