@@ -30,6 +30,7 @@ public static class CheckoutPageEndpoints
             "checkout-page.js" => Asset(name, "text/javascript; charset=utf-8"),
             _ => Results.NotFound(),
         });
+        group.MapGet("/done", () => Results.Content(Html.Done, "text/html; charset=utf-8", Encoding.UTF8));
         group.MapGet("/{id}", PageAsync);
         group.MapGet("/{id}/state", StateAsync);
         group.MapPost("/{id}/payments", ChooseAsync).RequireRateLimiting(RateLimits.Checkout);

@@ -40,7 +40,7 @@ public static class CheckoutSessionEndpoints
         {
             foreach (var m in list.EnumerateArray())
             {
-                if (m.ValueKind != System.Text.Json.JsonValueKind.String || !PaymentMethods.TryParse(m.GetString(), out _))
+                if (m.ValueKind != System.Text.Json.JsonValueKind.String || m.GetString() is not ("qris" or "va"))
                 {
                     f.Add("methods", "parameter_invalid", "methods lists payment methods the hosted page offers: \"qris\" and \"va\".");
                     break;
@@ -101,9 +101,10 @@ public static class CheckoutSessionEndpoints
         return ApiResponse.Ok(session.ToView(session.StatusFor(payment?.Status, clock.GetUtcNow()), urls.Public));
     }
 
-    private static string? Url(Fields f, string name, bool live)
+    /// <summary>A page the customer is sent to: absolute, https in live mode (http allowed in test), no user info.</summary>
+    internal static string? Url(Fields f, string name, bool live, bool required = true)
     {
-        var text = f.String(name, required: true, maxLength: 2000);
+        var text = f.String(name, required: required, maxLength: 2000);
         if (text is null)
         {
             return null;

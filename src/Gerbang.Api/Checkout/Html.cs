@@ -11,6 +11,13 @@ internal static class Html
         <body><main class="card"><h1>Checkout not found</h1><p>This payment link is not valid.</p></main></body></html>
         """;
 
+    /// <summary>Where a provider's card page sends the customer when the merchant gave no page of its own.</summary>
+    public const string Done = """
+        <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Payment submitted</title><link rel="stylesheet" href="/checkout/assets/checkout.css"></head>
+        <body><main class="card"><h1>Payment submitted</h1><p>The shop will confirm your payment. You can close this window.</p></main></body></html>
+        """;
+
     public static string Page(CheckoutSession s, string merchantName, string parentOrigin) => $$"""
         <!doctype html>
         <html lang="en">

@@ -13,6 +13,8 @@ namespace Gerbang.Api.Payments;
 /// arrives meanwhile still applies, and wins); the provider is asked; then, only if the payment is still
 /// <c>cancelling</c>, it becomes <c>cancelled</c>, or goes back to <c>pending</c> when the provider
 /// refused. Every write is a transition from the state it expects, never a rewrite from a stale copy.
+/// A card authorisation waiting for capture is voided the same way, and goes back to
+/// <c>requires_capture</c> if the provider refuses.
 /// </summary>
 public sealed class CancelPaymentHandler(PaymentStore store, PaymentTransitions transitions, ProviderRegistry providers, GerbangUrls urls)
 {
@@ -24,9 +26,10 @@ public sealed class CancelPaymentHandler(PaymentStore store, PaymentTransitions 
             return Problems.NotFound("payment");
         }
 
-        if (!await transitions.TryMoveAsync(payment.Id, PaymentStatus.Pending, PaymentStatus.Cancelling, null, cancellationToken))
+        var from = payment.Status == PaymentStatus.RequiresCapture ? PaymentStatus.RequiresCapture : PaymentStatus.Pending;
+        if (!await transitions.TryMoveAsync(payment.Id, from, PaymentStatus.Cancelling, null, cancellationToken))
         {
-            return Problems.Create(409, "payment_not_cancellable", $"Only pending payments can be cancelled; this one is {(await store.GetAsync(merchant, id, cancellationToken))!.Status.ToWire()}.");
+            return Problems.Create(409, "payment_not_cancellable", $"Only pending or requires_capture payments can be cancelled; this one is {(await store.GetAsync(merchant, id, cancellationToken))!.Status.ToWire()}.");
         }
 
         var provider = providers.Find(merchant.Mode, payment.Provider);
@@ -45,16 +48,16 @@ public sealed class CancelPaymentHandler(PaymentStore store, PaymentTransitions 
         }
         else
         {
-            await transitions.TryMoveAsync(payment.Id, PaymentStatus.Cancelling, PaymentStatus.Pending, null, cancellationToken);
+            await transitions.TryMoveAsync(payment.Id, PaymentStatus.Cancelling, from, null, cancellationToken);
             if (result.Failure is { Kind: ProviderFailureKind.ConnectionFailed or ProviderFailureKind.ServerError })
             {
-                return Problems.Create(503, "provider_unavailable", "The provider could not be reached; the payment is still pending.");
+                return Problems.Create(503, "provider_unavailable", $"The provider could not be reached; the payment is still {from.ToWire()}.");
             }
         }
 
         var after = (await store.GetAsync(merchant, id, cancellationToken))!;
-        return after.Status == PaymentStatus.Pending
-            ? Problems.Create(409, "payment_not_cancellable", "The provider refused the cancellation; the payment is still pending.")
+        return after.Status == from
+            ? Problems.Create(409, "payment_not_cancellable", $"The provider refused the cancellation; the payment is still {from.ToWire()}.")
             : ApiResponse.Ok(PaymentView.Of(after, urls.Public));
     }
 }

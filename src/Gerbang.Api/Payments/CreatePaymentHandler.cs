@@ -49,13 +49,32 @@ public sealed partial class CreatePaymentHandler(
             var attemptId = Ids.New(Ids.Attempt);
             var providerRequest = new ProviderPaymentRequest(
                 attemptId, paymentId, request.Amount, request.Method, request.Bank, request.OrderId, request.Description, request.CustomerName, request.CustomerEmail, expiresAt,
-                new Uri($"{urls.Public}/webhooks/{provider.Name}"));
+                new Uri($"{urls.Public}/webhooks/{provider.Name}"))
+            {
+                Capture = request.Capture,
+                ReturnUrl = request.Method == PaymentMethod.Card ? request.ReturnUrl ?? new Uri($"{urls.Public}/checkout/done") : null,
+            };
             var startedAt = timeProvider.GetUtcNow();
             var started = timeProvider.GetTimestamp();
-            var result = await health.CallAsync(new Routing.HealthKey(merchant.Mode, provider.Name, request.Method, request.Bank), ct => provider.CreatePaymentAsync(providerRequest, ct), cancellationToken);
+            var key = new Routing.HealthKey(merchant.Mode, provider.Name, request.Method, request.Bank);
+            var result = await health.CallAsync(key, ct => provider.CreatePaymentAsync(providerRequest, ct), cancellationToken);
             if (result is not { } answered)
             {
                 continue; // the lane's circuit is open: not called, nothing to record
+            }
+
+            if (request.Method == PaymentMethod.Card && answered.Failure is { OutcomeUnknown: true })
+            {
+                // A card may have been charged: no other provider is asked until this one says what it
+                // did. Creation is idempotent on the attempt id, so asking again is the status query.
+                LogProviderFailed(logger, provider.Name, answered.Failure.Code);
+                answered = await provider.CreatePaymentAsync(providerRequest, cancellationToken);
+                if (answered.Failure is { OutcomeUnknown: true })
+                {
+                    tries.Add(new FailedTry(attemptId, provider.Name, answered.Failure, startedAt, (int)timeProvider.GetElapsedTime(started).TotalMilliseconds));
+                    await WithdrawUnknownAsync(merchant, request, paymentId, expiresAt, tries, cancellationToken);
+                    return Problems.Create(504, "provider_timeout", "The card provider did not answer in time, and no other provider is tried until it does. Retry with the same Idempotency-Key.");
+                }
             }
 
             if (answered.Value is { } created)
@@ -131,6 +150,7 @@ public sealed partial class CreatePaymentHandler(
             ExpiresAt = created.ExpiresAt.ToUniversalTime(),
             CreatedAt = now,
             UpdatedAt = now,
+            CaptureMethod = request.Method == PaymentMethod.Card ? request.Capture.ToWire() : null,
         };
         var view = PaymentView.Of(row, urls.Public);
         var response = ApiResponse.Ok(view, 201);
@@ -138,14 +158,14 @@ public sealed partial class CreatePaymentHandler(
         await using var batch = dataSource.CreateBatch();
         var insertPayment = new NpgsqlBatchCommand("""
             insert into payments (id, merchant_id, mode, status, amount, currency, method, bank, order_id, description, customer, metadata,
-                provider, provider_reference, current_attempt_id, instructions, expires_at, created_at, updated_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13, $14, $15, $16::jsonb, $17, $18, $18)
+                provider, provider_reference, current_attempt_id, instructions, expires_at, created_at, updated_at, capture_method)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13, $14, $15, $16::jsonb, $17, $18, $18, $19)
             """);
         object?[] values =
         [
             row.Id, row.MerchantId, merchant.ModeWire, row.Status.ToWire(), row.Amount.Amount, row.Amount.Currency.Code, row.Method, row.Bank,
             row.OrderId, row.Description, row.CustomerJson, row.MetadataJson, provider, row.ProviderReference, attemptId, row.InstructionsJson,
-            row.ExpiresAt, now,
+            row.ExpiresAt, now, row.CaptureMethod,
         ];
         foreach (var v in values)
         {

@@ -22,10 +22,16 @@ public sealed record CreatePaymentRequest(
     TimeSpan? ExpiresIn,
     DateTimeOffset? ExpiresAt)
 {
+    /// <summary>For cards: charge at once (default) or authorise and wait for a capture.</summary>
+    public CaptureMethod Capture { get; init; } = CaptureMethod.Automatic;
+
+    /// <summary>For cards: where the provider's card page sends the customer when it is done.</summary>
+    public Uri? ReturnUrl { get; init; }
+
     private static readonly string[] KnownProviders = ["midtrans", "xendit", "doku", "ipaymu", "stripe", "simulator"];
     private static readonly string[] ContractMethods = ["va", "qris", "card", "upi"];
 
-    public static CreatePaymentRequest? Parse(JsonElement root, DateTimeOffset now, out IReadOnlyList<FieldError> errors)
+    public static CreatePaymentRequest? Parse(JsonElement root, DateTimeOffset now, bool live, out IReadOnlyList<FieldError> errors)
     {
         var f = new Fields(root);
         var amount = f.Amount("amount", required: true);
@@ -42,8 +48,32 @@ public sealed record CreatePaymentRequest(
         {
             f.Add("method", ContractMethods.Contains(methodText) ? "method_unavailable" : "method_invalid",
                 ContractMethods.Contains(methodText)
-                    ? $"{methodText} is not available on this gateway yet; use va or qris."
-                    : "method must be one of va, qris.");
+                    ? $"{methodText} is not available on this gateway yet; use va, qris or card."
+                    : "method must be one of va, qris, card.");
+        }
+
+        var captureText = f.String("capture_method", required: false, maxLength: 20);
+        var capture = CaptureMethod.Automatic;
+        string? returnUrl = null;
+        if (methodText == "card")
+        {
+            if (captureText is not null && !PaymentMethods.TryParseCapture(captureText, out capture))
+            {
+                f.Add("capture_method", "parameter_invalid", "capture_method must be automatic or manual.");
+            }
+
+            returnUrl = Checkout.CheckoutSessionEndpoints.Url(f, "return_url", live, required: false);
+        }
+        else
+        {
+            f.String("return_url", required: false, maxLength: 2000);
+            foreach (var cardOnly in new[] { "capture_method", "return_url" })
+            {
+                if (f.Has(cardOnly))
+                {
+                    f.Add(cardOnly, "parameter_unexpected", $"{cardOnly} applies only to card payments.");
+                }
+            }
         }
 
         var bank = f.String("bank", required: false, maxLength: 20);
@@ -58,7 +88,7 @@ public sealed record CreatePaymentRequest(
                 f.Add("bank", "bank_invalid", $"bank must be one of {string.Join(", ", PaymentMethods.VaBanks)}.");
             }
         }
-        else if (bank is not null && methodText == "qris")
+        else if (bank is not null && methodText is "qris" or "card")
         {
             f.Add("bank", "parameter_unexpected", "bank applies only to va payments.");
         }
@@ -107,7 +137,11 @@ public sealed record CreatePaymentRequest(
 
         return new CreatePaymentRequest(
             new Money(amount!.Value, currency), method, bank, orderId!, description, customerJson, customerName, customerEmail,
-            metadataJson, storeId, provider, expiresIn is { } s ? TimeSpan.FromSeconds(s) : null, expiresAt);
+            metadataJson, storeId, provider, expiresIn is { } s ? TimeSpan.FromSeconds(s) : null, expiresAt)
+        {
+            Capture = capture,
+            ReturnUrl = returnUrl is null ? null : new Uri(returnUrl),
+        };
     }
 
     private static (string? Json, string? Name, string? Email) Customer(Fields f)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Gerbang.Api.Http;
 using Gerbang.Api.Merchants;
+using Gerbang.Domain;
 using Gerbang.Domain.Payments;
 using QRCoder;
 
@@ -14,6 +15,7 @@ public static class PaymentEndpoints
         services.AddSingleton<CreatePaymentHandler>();
         services.AddSingleton<PaymentTransitions>();
         services.AddSingleton<CancelPaymentHandler>();
+        services.AddSingleton<CapturePaymentHandler>();
         services.AddSingleton<ExpiryWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpiryWorker>());
         return services;
@@ -28,6 +30,7 @@ public static class PaymentEndpoints
         payments.MapGet("/{id}/qr.svg", QrAsync);
         payments.MapGet("/{id}/attempts", AttemptsAsync);
         payments.MapPost("/{id}/cancel", (string id, HttpContext http, CancelPaymentHandler handler) => handler.HandleAsync(http, MerchantContext.Of(http), id, http.RequestAborted));
+        payments.MapPost("/{id}/capture", CaptureAsync);
 
         var helpers = v1.MapGroup("/test_helpers/payments").WithTags("test helpers");
         helpers.MapPost("/{id}/pay", (string id, HttpContext http, PaymentStore store, ProviderRegistry providers, GerbangUrls urls) =>
@@ -45,13 +48,27 @@ public static class PaymentEndpoints
             return problem!;
         }
 
-        var request = CreatePaymentRequest.Parse(root, clock.GetUtcNow(), out var errors);
+        var merchant = MerchantContext.Of(http);
+        var request = CreatePaymentRequest.Parse(root, clock.GetUtcNow(), merchant.Mode == Mode.Live, out var errors);
         if (request is null)
         {
             return Problems.Validation(errors);
         }
 
-        return await handler.HandleAsync(http, MerchantContext.Of(http), request, http.RequestAborted);
+        return await handler.HandleAsync(http, merchant, request, http.RequestAborted);
+    }
+
+    internal static async Task<ApiResponse> CaptureAsync(string id, HttpContext http, CapturePaymentHandler handler)
+    {
+        if (!RequestBody.TryParseObject(http, emptyAllowed: true, out var root, out var problem))
+        {
+            return problem!;
+        }
+
+        var f = new Fields(root);
+        var amount = f.Amount("amount", required: false);
+        f.RejectUnknown();
+        return f.Errors.Count > 0 ? Problems.Validation(f.Errors) : await handler.HandleAsync(MerchantContext.Of(http), id, amount, http.RequestAborted);
     }
 
     internal static async Task<ApiResponse> GetAsync(string id, HttpContext http, PaymentStore store, GerbangUrls urls)

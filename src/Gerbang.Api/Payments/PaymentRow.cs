@@ -12,7 +12,7 @@ public sealed record PaymentRow
     public const string Columns = """
         id, merchant_id, mode, status, amount, currency, method, bank, order_id, description, customer::text, metadata::text,
         provider, provider_reference, current_attempt_id, instructions::text, amount_captured, amount_refunded, amount_overpaid,
-        fee, paid_late, failure::text, expires_at, paid_at, created_at, updated_at
+        fee, paid_late, failure::text, expires_at, paid_at, created_at, updated_at, capture_method, capture_requested
         """;
 
     public required string Id { get; init; }
@@ -65,6 +65,12 @@ public sealed record PaymentRow
 
     public required DateTimeOffset UpdatedAt { get; init; }
 
+    /// <summary>For cards: <c>automatic</c> or <c>manual</c>; null for other methods.</summary>
+    public string? CaptureMethod { get; init; }
+
+    /// <summary>The amount of a capture sent to the provider and not yet settled.</summary>
+    public long? CaptureRequested { get; init; }
+
     public static PaymentRow Read(NpgsqlDataReader r) => new()
     {
         Id = r.GetString(0),
@@ -92,6 +98,8 @@ public sealed record PaymentRow
         PaidAt = r.IsDBNull(23) ? null : r.GetFieldValue<DateTimeOffset>(23),
         CreatedAt = r.GetFieldValue<DateTimeOffset>(24),
         UpdatedAt = r.GetFieldValue<DateTimeOffset>(25),
+        CaptureMethod = r.IsDBNull(26) ? null : r.GetString(26),
+        CaptureRequested = r.IsDBNull(27) ? null : r.GetInt64(27),
     };
 }
 
@@ -105,6 +113,7 @@ public sealed record PaymentView(
     long Amount,
     string Currency,
     string Method,
+    string? CaptureMethod,
     long AmountCaptured,
     long AmountRefunded,
     long? Fee,
@@ -145,6 +154,7 @@ public sealed record PaymentView(
             p.Amount.Amount,
             p.Amount.Currency.Code,
             p.Method,
+            p.CaptureMethod,
             p.AmountCaptured,
             p.AmountRefunded,
             p.Fee,

@@ -149,7 +149,16 @@ public sealed partial class PaymentNotificationApplier(
         }
 
         var received = n.Amount ?? payment.Amount;
-        if (received.Currency != payment.Amount.Currency || (transition != TransitionKind.Overpayment && received.Amount != payment.Amount.Amount) || received.Amount <= 0)
+        var isCard = payment.Method == "card";
+        if (isCard && transition == TransitionKind.Overpayment)
+        {
+            // A card is charged once: a second report of it (the capture's own announcement) is the same money.
+            return (ApplyOutcome.Ignored, "ignored", "card payment already captured");
+        }
+
+        // A card may be captured for less than it was authorised; any other method must bring what was asked.
+        var amountRight = isCard ? received.Amount <= payment.Amount.Amount : transition == TransitionKind.Overpayment || received.Amount == payment.Amount.Amount;
+        if (received.Currency != payment.Amount.Currency || !amountRight || received.Amount <= 0)
         {
             return (ApplyOutcome.Flagged, "flagged", $"amount_mismatch: asked {payment.Amount}, received {received}");
         }
@@ -169,18 +178,60 @@ public sealed partial class PaymentNotificationApplier(
             return (ApplyOutcome.Applied, "applied", "overpayment");
         }
 
+        var paid = AddPaid(batch, payment, provider, received, fee, transition == TransitionKind.PaidLate, now);
+        return (ApplyOutcome.Applied, "applied", paid.PaidLate ? "paid_late" : null);
+    }
+
+    /// <summary>
+    /// Applies a capture the provider confirmed in its answer to <c>POST /v1/payments/{id}/capture</c>.
+    /// The capture's own notification may have applied it first; then this does nothing.
+    /// </summary>
+    public async Task<bool> ApplyCaptureAsync(PaymentRow payment, Money captured, CancellationToken cancellationToken)
+    {
+        var currency = payment.Amount.Currency;
+        await ledger.PrepareAsync([AccountRef.Clearing(payment.Provider, payment.Mode, currency), AccountRef.Available(payment.MerchantId, payment.Mode, currency), AccountRef.Fees(payment.Mode, currency)], cancellationToken);
+        var fee = await fees.ResolveAsync(payment.MerchantId, payment.Method, captured, cancellationToken);
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        PaymentRow locked;
+        await using (var lockPayment = new NpgsqlCommand($"select {PaymentRow.Columns} from payments where id = $1 for update", conn, tx))
+        {
+            lockPayment.Parameters.Add(new() { Value = payment.Id });
+            await using var reader = await lockPayment.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            locked = PaymentRow.Read(reader);
+        }
+
+        var transition = PaymentStateMachine.OnProviderReport(locked.Status, PaymentStatus.Paid);
+        if (transition == TransitionKind.Overpayment || captured.Amount > locked.Amount.Amount || captured.Amount <= 0)
+        {
+            return false;
+        }
+
+        var now = timeProvider.GetUtcNow();
+        await using var batch = new NpgsqlBatch(conn, tx);
+        AddPaid(batch, locked, locked.Provider, captured, fee, transition == TransitionKind.PaidLate, now);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>The payment becomes paid: its ledger entry (written once), its row and its event.</summary>
+    private PaymentRow AddPaid(NpgsqlBatch batch, PaymentRow payment, string provider, Money received, Money fee, bool paidLate, DateTimeOffset now)
+    {
         var paid = payment with
         {
             Status = PaymentStatus.Paid,
             AmountCaptured = received.Amount,
             Fee = fee.Amount,
             PaidAt = now,
-            PaidLate = transition == TransitionKind.PaidLate,
+            PaidLate = paidLate,
             UpdatedAt = now,
+            CaptureRequested = null,
         };
         ledger.Add(batch, LedgerEntry.PaymentPaid($"payment:{payment.Id}:paid", payment.MerchantId, provider, payment.Mode, received, fee), payment.Id, now);
         var update = new NpgsqlBatchCommand("""
-            update payments set status = 'paid', amount_captured = $2, fee = $3, paid_at = $4, paid_late = $5, updated_at = $4
+            update payments set status = 'paid', amount_captured = $2, fee = $3, paid_at = $4, paid_late = $5, capture_requested = null, updated_at = $4
             where id = $1
             """);
         update.Parameters.Add(new() { Value = payment.Id });
@@ -190,7 +241,7 @@ public sealed partial class PaymentNotificationApplier(
         update.Parameters.Add(new() { Value = paid.PaidLate });
         batch.BatchCommands.Add(update);
         AddEvent(batch, paid, "payment.paid", now);
-        return (ApplyOutcome.Applied, "applied", paid.PaidLate ? "paid_late" : null);
+        return paid;
     }
 
     private static NpgsqlBatchCommand UpdateStatus(PaymentRow p, DateTimeOffset now)

@@ -18,7 +18,14 @@ public interface IPaymentProvider
 
     Task<ProviderResult<ProviderPaymentState>> GetPaymentStatusAsync(string attemptId, string providerReference, CancellationToken cancellationToken);
 
+    /// <summary>Cancels a pending payment, or voids a card authorisation that was not captured.</summary>
     Task<ProviderResult<ProviderPaymentState>> CancelPaymentAsync(string attemptId, string providerReference, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Captures an authorised card payment, wholly or partly (the rest is released). Repeating the same
+    /// capture is safe: providers that take an idempotency key get the attempt's.
+    /// </summary>
+    Task<ProviderResult<ProviderPaymentState>> CapturePaymentAsync(string attemptId, string providerReference, Money amount, CancellationToken cancellationToken);
 
     Task<ProviderResult<ProviderRefund>> RefundAsync(ProviderRefundRequest request, CancellationToken cancellationToken);
 
@@ -43,7 +50,14 @@ public sealed record ProviderPaymentRequest(
     string? CustomerName,
     string? CustomerEmail,
     DateTimeOffset ExpiresAt,
-    Uri NotificationUrl);
+    Uri NotificationUrl)
+{
+    /// <summary>For cards: authorise only, or charge at once.</summary>
+    public CaptureMethod Capture { get; init; } = CaptureMethod.Automatic;
+
+    /// <summary>Where a provider's hosted page sends the customer back to when it is done.</summary>
+    public Uri? ReturnUrl { get; init; }
+}
 
 public sealed record ProviderPayment(
     string ProviderReference,

@@ -116,6 +116,10 @@ public sealed class MidtransProvider(HttpClient http, IOptions<MidtransOptions> 
     public Task<ProviderResult<ProviderPaymentState>> CancelPaymentAsync(string attemptId, string providerReference, CancellationToken cancellationToken) =>
         StateAsync(new HttpRequestMessage(HttpMethod.Post, $"v2/{Uri.EscapeDataString(attemptId)}/cancel"), cancellationToken);
 
+    /// <summary>Midtrans takes no card payments here, so there is nothing to capture.</summary>
+    public Task<ProviderResult<ProviderPaymentState>> CapturePaymentAsync(string attemptId, string providerReference, Money amount, CancellationToken cancellationToken) =>
+        Task.FromResult<ProviderResult<ProviderPaymentState>>(ProviderHttp.Declined("capture_not_supported", "Midtrans payments are not captured separately."));
+
     public async Task<ProviderResult<ProviderRefund>> RefundAsync(ProviderRefundRequest request, CancellationToken cancellationToken)
     {
         var body = new JsonObject { ["refund_key"] = request.RefundId, ["amount"] = request.Amount.Amount, ["reason"] = request.Reason ?? "refund" };

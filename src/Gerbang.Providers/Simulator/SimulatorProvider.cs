@@ -35,6 +35,7 @@ public sealed class SimulatorProvider(HttpClient http, IOptions<SimulatorProvide
     [
         new(PaymentMethod.Va, null, Currency.Idr, 1, long.MaxValue),
         new(PaymentMethod.Qris, null, Currency.Idr, 1, long.MaxValue),
+        new(PaymentMethod.Card, null, Currency.Idr, 1, long.MaxValue),
     ];
 
     public Task<ProviderResult<ProviderPayment>> CreatePaymentAsync(ProviderPaymentRequest request, CancellationToken cancellationToken)
@@ -48,7 +49,9 @@ public sealed class SimulatorProvider(HttpClient http, IOptions<SimulatorProvide
             request.OrderId,
             request.Description,
             request.ExpiresAt,
-            request.NotificationUrl);
+            request.NotificationUrl,
+            request.Method == PaymentMethod.Card ? request.Capture.ToWire() : null,
+            request.ReturnUrl);
         return ProviderHttp.SendAsync(http, Post("v1/payments", body), async response =>
         {
             if (!response.IsSuccessStatusCode)
@@ -62,9 +65,12 @@ public sealed class SimulatorProvider(HttpClient http, IOptions<SimulatorProvide
                 return ProviderHttp.Declined("provider_bad_response", "The simulator answered with no payment.");
             }
 
-            var instructions = request.Method == PaymentMethod.Va
-                ? PaymentInstructions.Va(p.Bank ?? request.Bank ?? "", p.VaNumber ?? "")
-                : PaymentInstructions.Qris(p.QrString ?? "");
+            var instructions = request.Method switch
+            {
+                PaymentMethod.Va => PaymentInstructions.Va(p.Bank ?? request.Bank ?? "", p.VaNumber ?? ""),
+                PaymentMethod.Card => PaymentInstructions.Redirect(p.RedirectUrl ?? ""),
+                _ => PaymentInstructions.Qris(p.QrString ?? ""),
+            };
             return ProviderResult<ProviderPayment>.Ok(new ProviderPayment(p.Id, instructions, p.ExpiresAt, MapStatus(p.Status)));
         }, cancellationToken);
     }
@@ -74,6 +80,9 @@ public sealed class SimulatorProvider(HttpClient http, IOptions<SimulatorProvide
 
     public Task<ProviderResult<ProviderPaymentState>> CancelPaymentAsync(string attemptId, string providerReference, CancellationToken cancellationToken) =>
         ProviderHttp.SendAsync(http, new HttpRequestMessage(HttpMethod.Post, $"v1/payments/{Uri.EscapeDataString(providerReference)}/cancel"), r => ReadState(r, cancellationToken), cancellationToken);
+
+    public Task<ProviderResult<ProviderPaymentState>> CapturePaymentAsync(string attemptId, string providerReference, Money amount, CancellationToken cancellationToken) =>
+        ProviderHttp.SendAsync(http, Post($"v1/payments/{Uri.EscapeDataString(providerReference)}/capture", new CaptureBody(amount.Amount)), r => ReadState(r, cancellationToken), cancellationToken);
 
     public Task<ProviderResult<ProviderRefund>> RefundAsync(ProviderRefundRequest request, CancellationToken cancellationToken) =>
         ProviderHttp.SendAsync(http, Post("v1/refunds", new RefundBody(request.RefundId, request.ProviderReference, request.Amount.Amount)), async response =>
@@ -167,6 +176,7 @@ public sealed class SimulatorProvider(HttpClient http, IOptions<SimulatorProvide
     private static PaymentStatus MapStatus(string status) => status switch
     {
         "paid" => PaymentStatus.Paid,
+        "requires_capture" => PaymentStatus.RequiresCapture,
         "failed" => PaymentStatus.Failed,
         "expired" => PaymentStatus.Expired,
         "cancelled" => PaymentStatus.Cancelled,

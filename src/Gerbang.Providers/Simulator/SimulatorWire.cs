@@ -9,7 +9,9 @@ internal sealed record CreatePaymentBody(
     string OrderId,
     string? Description,
     DateTimeOffset ExpiresAt,
-    Uri NotifyUrl);
+    Uri NotifyUrl,
+    string? CaptureMethod,
+    Uri? ReturnUrl);
 
 internal sealed record PaymentBody(
     string Id,
@@ -22,7 +24,10 @@ internal sealed record PaymentBody(
     string? Bank,
     string? VaNumber,
     string? QrString,
-    DateTimeOffset ExpiresAt);
+    DateTimeOffset ExpiresAt,
+    string? RedirectUrl);
+
+internal sealed record CaptureBody(long Amount);
 
 internal sealed record RefundBody(string Reference, string PaymentId, long Amount);
 

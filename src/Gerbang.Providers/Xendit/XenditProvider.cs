@@ -82,6 +82,10 @@ public sealed class XenditProvider(HttpClient http, IOptions<XenditOptions> opti
     public Task<ProviderResult<ProviderPaymentState>> CancelPaymentAsync(string attemptId, string providerReference, CancellationToken cancellationToken) =>
         StateAsync(Auth(new HttpRequestMessage(HttpMethod.Post, $"v3/payment_requests/{Uri.EscapeDataString(providerReference)}/cancel")), cancellationToken);
 
+    /// <summary>Xendit takes no card payments here, so there is nothing to capture.</summary>
+    public Task<ProviderResult<ProviderPaymentState>> CapturePaymentAsync(string attemptId, string providerReference, Money amount, CancellationToken cancellationToken) =>
+        Task.FromResult<ProviderResult<ProviderPaymentState>>(ProviderHttp.Declined("capture_not_supported", "Xendit payments are not captured separately."));
+
     public async Task<ProviderResult<ProviderRefund>> RefundAsync(ProviderRefundRequest request, CancellationToken cancellationToken)
     {
         var body = new JsonObject

@@ -24,6 +24,7 @@ public static class GenericSimulatorEndpoints
         group.MapPost("/v1/payments", CreatePayment);
         group.MapGet("/v1/payments/{id}", GetPayment);
         group.MapPost("/v1/payments/{id}/cancel", CancelPayment);
+        group.MapPost("/v1/payments/{id}/capture", CapturePayment);
         group.MapPost("/v1/refunds", CreateRefund);
         group.MapPost("/v1/payouts", CreatePayout);
         group.MapGet("/v1/payouts/{id}", GetPayout);
@@ -36,6 +37,11 @@ public static class GenericSimulatorEndpoints
         group.MapPost("/control/knobs", SetKnobs);
         group.MapGet("/control/stats", (GenericSimulatorState s) => TypedResults.Json(new { create_calls = s.CreateCalls, payments = s.Payments.Count }, SimulatorJson.Options));
         group.MapGet("/control/notifications", (GenericNotifier n) => TypedResults.Json(n.Sent.ToArray(), SimulatorJson.Options));
+
+        // The card page is the customer's, opened in a browser: no API key.
+        var page = routes.MapGroup(prefix).ExcludeFromDescription();
+        page.MapGet("/pay/{id}", CardPage);
+        page.MapPost("/pay/{id}", SubmitCard).DisableAntiforgery();
         return group;
     }
 
@@ -88,8 +94,14 @@ public static class GenericSimulatorEndpoints
             return TypedResults.Json(new SimError("invalid_request", "amount and reference are required"), SimulatorJson.Options, statusCode: 400);
         }
 
+        if (body.Method == "card" && body.CaptureMethod is not (null or "automatic" or "manual"))
+        {
+            return TypedResults.Json(new SimError("invalid_request", "capture_method must be automatic or manual"), SimulatorJson.Options, statusCode: 400);
+        }
+
         state.CountCreate();
         var id = state.ByReference.GetOrAdd(body.Reference, _ => Ids.New("simpay"));
+        var apiBase = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path.Value![..^"/v1/payments".Length]}";
         var payment = state.Payments.GetOrAdd(id, _ => new SimulatedPayment
         {
             Id = id,
@@ -100,6 +112,9 @@ public static class GenericSimulatorEndpoints
             Bank = body.Bank,
             VaNumber = body.Method == "va" ? VaNumber(body.Bank) : null,
             QrString = body.Method == "qris" ? Qris.Build(options.Value.MerchantName, "JAKARTA", body.Amount, body.Reference) : null,
+            RedirectUrl = body.Method == "card" ? $"{apiBase}/pay/{id}" : null,
+            ReturnUrl = body.Method == "card" ? body.ReturnUrl : null,
+            CaptureMethod = body.Method == "card" ? body.CaptureMethod ?? "automatic" : null,
             ExpiresAt = body.ExpiresAt,
             NotifyUrl = body.NotifyUrl,
         });
@@ -134,9 +149,9 @@ public static class GenericSimulatorEndpoints
 
         lock (p.Gate)
         {
-            if (p.Status is "pending")
+            if (p.Status is "pending" or "requires_capture")
             {
-                p.Status = "cancelled";
+                p.Status = "cancelled"; // for a card authorisation: voided, the hold released
             }
             else if (p.Status is not "cancelled")
             {
@@ -144,6 +159,45 @@ public static class GenericSimulatorEndpoints
             }
         }
 
+        return TypedResults.Json(SimPaymentView.Of(p), SimulatorJson.Options);
+    }
+
+    private static async Task<IResult> CapturePayment(string id, HttpRequest request, GenericSimulatorState state, GenericNotifier notifier, CancellationToken ct)
+    {
+        var body = await Read<SimCapture>(request);
+        if (body is null)
+        {
+            return BadBody();
+        }
+
+        if (!state.Payments.TryGetValue(id, out var p))
+        {
+            return NotFound();
+        }
+
+        lock (p.Gate)
+        {
+            if (p.Status == "paid" && p.PaidAmount == body.Amount)
+            {
+                return TypedResults.Json(SimPaymentView.Of(p), SimulatorJson.Options); // the same capture again
+            }
+
+            if (p.Status != "requires_capture")
+            {
+                return TypedResults.Json(new SimError("not_capturable", $"payment is {p.Status}"), SimulatorJson.Options, statusCode: 409);
+            }
+
+            if (body.Amount <= 0 || body.Amount > p.Amount)
+            {
+                return TypedResults.Json(new SimError("invalid_amount", "capture must be between 1 and the authorised amount"), SimulatorJson.Options, statusCode: 400);
+            }
+
+            p.Status = "paid";
+            p.PaidAmount = body.Amount;
+        }
+
+        // Like card providers, the capture is also announced; the receiver must not count it twice.
+        _ = notifier.SendAsync(p.NotifyUrl, "payment.paid", Data(p, body.Amount), CancellationToken.None);
         return TypedResults.Json(SimPaymentView.Of(p), SimulatorJson.Options);
     }
 
@@ -201,16 +255,100 @@ public static class GenericSimulatorEndpoints
             amount = pay?.Amount ?? p.Amount;
         }
 
-        // Money may arrive after the provider expired or cancelled the instrument: the real rails
-        // do that, and the receiving side must not lose it.
+        return PayAsync(p, amount, notifier, ct) is { } sending
+            ? TypedResults.Json(await sending, SimulatorJson.Options)
+            : TypedResults.Json(new SimError("not_payable", $"payment is {p.Status}"), SimulatorJson.Options, statusCode: 409);
+    }
+
+    /// <summary>
+    /// The customer pays. Money may arrive on a transfer after the provider expired or cancelled the
+    /// instrument: the real rails do that, and the receiving side must not lose it. A card is authorised
+    /// once, and with manual capture waits for the merchant.
+    /// </summary>
+    private static Task<SimSentNotification>? PayAsync(SimulatedPayment p, long amount, GenericNotifier notifier, CancellationToken ct)
+    {
+        string type;
         lock (p.Gate)
         {
-            p.Status = "paid";
-            p.PaidAmount += amount;
+            if (p.Method == "card")
+            {
+                if (p.Status != "pending")
+                {
+                    return null;
+                }
+
+                p.Status = p.CaptureMethod == "manual" ? "requires_capture" : "paid";
+                p.PaidAmount = p.Status == "paid" ? p.Amount : 0;
+            }
+            else
+            {
+                p.Status = "paid";
+                p.PaidAmount += amount;
+            }
+
+            type = "payment." + p.Status;
         }
 
-        var sent = await notifier.SendAsync(p.NotifyUrl, "payment.paid", Data(p, amount), ct);
-        return TypedResults.Json(sent, SimulatorJson.Options);
+        return notifier.SendAsync(p.NotifyUrl, type, Data(p, p.Status == "paid" ? (p.Method == "card" ? p.Amount : amount) : 0), ct);
+    }
+
+    private static ContentHttpResult CardPage(string id, GenericSimulatorState state)
+    {
+        if (!state.Payments.TryGetValue(id, out var p) || p.Method != "card")
+        {
+            return TypedResults.Content("<!doctype html><title>Not found</title><p>No such payment.</p>", "text/html; charset=utf-8", statusCode: 404);
+        }
+
+        var amount = p.Amount.ToString("N0", CultureInfo.InvariantCulture).Replace(',', '.');
+        var html = $"""
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Card payment (simulator)</title></head>
+            <body>
+            <h1>Pay {System.Net.WebUtility.HtmlEncode(p.Currency)} {amount}</h1>
+            <p id="status">{System.Net.WebUtility.HtmlEncode(p.Status)}</p>
+            <form method="post" action="{System.Net.WebUtility.HtmlEncode(id)}">
+            <label>Card number <input name="card_number" id="card-number" autocomplete="cc-number" inputmode="numeric"></label>
+            <label>Expiry <input name="expiry" id="expiry" placeholder="MM/YY"></label>
+            <label>CVC <input name="cvc" id="cvc"></label>
+            <button type="submit" id="pay">Pay</button>
+            </form>
+            <p>Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined.</p>
+            </body></html>
+            """;
+        return TypedResults.Content(html, "text/html; charset=utf-8");
+    }
+
+    private static async Task<IResult> SubmitCard(string id, HttpRequest request, GenericSimulatorState state, GenericNotifier notifier, CancellationToken ct)
+    {
+        if (!state.Payments.TryGetValue(id, out var p) || p.Method != "card" || !request.HasFormContentType)
+        {
+            return TypedResults.Content("<!doctype html><title>Not found</title><p>No such payment.</p>", "text/html; charset=utf-8", statusCode: 404);
+        }
+
+        var form = await request.ReadFormAsync(ct);
+        var number = new string(form["card_number"].ToString().Where(char.IsAsciiDigit).ToArray());
+        if (number == "4000000000000002")
+        {
+            lock (p.Gate)
+            {
+                if (p.Status == "pending")
+                {
+                    p.Status = "failed";
+                }
+            }
+
+            await notifier.SendAsync(p.NotifyUrl, "payment.failed", Data(p, 0), ct);
+        }
+        else if (number != "4242424242424242" || PayAsync(p, p.Amount, notifier, ct) is not { } sent)
+        {
+            return TypedResults.Content("<!doctype html><title>Declined</title><p id=\"status\">The card was not accepted.</p>", "text/html; charset=utf-8", statusCode: 402);
+        }
+        else
+        {
+            await sent;
+        }
+
+        return p.ReturnUrl is { } back ? TypedResults.Redirect(back.ToString()) : TypedResults.Content($"<!doctype html><title>Done</title><p id=\"status\">{System.Net.WebUtility.HtmlEncode(p.Status)}</p>", "text/html; charset=utf-8");
     }
 
     private static async Task<IResult> ControlClose(string id, string status, GenericSimulatorState state, GenericNotifier notifier, CancellationToken ct)

@@ -11,7 +11,9 @@ public sealed record SimCreatePayment(
     string OrderId,
     string? Description,
     DateTimeOffset ExpiresAt,
-    Uri NotifyUrl);
+    Uri NotifyUrl,
+    string? CaptureMethod = null,
+    Uri? ReturnUrl = null);
 
 public sealed record SimPaymentView(
     string Id,
@@ -24,11 +26,15 @@ public sealed record SimPaymentView(
     string? Bank,
     string? VaNumber,
     string? QrString,
-    DateTimeOffset ExpiresAt)
+    DateTimeOffset ExpiresAt,
+    string? RedirectUrl,
+    string? CaptureMethod)
 {
     public static SimPaymentView Of(SimulatedPayment p) =>
-        new(p.Id, p.Reference, p.Status, p.Amount, p.PaidAmount, p.Currency, p.Method, p.Bank, p.VaNumber, p.QrString, p.ExpiresAt);
+        new(p.Id, p.Reference, p.Status, p.Amount, p.PaidAmount, p.Currency, p.Method, p.Bank, p.VaNumber, p.QrString, p.ExpiresAt, p.RedirectUrl, p.CaptureMethod);
 }
+
+public sealed record SimCapture(long Amount);
 
 public sealed record SimCreateRefund(string Reference, string PaymentId, long Amount);
 

@@ -19,6 +19,14 @@ public sealed class SimulatedPayment
 
     public string? QrString { get; init; }
 
+    /// <summary>For cards: the simulator's own card page, and where it sends the customer afterwards.</summary>
+    public string? RedirectUrl { get; init; }
+
+    public Uri? ReturnUrl { get; init; }
+
+    /// <summary>For cards: <c>automatic</c> or <c>manual</c> (authorise now, capture later).</summary>
+    public string? CaptureMethod { get; init; }
+
     /// <summary>Settable so a run can make the provider extend or shorten an instrument's life.</summary>
     public required DateTimeOffset ExpiresAt { get; set; }
 

@@ -57,6 +57,9 @@ public static class TestApi
     public static object QrisPayment(string orderId, long amount = 50_000) =>
         new { amount, currency = "IDR", method = "qris", order_id = orderId };
 
+    public static object CardPayment(string orderId, long amount = 100_000, string capture = "manual", string? provider = null) =>
+        new { amount, currency = "IDR", method = "card", capture_method = capture, order_id = orderId, provider };
+
     public static string Str(this JsonElement e, string name) => e.GetProperty(name).GetString()!;
 
     public static long Long(this JsonElement e, string name) => e.GetProperty(name).GetInt64();

@@ -41,6 +41,8 @@ public class GerbangFixture : IAsyncLifetime
 
     public GenericSimulatorState Simulator => App.Services.GetRequiredService<GenericSimulatorState>();
 
+    public GenericNotifier Notifier => App.Services.GetRequiredService<GenericNotifier>();
+
     public WebhookDispatcher Dispatcher => App.Services.GetRequiredService<WebhookDispatcher>();
 
     protected virtual void Configure(IDictionary<string, string?> settings)

@@ -33,6 +33,12 @@ public sealed class ValidationTests(GerbangFixture gerbang) : IClassFixture<Gerb
         { """{"amount":150000,"currency":"IDR","method":"va","bank":"bca","order_id":"O","metadata":{"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk":"v"}}""", "metadata_key_invalid", "metadata[kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk]" },
         { """{"amount":150000,"currency":"IDR","method":"va","bank":"bca","order_id":"O","items":[{"name":"kopi","quantity":2,"price":1000}]}""", "items_total_mismatch", "items" },
         { """{"amount":150000,"currency":"IDR","method":"va","bank":"bca","order_id":"O","customer":{"name":"Sari","age":30}}""", "parameter_unknown", "customer[age]" },
+        { """{"amount":150000,"currency":"IDR","method":"card","capture_method":"later","order_id":"O"}""", "parameter_invalid", "capture_method" },
+        { """{"amount":150000,"currency":"IDR","method":"va","bank":"bca","capture_method":"manual","order_id":"O"}""", "parameter_unexpected", "capture_method" },
+        { """{"amount":150000,"currency":"IDR","method":"qris","return_url":"https://shop.example/back","order_id":"O"}""", "parameter_unexpected", "return_url" },
+        { """{"amount":150000,"currency":"IDR","method":"card","return_url":"javascript:alert(1)","order_id":"O"}""", "url_invalid", "return_url" },
+        { """{"amount":150000,"currency":"IDR","method":"card","bank":"bca","order_id":"O"}""", "parameter_unexpected", "bank" },
+        { """{"amount":150000,"currency":"IDR","method":"upi","order_id":"O"}""", "method_unavailable", "method" },
     };
 
     [Theory]

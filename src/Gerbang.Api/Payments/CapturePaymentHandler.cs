@@ -1,0 +1,96 @@
+using Gerbang.Api.Http;
+using Gerbang.Api.Merchants;
+using Gerbang.Api.ProviderCallbacks;
+using Gerbang.Domain;
+using Gerbang.Domain.Payments;
+using Gerbang.Domain.Providers;
+using Npgsql;
+
+namespace Gerbang.Api.Payments;
+
+/// <summary>
+/// Captures a card authorisation, wholly or partly (the provider releases the rest). The amount is
+/// claimed on the row before the provider is asked, so two captures cannot both go out; the same
+/// capture may be repeated after a timeout. The provider's confirmation is applied like its
+/// notification would be: one ledger entry, whichever of the two arrives first.
+/// </summary>
+public sealed class CapturePaymentHandler(
+    NpgsqlDataSource dataSource,
+    PaymentStore store,
+    ProviderRegistry providers,
+    PaymentNotificationApplier applier,
+    GerbangUrls urls,
+    TimeProvider timeProvider)
+{
+    public async Task<ApiResponse> HandleAsync(MerchantContext merchant, string id, long? amount, CancellationToken cancellationToken)
+    {
+        var payment = await store.GetAsync(merchant, id, cancellationToken);
+        if (payment is null)
+        {
+            return Problems.NotFound("payment");
+        }
+
+        if (payment.CaptureMethod != "manual")
+        {
+            return Problems.Create(409, "payment_not_capturable", "Only card payments created with capture_method manual are captured separately.");
+        }
+
+        var capture = amount ?? payment.Amount.Amount;
+        if (capture > payment.Amount.Amount)
+        {
+            return Problems.Create(422, "capture_exceeds_authorized", $"At most {payment.Amount.Amount} was authorised.", "amount");
+        }
+
+        if (!await ClaimAsync(payment.Id, capture, cancellationToken))
+        {
+            var now = (await store.GetAsync(merchant, id, cancellationToken))!;
+            return now.Status == PaymentStatus.RequiresCapture && now.CaptureRequested is { } inFlight
+                ? Problems.Create(409, "capture_in_progress", $"A capture of {inFlight} is in progress; repeat that one or wait for it.")
+                : Problems.Create(409, "payment_not_capturable", $"Only requires_capture payments can be captured; this one is {now.Status.ToWire()}.");
+        }
+
+        var provider = providers.Find(merchant.Mode, payment.Provider);
+        var result = provider is null || payment.ProviderReference is null || payment.CurrentAttemptId is null
+            ? ProviderResult<ProviderPaymentState>.Fail(new ProviderFailure(ProviderFailureKind.ConnectionFailed, "provider_missing", "The provider is not configured."))
+            : await provider.CapturePaymentAsync(payment.CurrentAttemptId, payment.ProviderReference, new Money(capture, payment.Amount.Currency), cancellationToken);
+
+        if (result.Value is { Status: PaymentStatus.Paid } captured)
+        {
+            await applier.ApplyCaptureAsync(payment, captured.PaidAmount ?? new Money(capture, payment.Amount.Currency), CancellationToken.None);
+        }
+        else if (result.Failure is { OutcomeUnknown: true })
+        {
+            // The provider may have captured: the claim stays until its answer, status or notification settles it.
+            return Problems.Create(504, "provider_timeout", "The provider did not answer the capture in time. Repeat the same capture; it is not taken twice.");
+        }
+        else
+        {
+            await ReleaseAsync(payment.Id, capture, CancellationToken.None);
+            return result.Failure is { Kind: ProviderFailureKind.ConnectionFailed or ProviderFailureKind.ServerError }
+                ? Problems.Create(503, "provider_unavailable", "The provider could not be reached; the payment still requires capture.")
+                : Problems.Create(422, "provider_declined", result.Failure?.Message ?? $"The provider answered {result.Value?.RawStatus}; nothing was captured.");
+        }
+
+        return ApiResponse.Ok(PaymentView.Of((await store.GetAsync(merchant, id, cancellationToken))!, urls.Public));
+    }
+
+    private async Task<bool> ClaimAsync(string paymentId, long amount, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            update payments set capture_requested = $2, updated_at = $3
+            where id = $1 and status = 'requires_capture' and (capture_requested is null or capture_requested = $2)
+            """);
+        cmd.Parameters.Add(new() { Value = paymentId });
+        cmd.Parameters.Add(new() { Value = amount });
+        cmd.Parameters.Add(new() { Value = timeProvider.GetUtcNow() });
+        return await cmd.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    private async Task ReleaseAsync(string paymentId, long amount, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("update payments set capture_requested = null where id = $1 and capture_requested = $2");
+        cmd.Parameters.Add(new() { Value = paymentId });
+        cmd.Parameters.Add(new() { Value = amount });
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
