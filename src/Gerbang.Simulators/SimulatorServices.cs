@@ -13,6 +13,8 @@ public static class SimulatorServices
         services.AddSingleton<Midtrans.MidtransSimulatorState>();
         services.Configure<Xendit.XenditSimulatorOptions>(configuration.GetSection(Xendit.XenditSimulatorOptions.Section));
         services.AddSingleton<Xendit.XenditSimulatorState>();
+        services.Configure<Stripe.StripeSimulatorOptions>(configuration.GetSection(Stripe.StripeSimulatorOptions.Section));
+        services.AddSingleton<Stripe.StripeSimulatorState>();
         services.AddSingleton<GenericSimulatorState>();
         services.AddSingleton<GenericNotifier>();
         services.AddHttpClient(GenericNotifier.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
@@ -27,5 +29,6 @@ public static class SimulatorServices
         routes.MapGenericSimulator(prefix.TrimEnd('/') + "/simulator");
         Midtrans.MidtransSimulator.MapMidtransSimulator(routes, prefix.TrimEnd('/') + "/midtrans");
         Xendit.XenditSimulator.MapXenditSimulator(routes, prefix.TrimEnd('/') + "/xendit");
+        Stripe.StripeSimulator.MapStripeSimulator(routes, prefix.TrimEnd('/') + "/stripe");
     }
 }

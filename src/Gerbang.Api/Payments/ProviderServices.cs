@@ -2,6 +2,7 @@ using Gerbang.Api.Http;
 using Gerbang.Domain;
 using Gerbang.Providers.Midtrans;
 using Gerbang.Providers.Simulator;
+using Gerbang.Providers.Stripe;
 using Gerbang.Providers.Testing;
 using Gerbang.Providers.Xendit;
 using Microsoft.Extensions.Options;
@@ -34,6 +35,14 @@ public static class ProviderServices
         AddProviderClient(services, "provider-xendit", sp => sp.GetRequiredService<IOptions<XenditOptions>>().Value.BaseUrl, "/xendit", sp => sp.GetRequiredService<IOptions<XenditOptions>>().Value.Timeout, null);
         AddProviderClient(services, "provider-xendit-control", sp => sp.GetRequiredService<IOptions<XenditOptions>>().Value.BaseUrl, "/xendit", _ => TimeSpan.FromSeconds(30),
             sp => XenditSignature.BasicAuth(sp.GetRequiredService<IOptions<XenditOptions>>().Value.SecretKey));
+        configuration["Simulators:Stripe:SecretKey"] ??= "sk_test_" + Ids.RandomBase62(32);
+        configuration["Simulators:Stripe:WebhookSecret"] ??= "whsec_" + Ids.RandomBase62(32);
+        configuration["Providers:Stripe:SecretKey"] ??= configuration["Simulators:Stripe:SecretKey"];
+        configuration["Providers:Stripe:WebhookSecret"] ??= configuration["Simulators:Stripe:WebhookSecret"];
+        services.AddOptions<StripeOptions>().Bind(configuration.GetSection(StripeOptions.Section));
+        AddProviderClient(services, "provider-stripe", sp => sp.GetRequiredService<IOptions<StripeOptions>>().Value.BaseUrl, "/stripe", sp => sp.GetRequiredService<IOptions<StripeOptions>>().Value.Timeout, null);
+        AddProviderClient(services, "provider-stripe-control", sp => sp.GetRequiredService<IOptions<StripeOptions>>().Value.BaseUrl, "/stripe", _ => TimeSpan.FromSeconds(30),
+            sp => "Bearer " + sp.GetRequiredService<IOptions<StripeOptions>>().Value.SecretKey);
         AddProviderClient(services, "provider-midtrans", sp => sp.GetRequiredService<IOptions<MidtransOptions>>().Value.BaseUrl, "/midtrans", sp => sp.GetRequiredService<IOptions<MidtransOptions>>().Value.Timeout, null);
         AddProviderClient(services, "provider-midtrans-control", sp => sp.GetRequiredService<IOptions<MidtransOptions>>().Value.BaseUrl, "/midtrans", _ => TimeSpan.FromSeconds(30),
             sp => MidtransSignature.BasicAuth(sp.GetRequiredService<IOptions<MidtransOptions>>().Value.ServerKey));
@@ -70,6 +79,8 @@ public static class ProviderServices
             registry.AddTestControl(new ProviderSimulatorControl(MidtransProvider.ProviderName, factory.CreateClient("provider-midtrans-control")));
             registry.Add(Mode.Test, new XenditProvider(factory.CreateClient("provider-xendit"), sp.GetRequiredService<IOptions<XenditOptions>>()));
             registry.AddTestControl(new ProviderSimulatorControl(XenditProvider.ProviderName, factory.CreateClient("provider-xendit-control")));
+            registry.Add(Mode.Test, new StripeProvider(factory.CreateClient("provider-stripe"), sp.GetRequiredService<IOptions<StripeOptions>>(), sp.GetRequiredService<TimeProvider>()));
+            registry.AddTestControl(new ProviderSimulatorControl(StripeProvider.ProviderName, factory.CreateClient("provider-stripe-control")));
             return registry;
         });
         return services;
