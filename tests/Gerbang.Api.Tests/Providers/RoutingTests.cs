@@ -150,6 +150,39 @@ public sealed class RoutingTests(RoutingFixture gerbang) : IClassFixture<Routing
         Assert.Equal("pending", (await merchant.Client.GetJsonAsync($"/v1/payments/{payment.Str("id")}")).Body.Str("status"));
     }
     [Fact]
+    public async Task A_card_try_with_an_unknown_outcome_is_asked_again_and_no_other_provider_is_tried()
+    {
+        var merchant = await gerbang.NewMerchantAsync();
+        var stripe = gerbang.App.Services.GetRequiredService<Gerbang.Simulators.Stripe.StripeSimulatorState>();
+        var sessionsBefore = stripe.SessionCreates;
+        var callsBefore = gerbang.Simulator.CreateCalls;
+        gerbang.Simulator.Knobs.AnswerDelay = TimeSpan.FromSeconds(2);
+        var (status, problem, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.CardPayment("ORDER-RT-CARD-UNKNOWN", 60_000));
+        gerbang.Simulator.Knobs.Reset();
+        Assert.Equal(504, status);
+        Assert.Equal("provider_timeout", problem.Str("code"));
+
+        // Stripe could take this card payment, but was never asked; the simulator was asked again (and then by
+        // the withdrawal) about one attempt, and issued one card page.
+        Assert.Equal(sessionsBefore, stripe.SessionCreates);
+        Assert.True(gerbang.Simulator.CreateCalls >= callsBefore + 2, $"{gerbang.Simulator.CreateCalls - callsBefore} create calls");
+        var issued = gerbang.Simulator.Payments.Values.Where(p => p.Method == "card" && p.Amount == 60_000).ToList();
+        Assert.Single(issued);
+
+        // Nobody saw that card page: its withdrawal cancels it at the provider.
+        var jobs = gerbang.App.Services.GetRequiredService<JobWorker>();
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (issued[0].Status == "pending")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the unknown card attempt was never withdrawn");
+            await jobs.ProcessBatchAsync();
+            await Task.Delay(30);
+        }
+
+        Assert.Equal("cancelled", issued[0].Status);
+    }
+
+    [Fact]
     public async Task Money_paid_on_a_superseded_attempt_is_credited_and_a_second_payment_is_an_overpayment()
     {
         var merchant = await gerbang.NewMerchantAsync();
