@@ -19,10 +19,14 @@ public enum LedgerOp
     PaidAfterExpiry,
     PaidTwice,
     ReplayNotification,
+    AuthoriseCard,
+    CaptureCard,
+    VoidCard,
 }
 
 /// <summary>
-/// Random sequences of money movements run against the real service and against a model of two
+/// Random sequences of money movements (QRIS payments paid on time, late or twice, card authorisations
+/// captured in part or voided, refunds, payouts and their outcomes, replayed notifications) run against the real service and against a model of two
 /// numbers. After every step the merchant's available and reserved balances equal the model, every
 /// ledger entry sums to zero, and all accounts together sum to zero. A failure prints FsCheck's seed.
 /// </summary>
@@ -44,6 +48,8 @@ public sealed class LedgerPropertyTests(FreePayoutsFixture gerbang) : IClassFixt
         var jobs = gerbang.App.Services.GetRequiredService<JobWorker>();
         long available = 0, reserved = 0;
         var paid = new List<(string Id, long Refundable)>();
+        var qris = new List<string>();
+        var authorised = new List<(string Id, long Amount)>();
         var payouts = new Queue<(string Id, long Amount)>();
         var step = 0;
         foreach (var op in ops)
@@ -64,16 +70,63 @@ public sealed class LedgerPropertyTests(FreePayoutsFixture gerbang) : IClassFixt
                         var (_, done, _) = await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{p.Str("id")}/pay", null);
                         available += amount - done.Long("fee");
                         paid.Add((p.Str("id"), amount));
+                        qris.Add(p.Str("id"));
                         break;
                     }
 
-                case LedgerOp.PaidTwice when paid.Count > 0:
+                case LedgerOp.PaidTwice when qris.Count > 0:
                     {
-                        // The customer pays the same instrument again: credited in full as overpayment, with no fee.
-                        var (id, refundable) = paid[^1];
+                        // The customer pays the same QR again: credited in full as overpayment, with no fee.
+                        var index = paid.FindIndex(x => x.Id == qris[^1]);
+                        var (id, refundable) = paid[index];
                         var (_, again, _) = await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{id}/pay", null);
                         available += again.Long("amount");
-                        paid[^1] = (id, refundable + again.Long("amount"));
+                        paid[index] = (id, refundable + again.Long("amount"));
+                        break;
+                    }
+
+                case LedgerOp.AuthoriseCard:
+                    {
+                        // An authorisation holds the customer's money at the provider; the merchant has nothing yet.
+                        var amount = 20_000 + (step * 1_000);
+                        var (_, p, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.CardPayment($"C-{Guid.NewGuid():N}", amount, provider: "simulator"));
+                        var (_, held, _) = await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{p.Str("id")}/pay", null);
+                        if (held.Str("status") != "requires_capture")
+                        {
+                            return false;
+                        }
+
+                        authorised.Add((p.Str("id"), amount));
+                        break;
+                    }
+
+                case LedgerOp.CaptureCard when authorised.Count > 0:
+                    {
+                        // Part of the hold is captured (a different part each step), the rest released.
+                        var (id, amount) = authorised[0];
+                        authorised.RemoveAt(0);
+                        var capture = amount - (step * 500 % (amount / 2));
+                        var (status, captured, _) = await merchant.Client.PostJsonAsync($"/v1/payments/{id}/capture", new { amount = capture });
+                        if (status != 200 || captured.Long("amount_captured") != capture)
+                        {
+                            return false;
+                        }
+
+                        available += capture - captured.Long("fee");
+                        paid.Add((id, capture));
+                        break;
+                    }
+
+                case LedgerOp.VoidCard when authorised.Count > 0:
+                    {
+                        var (id, _) = authorised[^1];
+                        authorised.RemoveAt(authorised.Count - 1);
+                        var (status, voided, _) = await merchant.Client.PostJsonAsync($"/v1/payments/{id}/cancel", null);
+                        if (status != 200 || voided.Str("status") != "cancelled")
+                        {
+                            return false;
+                        }
+
                         break;
                     }
 
