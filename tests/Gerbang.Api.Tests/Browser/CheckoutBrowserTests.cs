@@ -140,4 +140,29 @@ public sealed class CheckoutBrowserTests(BrowserFixture gerbang) : IClassFixture
             await Assertions.Expect(page.Locator("#thanks")).ToBeVisibleAsync();
         }
     }
+
+    [Fact]
+    public async Task A_card_is_entered_on_Stripes_page_authorised_and_captured_and_the_shopper_sees_the_done_page()
+    {
+        var merchant = await gerbang.NewMerchantAsync("Toko Kartu");
+        var (status, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.CardPayment("ORDER-BR-CARD", 120_000, "manual", "stripe"));
+        Assert.True(status == 201, payment.ToString());
+        var context = await gerbang.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(payment.GetProperty("payment_instructions").Str("url"));
+        await Assertions.Expect(page.Locator("h1")).ToContainTextAsync("IDR 120,000.00");
+        await page.FillAsync("#card-number", "4242 4242 4242 4242");
+        await page.FillAsync("#expiry", "12 / 30");
+        await page.FillAsync("#cvc", "123");
+        await ShotAsync(page, "card-stripe-page");
+        await page.ClickAsync("#pay");
+
+        // No return_url was given: Stripe sends the shopper to Gerbang's own page.
+        await page.WaitForURLAsync(gerbang.BaseUrl + "/checkout/done");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Payment submitted");
+        Assert.Equal("requires_capture", (await merchant.Client.GetJsonAsync($"/v1/payments/{payment.Str("id")}")).Body.Str("status"));
+        var (captured, paid, _) = await merchant.Client.PostJsonAsync($"/v1/payments/{payment.Str("id")}/capture", new { amount = 100_000 });
+        Assert.Equal(200, captured);
+        Assert.Equal(100_000, paid.Long("amount_captured"));
+    }
 }
