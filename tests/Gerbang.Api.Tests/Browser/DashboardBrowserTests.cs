@@ -293,6 +293,35 @@ public sealed class DashboardBrowserTests(BrowserFixture gerbang) : IClassFixtur
         await Assertions.Expect(page.Locator("#payments")).ToContainTextAsync(payment.Str("id"));
     }
 
+    [Fact]
+    public async Task A_merchant_captures_part_of_a_card_authorisation_and_voids_another()
+    {
+        var merchant = await gerbang.NewMerchantAsync("Toko Tangkap");
+        var ids = new List<string>();
+        foreach (var order in new[] { "ORDER-DASH-CAPTURE", "ORDER-DASH-VOID" })
+        {
+            var (_, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.CardPayment(order, 90_000, provider: "simulator"));
+            await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{payment.Str("id")}/pay", null);
+            ids.Add(payment.Str("id"));
+        }
+
+        var page = await SignInAsync(await MerchantUserAsync(merchant), Password);
+        await page.WaitForURLAsync(gerbang.BaseUrl + "/dashboard/payments");
+        await page.GotoAsync($"{gerbang.BaseUrl}/dashboard/payments/{ids[0]}");
+        await Assertions.Expect(page.Locator("#payment-status")).ToHaveTextAsync("requires_capture");
+        await page.FillAsync("#capture-form input[name=amount]", "70000");
+        await page.ClickAsync("#capture-form button");
+        await Assertions.Expect(page.Locator(".flash")).ToHaveTextAsync("Captured Rp70.000.");
+        await Assertions.Expect(page.Locator("#payment-status")).ToHaveTextAsync("paid");
+        await Assertions.Expect(page.Locator("#amount-captured")).ToHaveTextAsync("Rp70.000");
+        await ShotAsync(page, "merchant-payment-captured");
+
+        await page.GotoAsync($"{gerbang.BaseUrl}/dashboard/payments/{ids[1]}");
+        await page.ClickAsync("button:has-text('Void authorisation')");
+        await Assertions.Expect(page.Locator(".flash")).ToHaveTextAsync("Payment cancelled.");
+        Assert.Equal("cancelled", (await merchant.Client.GetJsonAsync($"/v1/payments/{ids[1]}")).Body.Str("status"));
+    }
+
     private static IFormData Form(IPage page, params (string Name, string Value)[] fields)
     {
         var form = page.Context.APIRequest.CreateFormData();

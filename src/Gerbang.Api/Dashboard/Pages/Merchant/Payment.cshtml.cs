@@ -56,6 +56,12 @@ public sealed class PaymentModel : DashboardPage
         return Done(result, $"Refund {result.Body.Str("id")} of {result.Body.Money("amount")} created.");
     }
 
+    public async Task<IActionResult> OnPostCaptureAsync(string id, long? amount)
+    {
+        var result = await CallAsync(h => PaymentEndpoints.CaptureAsync(id, h, Service<CapturePaymentHandler>()), Body(("amount", amount)));
+        return Done(result, $"Captured {result.Body.Money("amount_captured")}.");
+    }
+
     public async Task<IActionResult> OnPostCancelAsync(string id)
     {
         var result = await CallAsync(h => Service<CancelPaymentHandler>().HandleAsync(h, MerchantContext.Of(h), id, h.RequestAborted));
