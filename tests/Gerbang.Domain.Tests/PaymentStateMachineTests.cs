@@ -20,6 +20,14 @@ public sealed class PaymentStateMachineTests
         Assert.Equal(expected, PaymentStateMachine.OnProviderReport(current, reported));
 
     [Fact]
+    public void A_card_reported_paid_again_is_the_same_charge_not_an_overpayment()
+    {
+        Assert.Equal(TransitionKind.Ignore, PaymentStateMachine.OnProviderReport(PaymentStatus.Paid, PaymentStatus.Paid, chargedOnce: true));
+        Assert.Equal(TransitionKind.Apply, PaymentStateMachine.OnProviderReport(PaymentStatus.RequiresCapture, PaymentStatus.Paid, chargedOnce: true));
+        Assert.Equal(TransitionKind.PaidLate, PaymentStateMachine.OnProviderReport(PaymentStatus.Expired, PaymentStatus.Paid, chargedOnce: true));
+    }
+
+    [Fact]
     public void Every_status_has_a_wire_name_that_parses_back()
     {
         foreach (var status in Enum.GetValues<PaymentStatus>())

@@ -32,10 +32,7 @@ public sealed class CancelPaymentHandler(PaymentStore store, PaymentTransitions 
             return Problems.Create(409, "payment_not_cancellable", $"Only pending or requires_capture payments can be cancelled; this one is {(await store.GetAsync(merchant, id, cancellationToken))!.Status.ToWire()}.");
         }
 
-        var provider = providers.Find(merchant.Mode, payment.Provider);
-        var result = provider is null || payment.ProviderReference is null || payment.CurrentAttemptId is null
-            ? ProviderResult<ProviderPaymentState>.Fail(new ProviderFailure(ProviderFailureKind.ConnectionFailed, "provider_missing", "The provider is not configured."))
-            : await provider.CancelPaymentAsync(payment.CurrentAttemptId, payment.ProviderReference, cancellationToken);
+        var result = await providers.OnCurrentAttemptAsync(payment, (provider, attempt, reference) => provider.CancelPaymentAsync(attempt, reference, cancellationToken));
 
         if (result.Value is { Status: PaymentStatus.Cancelled })
         {

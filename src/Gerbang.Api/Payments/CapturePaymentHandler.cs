@@ -49,14 +49,12 @@ public sealed class CapturePaymentHandler(
                 : Problems.Create(409, "payment_not_capturable", $"Only requires_capture payments can be captured; this one is {now.Status.ToWire()}.");
         }
 
-        var provider = providers.Find(merchant.Mode, payment.Provider);
-        var result = provider is null || payment.ProviderReference is null || payment.CurrentAttemptId is null
-            ? ProviderResult<ProviderPaymentState>.Fail(new ProviderFailure(ProviderFailureKind.ConnectionFailed, "provider_missing", "The provider is not configured."))
-            : await provider.CapturePaymentAsync(payment.CurrentAttemptId, payment.ProviderReference, new Money(capture, payment.Amount.Currency), cancellationToken);
+        var requested = new Money(capture, payment.Amount.Currency);
+        var result = await providers.OnCurrentAttemptAsync(payment, (provider, attempt, reference) => provider.CapturePaymentAsync(attempt, reference, requested, cancellationToken));
 
         if (result.Value is { Status: PaymentStatus.Paid } captured)
         {
-            await applier.ApplyCaptureAsync(payment, captured.PaidAmount ?? new Money(capture, payment.Amount.Currency), CancellationToken.None);
+            await applier.ApplyCaptureAsync(payment, captured.PaidAmount ?? requested, CancellationToken.None);
         }
         else if (result.Failure is { OutcomeUnknown: true })
         {

@@ -21,6 +21,16 @@ public sealed class PaymentStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Every try at a provider for one payment, oldest first (the routing story of the payment).</summary>
+    /// <summary>Reads a payment inside <paramref name="tx"/> holding its row lock until the transaction ends.</summary>
+    public static async Task<PaymentRow> LockAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string paymentId, CancellationToken cancellationToken)
+    {
+        await using var cmd = new NpgsqlCommand($"select {PaymentRow.Columns} from payments where id = $1 for update", conn, tx);
+        cmd.Parameters.Add(new() { Value = paymentId });
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return PaymentRow.Read(reader);
+    }
+
     public async Task<List<AttemptView>> AttemptsAsync(MerchantContext merchant, string paymentId, CancellationToken cancellationToken)
     {
         await using var cmd = dataSource.CreateCommand("""

@@ -37,11 +37,9 @@ public sealed partial class PaymentNotificationApplier(
 {
     private sealed record Attempt(string Id, string PaymentId, string MerchantId, string Currency, string? ProviderReference, string Method, long Amount);
 
-    private static IEnumerable<AccountRef> LedgerAccounts(Attempt attempt, string provider, Mode mode, ProviderNotification n)
-    {
-        var currency = n.Amount?.Currency ?? Currency.Parse(attempt.Currency);
-        return [AccountRef.Clearing(provider, mode, currency), AccountRef.Available(attempt.MerchantId, mode, currency), AccountRef.Fees(mode, currency)];
-    }
+    /// <summary>The accounts a payment's money moves through: the provider's clearing, the merchant's available, fees.</summary>
+    private static IEnumerable<AccountRef> LedgerAccounts(string merchantId, string provider, Mode mode, Currency currency) =>
+        [AccountRef.Clearing(provider, mode, currency), AccountRef.Available(merchantId, mode, currency), AccountRef.Fees(mode, currency)];
 
     public async Task<ApplyOutcome> ApplyAsync(string notificationId, string provider, Mode mode, IPaymentProvider adapter, ProviderNotification n, CancellationToken cancellationToken)
     {
@@ -81,7 +79,7 @@ public sealed partial class PaymentNotificationApplier(
             }
         }
 
-        await ledger.PrepareAsync(LedgerAccounts(attempt, provider, mode, n), cancellationToken);
+        await ledger.PrepareAsync(LedgerAccounts(attempt.MerchantId, provider, mode, n.Amount?.Currency ?? Currency.Parse(attempt.Currency)), cancellationToken);
 
         // Priced before the transaction opens: the resolver may read its rules from the database.
         var received = n.Amount ?? new Money(attempt.Amount, Currency.Parse(attempt.Currency));
@@ -97,14 +95,7 @@ public sealed partial class PaymentNotificationApplier(
             }
         }
 
-        PaymentRow payment;
-        await using (var lockPayment = new NpgsqlCommand($"select {PaymentRow.Columns} from payments where id = $1 for update", conn, tx))
-        {
-            lockPayment.Parameters.Add(new() { Value = attempt.PaymentId });
-            await using var reader = await lockPayment.ExecuteReaderAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            payment = PaymentRow.Read(reader);
-        }
+        var payment = await PaymentStore.LockAsync(conn, tx, attempt.PaymentId, cancellationToken);
 
         var now = timeProvider.GetUtcNow();
         await using var batch = new NpgsqlBatch(conn, tx);
@@ -133,7 +124,7 @@ public sealed partial class PaymentNotificationApplier(
     private (ApplyOutcome, string Status, string? Reason) Decide(
         NpgsqlBatch batch, PaymentRow payment, string provider, PaymentStatus reported, ProviderNotification n, Money fee, string notificationId, DateTimeOffset now)
     {
-        var transition = PaymentStateMachine.OnProviderReport(payment.Status, reported);
+        var transition = PaymentStateMachine.OnProviderReport(payment.Status, reported, chargedOnce: payment.Method == "card");
         if (transition == TransitionKind.Ignore)
         {
             return (ApplyOutcome.Ignored, "ignored", $"payment is {payment.Status.ToWire()}");
@@ -149,15 +140,9 @@ public sealed partial class PaymentNotificationApplier(
         }
 
         var received = n.Amount ?? payment.Amount;
-        var isCard = payment.Method == "card";
-        if (isCard && transition == TransitionKind.Overpayment)
-        {
-            // A card is charged once: a second report of it (the capture's own announcement) is the same money.
-            return (ApplyOutcome.Ignored, "ignored", "card payment already captured");
-        }
 
         // A card may be captured for less than it was authorised; any other method must bring what was asked.
-        var amountRight = isCard ? received.Amount <= payment.Amount.Amount : transition == TransitionKind.Overpayment || received.Amount == payment.Amount.Amount;
+        var amountRight = payment.Method == "card" ? received.Amount <= payment.Amount.Amount : transition == TransitionKind.Overpayment || received.Amount == payment.Amount.Amount;
         if (received.Currency != payment.Amount.Currency || !amountRight || received.Amount <= 0)
         {
             return (ApplyOutcome.Flagged, "flagged", $"amount_mismatch: asked {payment.Amount}, received {received}");
@@ -188,22 +173,14 @@ public sealed partial class PaymentNotificationApplier(
     /// </summary>
     public async Task<bool> ApplyCaptureAsync(PaymentRow payment, Money captured, CancellationToken cancellationToken)
     {
-        var currency = payment.Amount.Currency;
-        await ledger.PrepareAsync([AccountRef.Clearing(payment.Provider, payment.Mode, currency), AccountRef.Available(payment.MerchantId, payment.Mode, currency), AccountRef.Fees(payment.Mode, currency)], cancellationToken);
+        await ledger.PrepareAsync(LedgerAccounts(payment.MerchantId, payment.Provider, payment.Mode, payment.Amount.Currency), cancellationToken);
         var fee = await fees.ResolveAsync(payment.MerchantId, payment.Method, captured, cancellationToken);
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        PaymentRow locked;
-        await using (var lockPayment = new NpgsqlCommand($"select {PaymentRow.Columns} from payments where id = $1 for update", conn, tx))
-        {
-            lockPayment.Parameters.Add(new() { Value = payment.Id });
-            await using var reader = await lockPayment.ExecuteReaderAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            locked = PaymentRow.Read(reader);
-        }
+        var locked = await PaymentStore.LockAsync(conn, tx, payment.Id, cancellationToken);
 
-        var transition = PaymentStateMachine.OnProviderReport(locked.Status, PaymentStatus.Paid);
-        if (transition == TransitionKind.Overpayment || captured.Amount > locked.Amount.Amount || captured.Amount <= 0)
+        var transition = PaymentStateMachine.OnProviderReport(locked.Status, PaymentStatus.Paid, chargedOnce: true);
+        if (transition == TransitionKind.Ignore || captured.Amount > locked.Amount.Amount || captured.Amount <= 0)
         {
             return false;
         }

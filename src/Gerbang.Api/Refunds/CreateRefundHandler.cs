@@ -38,14 +38,7 @@ public sealed class CreateRefundHandler(NpgsqlDataSource dataSource, PaymentStor
 
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        PaymentRow locked;
-        await using (var lockPayment = new NpgsqlCommand($"select {PaymentRow.Columns} from payments where id = $1 for update", conn, tx))
-        {
-            lockPayment.Parameters.Add(new() { Value = payment.Id });
-            await using var reader = await lockPayment.ExecuteReaderAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            locked = PaymentRow.Read(reader);
-        }
+        var locked = await PaymentStore.LockAsync(conn, tx, payment.Id, cancellationToken);
 
         if (locked.Status != PaymentStatus.Paid)
         {

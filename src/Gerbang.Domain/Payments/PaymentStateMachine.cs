@@ -26,14 +26,20 @@ public static class PaymentStateMachine
     public static bool IsFinal(PaymentStatus status) =>
         status is PaymentStatus.Paid or PaymentStatus.Failed or PaymentStatus.Expired or PaymentStatus.Cancelled;
 
-    public static TransitionKind OnProviderReport(PaymentStatus current, PaymentStatus reported)
+    /// <param name="current">The payment's status now.</param>
+    /// <param name="reported">What the provider reports.</param>
+    /// <param name="chargedOnce">
+    /// True for cards: a card is charged once, so money reported again on a paid card payment is the same
+    /// charge (a capture and its own announcement), never an overpayment.
+    /// </param>
+    public static TransitionKind OnProviderReport(PaymentStatus current, PaymentStatus reported, bool chargedOnce = false)
     {
         if (reported == PaymentStatus.Paid)
         {
             return current switch
             {
                 PaymentStatus.Pending or PaymentStatus.RequiresCapture or PaymentStatus.Cancelling => TransitionKind.Apply,
-                PaymentStatus.Paid => TransitionKind.Overpayment,
+                PaymentStatus.Paid => chargedOnce ? TransitionKind.Ignore : TransitionKind.Overpayment,
                 _ => TransitionKind.PaidLate,
             };
         }

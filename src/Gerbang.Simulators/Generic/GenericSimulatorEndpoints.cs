@@ -40,7 +40,7 @@ public static class GenericSimulatorEndpoints
 
         // The card page is the customer's, opened in a browser: no API key.
         var page = routes.MapGroup(prefix).ExcludeFromDescription();
-        page.MapGet("/pay/{id}", CardPage);
+        page.MapGet("/pay/{id}", ShowCardPage);
         page.MapPost("/pay/{id}", SubmitCard).DisableAntiforgery();
         return group;
     }
@@ -292,42 +292,19 @@ public static class GenericSimulatorEndpoints
         return notifier.SendAsync(p.NotifyUrl, type, Data(p, p.Status == "paid" ? (p.Method == "card" ? p.Amount : amount) : 0), ct);
     }
 
-    private static ContentHttpResult CardPage(string id, GenericSimulatorState state)
-    {
-        if (!state.Payments.TryGetValue(id, out var p) || p.Method != "card")
-        {
-            return TypedResults.Content("<!doctype html><title>Not found</title><p>No such payment.</p>", "text/html; charset=utf-8", statusCode: 404);
-        }
-
-        var amount = p.Amount.ToString("N0", CultureInfo.InvariantCulture).Replace(',', '.');
-        var html = $"""
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Card payment (simulator)</title></head>
-            <body>
-            <h1>Pay {System.Net.WebUtility.HtmlEncode(p.Currency)} {amount}</h1>
-            <p id="status">{System.Net.WebUtility.HtmlEncode(p.Status)}</p>
-            <form method="post" action="{System.Net.WebUtility.HtmlEncode(id)}">
-            <label>Card number <input name="card_number" id="card-number" autocomplete="cc-number" inputmode="numeric"></label>
-            <label>Expiry <input name="expiry" id="expiry" placeholder="MM/YY"></label>
-            <label>CVC <input name="cvc" id="cvc"></label>
-            <button type="submit" id="pay">Pay</button>
-            </form>
-            <p>Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined.</p>
-            </body></html>
-            """;
-        return TypedResults.Content(html, "text/html; charset=utf-8");
-    }
+    private static ContentHttpResult ShowCardPage(string id, GenericSimulatorState state) =>
+        state.Payments.TryGetValue(id, out var p) && p.Method == "card"
+            ? CardPage.Form(id, "Card payment (simulator)", $"{p.Currency} {p.Amount.ToString("N0", CultureInfo.InvariantCulture).Replace(',', '.')}", p.Status)
+            : CardPage.Message("Not found", "No such payment.", 404);
 
     private static async Task<IResult> SubmitCard(string id, HttpRequest request, GenericSimulatorState state, GenericNotifier notifier, CancellationToken ct)
     {
-        if (!state.Payments.TryGetValue(id, out var p) || p.Method != "card" || !request.HasFormContentType)
+        if (!state.Payments.TryGetValue(id, out var p) || p.Method != "card" || await CardPage.ReadNumberAsync(request, ct) is not { } number)
         {
-            return TypedResults.Content("<!doctype html><title>Not found</title><p>No such payment.</p>", "text/html; charset=utf-8", statusCode: 404);
+            return CardPage.Message("Not found", "No such payment.", 404);
         }
 
-        var form = await request.ReadFormAsync(ct);
-        var number = new string(form["card_number"].ToString().Where(char.IsAsciiDigit).ToArray());
-        if (number == "4000000000000002")
+        if (number == CardPage.DeclinedCard)
         {
             lock (p.Gate)
             {
@@ -339,16 +316,16 @@ public static class GenericSimulatorEndpoints
 
             await notifier.SendAsync(p.NotifyUrl, "payment.failed", Data(p, 0), ct);
         }
-        else if (number != "4242424242424242" || PayAsync(p, p.Amount, notifier, ct) is not { } sent)
+        else if (number != CardPage.ApprovedCard || PayAsync(p, p.Amount, notifier, ct) is not { } sent)
         {
-            return TypedResults.Content("<!doctype html><title>Declined</title><p id=\"status\">The card was not accepted.</p>", "text/html; charset=utf-8", statusCode: 402);
+            return CardPage.Message("Declined", "The card was not accepted.", 402);
         }
         else
         {
             await sent;
         }
 
-        return p.ReturnUrl is { } back ? TypedResults.Redirect(back.ToString()) : TypedResults.Content($"<!doctype html><title>Done</title><p id=\"status\">{System.Net.WebUtility.HtmlEncode(p.Status)}</p>", "text/html; charset=utf-8");
+        return p.ReturnUrl is { } back ? TypedResults.Redirect(back.ToString()) : CardPage.Message("Done", p.Status);
     }
 
     private static async Task<IResult> ControlClose(string id, string status, GenericSimulatorState state, GenericNotifier notifier, CancellationToken ct)

@@ -8,6 +8,7 @@ using Gerbang.Domain;
 using Gerbang.Simulators.Shared;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -120,18 +121,21 @@ public static class StripeSimulator
         api.MapPost("/v1/payment_intents/{id}/capture", CaptureAsync).DisableAntiforgery();
         api.MapPost("/v1/payment_intents/{id}/cancel", CancelAsync).DisableAntiforgery();
         api.MapPost("/v1/refunds", RefundAsync).DisableAntiforgery();
-        api.MapPost("/control/{id}/pay", (string id, HttpContext http) => PayAsync(id, "4242424242424242", http));
-        api.MapPost("/control/{id}/fail", (string id, HttpContext http) => PayAsync(id, "4000000000000002", http));
+        api.MapPost("/control/{id}/pay", (string id, HttpContext http) => PayAsync(id, CardPage.ApprovedCard, http));
+        api.MapPost("/control/{id}/fail", (string id, HttpContext http) => PayAsync(id, CardPage.DeclinedCard, http));
         api.MapPost("/control/{id}/expire", (string id, HttpContext http) => ExpireAsync(id, http, notify: true));
         api.MapGet("/control/events", (StripeSimulatorState state) => Results.Json(state.Sent.ToArray()));
 
         var page = routes.MapGroup(prefix).ExcludeFromDescription();
-        page.MapGet("/pay/{id}", CardPage);
+        page.MapGet("/pay/{id}", ShowCardPage);
         page.MapPost("/pay/{id}", SubmitCardAsync).DisableAntiforgery();
     }
 
-    private static IResult Error(int status, string type, string? code, string message) =>
-        Results.Json(new JsonObject { ["error"] = new JsonObject { ["type"] = type, ["code"] = code, ["message"] = message } }, statusCode: status);
+    private static IResult Error(int status, string type, string? code, string message) => Results.Json(ErrorBody(type, code, message), statusCode: status);
+
+    /// <summary>Stripe's error object: <c>{"error":{"type","code","message"}}</c>.</summary>
+    private static JsonObject ErrorBody(string type, string? code, string message) =>
+        new() { ["error"] = new JsonObject { ["type"] = type, ["code"] = code, ["message"] = message } };
 
     private static IResult Missing(string what, string id) => Error(404, "invalid_request_error", "resource_missing", $"No such {what}: '{id}'");
 
@@ -259,7 +263,7 @@ public static class StripeSimulator
 
             if (problem is not null)
             {
-                return Task.FromResult((400, new JsonObject { ["error"] = new JsonObject { ["type"] = "invalid_request_error", ["message"] = problem } }));
+                return Task.FromResult((400, ErrorBody("invalid_request_error", null, problem)));
             }
 
             state.CountSessionCreate();
@@ -290,7 +294,7 @@ public static class StripeSimulator
         {
             if (!state.Intents.TryGetValue(id, out var pi))
             {
-                return (404, new JsonObject { ["error"] = new JsonObject { ["type"] = "invalid_request_error", ["code"] = "resource_missing", ["message"] = $"No such payment_intent: '{id}'" } });
+                return (404, ErrorBody("invalid_request_error", "resource_missing", $"No such payment_intent: '{id}'"));
             }
 
             var amount = form["amount_to_capture"].ToString() is { Length: > 0 } text ? long.Parse(text, CultureInfo.InvariantCulture) : pi.Session.Amount;
@@ -298,12 +302,12 @@ public static class StripeSimulator
             {
                 if (pi.Status != "requires_capture")
                 {
-                    return (400, new JsonObject { ["error"] = new JsonObject { ["type"] = "invalid_request_error", ["code"] = "payment_intent_unexpected_state", ["message"] = $"This PaymentIntent could not be captured because it has a status of {pi.Status}." } });
+                    return (400, ErrorBody("invalid_request_error", "payment_intent_unexpected_state", $"This PaymentIntent could not be captured because it has a status of {pi.Status}."));
                 }
 
                 if (amount <= 0 || amount > pi.Session.Amount)
                 {
-                    return (400, new JsonObject { ["error"] = new JsonObject { ["type"] = "invalid_request_error", ["code"] = "amount_too_large", ["message"] = "amount_to_capture exceeds the amount capturable." } });
+                    return (400, ErrorBody("invalid_request_error", "amount_too_large", "amount_to_capture exceeds the amount capturable."));
                 }
 
                 pi.Status = "succeeded";
@@ -344,7 +348,7 @@ public static class StripeSimulator
             var id = form["payment_intent"].ToString();
             if (!state.Intents.TryGetValue(id, out var pi))
             {
-                return Task.FromResult((404, new JsonObject { ["error"] = new JsonObject { ["type"] = "invalid_request_error", ["code"] = "resource_missing", ["message"] = $"No such payment_intent: '{id}'" } }));
+                return Task.FromResult((404, ErrorBody("invalid_request_error", "resource_missing", $"No such payment_intent: '{id}'")));
             }
 
             lock (pi.Session.Gate)
@@ -352,7 +356,7 @@ public static class StripeSimulator
                 var amount = form["amount"].ToString() is { Length: > 0 } text ? long.Parse(text, CultureInfo.InvariantCulture) : pi.AmountReceived - pi.AmountRefunded;
                 if (pi.Status != "succeeded" || amount <= 0 || pi.AmountRefunded + amount > pi.AmountReceived)
                 {
-                    return Task.FromResult((400, new JsonObject { ["error"] = new JsonObject { ["type"] = "invalid_request_error", ["code"] = "charge_already_refunded", ["message"] = "Refund amount is greater than the unrefunded amount on the charge." } }));
+                    return Task.FromResult((400, ErrorBody("invalid_request_error", "charge_already_refunded", "Refund amount is greater than the unrefunded amount on the charge.")));
                 }
 
                 pi.AmountRefunded += amount;
@@ -382,7 +386,7 @@ public static class StripeSimulator
             pi = session.PaymentIntentId is { } existing ? state.Intents[existing] : new StripePaymentIntent { Id = "pi_" + Ids.RandomBase62(24), Session = session };
             state.Intents[pi.Id] = pi;
             session.PaymentIntentId = pi.Id;
-            if (card == "4242424242424242")
+            if (card == CardPage.ApprovedCard)
             {
                 session.Status = "complete";
                 pi.Status = session.CaptureMethod == "manual" ? "requires_capture" : "succeeded";
@@ -458,43 +462,22 @@ public static class StripeSimulator
         return await NotificationSender.PostAsync(client, url, body, new Dictionary<string, string> { ["Stripe-Signature"] = signature }, cancellationToken);
     }
 
-    private static IResult CardPage(string id, StripeSimulatorState state)
-    {
-        if (!state.Sessions.TryGetValue(id, out var s))
-        {
-            return Results.Content("<!doctype html><title>Not found</title><p>No such Checkout Session.</p>", "text/html; charset=utf-8", Encoding.UTF8, 404);
-        }
-
-        var amount = (s.Amount / 100m).ToString("N2", CultureInfo.InvariantCulture);
-        return Results.Content($"""
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Pay (Stripe simulator)</title></head>
-            <body>
-            <h1>Pay {WebUtility.HtmlEncode(s.Currency.ToUpperInvariant())} {amount}</h1>
-            <p id="status">{WebUtility.HtmlEncode(s.Status)}</p>
-            <form method="post" action="{WebUtility.HtmlEncode(id)}">
-            <label>Card number <input name="card_number" id="card-number" autocomplete="cc-number" inputmode="numeric"></label>
-            <label>Expiry <input name="expiry" id="expiry" placeholder="MM / YY"></label>
-            <label>CVC <input name="cvc" id="cvc"></label>
-            <button type="submit" id="pay">Pay</button>
-            </form>
-            </body></html>
-            """, "text/html; charset=utf-8", Encoding.UTF8);
-    }
+    private static ContentHttpResult ShowCardPage(string id, StripeSimulatorState state) =>
+        state.Sessions.TryGetValue(id, out var s)
+            ? CardPage.Form(id, "Pay (Stripe simulator)", $"{s.Currency.ToUpperInvariant()} {(s.Amount / 100m).ToString("N2", CultureInfo.InvariantCulture)}", s.Status)
+            : CardPage.Message("Not found", "No such Checkout Session.", 404);
 
     private static async Task<IResult> SubmitCardAsync(string id, HttpContext http)
     {
         var state = http.RequestServices.GetRequiredService<StripeSimulatorState>();
-        if (!state.Sessions.TryGetValue(id, out var session) || !http.Request.HasFormContentType)
+        if (!state.Sessions.TryGetValue(id, out var session) || await CardPage.ReadNumberAsync(http.Request, http.RequestAborted) is not { } card)
         {
-            return Results.Content("<!doctype html><title>Not found</title><p>No such Checkout Session.</p>", "text/html; charset=utf-8", Encoding.UTF8, 404);
+            return CardPage.Message("Not found", "No such Checkout Session.", 404);
         }
 
-        var form = await http.Request.ReadFormAsync(http.RequestAborted);
-        var card = new string(form["card_number"].ToString().Where(char.IsAsciiDigit).ToArray());
         await PayAsync(id, card, http);
         return session.Status == "complete"
             ? Results.Redirect(session.SuccessUrl.Replace("{CHECKOUT_SESSION_ID}", session.Id, StringComparison.Ordinal))
-            : Results.Content("<!doctype html><title>Declined</title><p id=\"status\">Your card was declined.</p>", "text/html; charset=utf-8", Encoding.UTF8, 402);
+            : CardPage.Message("Declined", "Your card was declined.", 402);
     }
 }
