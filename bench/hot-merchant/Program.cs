@@ -75,6 +75,7 @@ async Task<double> PayAsync(List<(string Key, string Payment)> items)
         }
     }));
     watch.Stop();
+    Console.WriteLine($"  {DateTime.UtcNow:HH:mm:ss.fff} {items.Count / watch.Elapsed.TotalSeconds:F0} paid/s over {watch.Elapsed.TotalSeconds:F1} s");
     if (failures > 0)
     {
         Console.WriteLine($"  {failures} payments failed to pay");
@@ -95,7 +96,8 @@ for (var i = 1; i <= 100; i++)
 await PayAsync(await CreateAsync(spreadKeys, "warm"));
 var hot = new List<double>();
 var spread = new List<double>();
-var order = new[] { true, false, false, true, true, false, false, true };
+// HOT_MERCHANT_ROUNDS (e.g. "hhhh" or "ssss") replaces the order, to profile one side alone.
+var order = (Environment.GetEnvironmentVariable("HOT_MERCHANT_ROUNDS") ?? "hsshhssh").Select(c => c == 'h').ToArray();
 for (var round = 0; round < order.Length; round++)
 {
     if (order[round])
@@ -106,6 +108,12 @@ for (var round = 0; round < order.Length; round++)
     {
         spread.Add(await PayAsync(await CreateAsync(spreadKeys, $"spread{round}")));
     }
+}
+
+if (hot.Count == 0 || spread.Count == 0)
+{
+    Console.WriteLine($"paid/s: {hot.Concat(spread).Average():F0}");
+    return;
 }
 
 Console.WriteLine($"hot merchant:  {hot.Average():F0} payments paid/s ({string.Join(", ", hot.Select(h => h.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))})");

@@ -156,7 +156,7 @@ public static class DisbursementEndpoints
 
     private static async Task<DisbursementRow?> FindAsync(NpgsqlDataSource db, MerchantContext merchant, string id, CancellationToken cancellationToken)
     {
-        await using var cmd = db.CreateCommand($"select {DisbursementRow.Columns} from disbursements where id = $1 and merchant_id = $2 and mode = $3");
+        await using var cmd = db.CreateCommand($"select {DisbursementRow.Columns} from (select * from disbursements where id = $1 offset 0) d where merchant_id = $2 and mode = $3");
         cmd.Parameters.Add(new() { Value = id });
         cmd.Parameters.Add(new() { Value = merchant.MerchantId });
         cmd.Parameters.Add(new() { Value = merchant.ModeWire });

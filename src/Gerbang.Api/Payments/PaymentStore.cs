@@ -10,9 +10,12 @@ public sealed class PaymentStore(NpgsqlDataSource dataSource)
 {
     public static readonly string[] Filters = ["status", "method", "order_id"];
 
+    // Found by its primary key, then scoped: the fence (offset 0) keeps a cached generic plan from
+    // walking the merchant's whole (merchant_id, mode, seq) index instead, which made every lookup for a
+    // busy merchant cost as much as its payment count. Refunds, disbursements and events do the same.
     public async Task<PaymentRow?> GetAsync(MerchantContext merchant, string id, CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand($"select {PaymentRow.Columns} from payments where merchant_id = $1 and mode = $2 and id = $3");
+        await using var cmd = dataSource.CreateCommand($"select {PaymentRow.Columns} from (select * from payments where id = $3 offset 0) p where merchant_id = $1 and mode = $2");
         cmd.Parameters.Add(new() { Value = merchant.MerchantId });
         cmd.Parameters.Add(new() { Value = merchant.ModeWire });
         cmd.Parameters.Add(new() { Value = id });

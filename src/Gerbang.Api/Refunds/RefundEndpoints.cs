@@ -50,7 +50,7 @@ public static class RefundEndpoints
     internal static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db)
     {
         var merchant = MerchantContext.Of(http);
-        await using var cmd = db.CreateCommand($"select {RefundRow.Columns} from refunds where id = $1 and merchant_id = $2 and mode = $3");
+        await using var cmd = db.CreateCommand($"select {RefundRow.Columns} from (select * from refunds where id = $1 offset 0) r where merchant_id = $2 and mode = $3");
         cmd.Parameters.Add(new() { Value = id });
         cmd.Parameters.Add(new() { Value = merchant.MerchantId });
         cmd.Parameters.Add(new() { Value = merchant.ModeWire });

@@ -62,7 +62,7 @@ public sealed partial class EventStreamHub(NpgsqlDataSource dataSource, TimeProv
     {
         await using var cmd = dataSource.CreateCommand($"""
             select {Columns} from events
-            where merchant_id = $1 and mode = $2 and seq > (select seq from events where id = $3 and merchant_id = $1 and mode = $2)
+            where merchant_id = $1 and mode = $2 and seq > (select seq from (select * from events where id = $3 offset 0) e where merchant_id = $1 and mode = $2)
             order by seq limit 1000
             """);
         cmd.Parameters.Add(new() { Value = merchantId });

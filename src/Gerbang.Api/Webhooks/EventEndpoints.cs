@@ -170,7 +170,7 @@ public static class EventEndpoints
 
     private static async Task<byte[]?> BodyAsync(NpgsqlDataSource db, MerchantContext merchant, string id, CancellationToken cancellationToken)
     {
-        await using var cmd = db.CreateCommand("select body from events where id = $1 and merchant_id = $2 and mode = $3");
+        await using var cmd = db.CreateCommand("select body from (select * from events where id = $1 offset 0) e where merchant_id = $2 and mode = $3");
         cmd.Parameters.Add(new() { Value = id });
         cmd.Parameters.Add(new() { Value = merchant.MerchantId });
         cmd.Parameters.Add(new() { Value = merchant.ModeWire });
