@@ -15,6 +15,8 @@ public static class SimulatorServices
         services.AddSingleton<Xendit.XenditSimulatorState>();
         services.Configure<Stripe.StripeSimulatorOptions>(configuration.GetSection(Stripe.StripeSimulatorOptions.Section));
         services.AddSingleton<Stripe.StripeSimulatorState>();
+        services.Configure<Ipaymu.IpaymuSimulatorOptions>(configuration.GetSection(Ipaymu.IpaymuSimulatorOptions.Section));
+        services.AddSingleton<Ipaymu.IpaymuSimulatorState>();
         services.AddSingleton<GenericSimulatorState>();
         services.AddSingleton<GenericNotifier>();
         services.AddHttpClient(GenericNotifier.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
@@ -30,5 +32,6 @@ public static class SimulatorServices
         Midtrans.MidtransSimulator.MapMidtransSimulator(routes, prefix.TrimEnd('/') + "/midtrans");
         Xendit.XenditSimulator.MapXenditSimulator(routes, prefix.TrimEnd('/') + "/xendit");
         Stripe.StripeSimulator.MapStripeSimulator(routes, prefix.TrimEnd('/') + "/stripe");
+        Ipaymu.IpaymuSimulator.MapIpaymuSimulator(routes, prefix.TrimEnd('/') + "/ipaymu");
     }
 }

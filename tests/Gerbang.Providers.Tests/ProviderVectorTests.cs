@@ -98,6 +98,33 @@ public sealed class ProviderVectorTests
     }
 
     [Fact]
+    public void Ipaymu_callbacks_as_received_canonicalise_to_the_signed_text_of_I3_and_I4()
+    {
+        // Received in another key order, with the signature field and without additional_info.
+        const string received = """{"via":"va","url":"https://merchant.example/cb","trx_id":"12345678","total":"10000","status_code":"1","status":"berhasil","sid":"SESSION789","signature":"ignored","reference_id":"REF123","paid_off":"10000","fee":"0","channel":"bca","amount":"10000"}""";
+        Assert.Equal(IpaymuCanonical, IpaymuCanonicalJson.Of((System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(received)!));
+
+        var form = IpaymuCanonicalJson.FromForm(new Dictionary<string, string>
+        {
+            ["trx_id"] = "12345678",
+            ["sid"] = "SESSION789",
+            ["reference_id"] = "REF123",
+            ["status"] = "berhasil",
+            ["status_code"] = "1",
+            ["via"] = "va",
+            ["channel"] = "bca",
+            ["amount"] = "10000",
+            ["total"] = "10000",
+            ["fee"] = "0",
+            ["paid_off"] = "10000",
+            ["url"] = "https://merchant.example/cb",
+            ["additional_info"] = "[]",
+        });
+        Assert.Equal("b0e49730c7f826e0d9a57d5b46b0401c279371ecbaa5660c7728e768860cbe7b", IpaymuSignature.Callback(IpaymuCanonicalJson.Of(form), IpaymuVa));
+        Assert.Equal("""{"additional_info":[],"name":"\u00e9\/\"x\""}""", IpaymuCanonicalJson.Of(new System.Text.Json.Nodes.JsonObject { ["name"] = "é/\"x\"" }));
+    }
+
+    [Fact]
     public void Stripe_vector_T1_and_its_300_second_tolerance()
     {
         Assert.Equal("t=1700000000,v1=99310bb628361007c0bdeb15be870e443a46be309bb95a234e7ac223a2610d48", StripeSignature.Header(StripeSecret, 1_700_000_000, StripeBody));

@@ -1,5 +1,6 @@
 using Gerbang.Api.Http;
 using Gerbang.Domain;
+using Gerbang.Providers.Ipaymu;
 using Gerbang.Providers.Midtrans;
 using Gerbang.Providers.Simulator;
 using Gerbang.Providers.Stripe;
@@ -43,6 +44,14 @@ public static class ProviderServices
         AddProviderClient(services, "provider-stripe", sp => sp.GetRequiredService<IOptions<StripeOptions>>().Value.BaseUrl, "/stripe", sp => sp.GetRequiredService<IOptions<StripeOptions>>().Value.Timeout, null);
         AddProviderClient(services, "provider-stripe-control", sp => sp.GetRequiredService<IOptions<StripeOptions>>().Value.BaseUrl, "/stripe", _ => TimeSpan.FromSeconds(30),
             sp => "Bearer " + sp.GetRequiredService<IOptions<StripeOptions>>().Value.SecretKey);
+        configuration["Simulators:Ipaymu:Va"] ??= "000000" + System.Security.Cryptography.RandomNumberGenerator.GetInt32(1_000_000_000, int.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        configuration["Simulators:Ipaymu:ApiKey"] ??= "SANDBOX-" + Ids.RandomBase62(32);
+        configuration["Providers:Ipaymu:Va"] ??= configuration["Simulators:Ipaymu:Va"];
+        configuration["Providers:Ipaymu:ApiKey"] ??= configuration["Simulators:Ipaymu:ApiKey"];
+        services.AddOptions<IpaymuOptions>().Bind(configuration.GetSection(IpaymuOptions.Section));
+        AddProviderClient(services, "provider-ipaymu", sp => sp.GetRequiredService<IOptions<IpaymuOptions>>().Value.BaseUrl, "/ipaymu", sp => sp.GetRequiredService<IOptions<IpaymuOptions>>().Value.Timeout, null);
+        AddProviderClient(services, "provider-ipaymu-control", sp => sp.GetRequiredService<IOptions<IpaymuOptions>>().Value.BaseUrl, "/ipaymu", _ => TimeSpan.FromSeconds(30),
+            sp => "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(sp.GetRequiredService<IOptions<IpaymuOptions>>().Value.Va + ":" + sp.GetRequiredService<IOptions<IpaymuOptions>>().Value.ApiKey)));
         AddProviderClient(services, "provider-midtrans", sp => sp.GetRequiredService<IOptions<MidtransOptions>>().Value.BaseUrl, "/midtrans", sp => sp.GetRequiredService<IOptions<MidtransOptions>>().Value.Timeout, null);
         AddProviderClient(services, "provider-midtrans-control", sp => sp.GetRequiredService<IOptions<MidtransOptions>>().Value.BaseUrl, "/midtrans", _ => TimeSpan.FromSeconds(30),
             sp => MidtransSignature.BasicAuth(sp.GetRequiredService<IOptions<MidtransOptions>>().Value.ServerKey));
@@ -81,6 +90,8 @@ public static class ProviderServices
             registry.AddTestControl(new ProviderSimulatorControl(XenditProvider.ProviderName, factory.CreateClient("provider-xendit-control")));
             registry.Add(Mode.Test, new StripeProvider(factory.CreateClient("provider-stripe"), sp.GetRequiredService<IOptions<StripeOptions>>(), sp.GetRequiredService<TimeProvider>()));
             registry.AddTestControl(new ProviderSimulatorControl(StripeProvider.ProviderName, factory.CreateClient("provider-stripe-control")));
+            registry.Add(Mode.Test, new IpaymuProvider(factory.CreateClient("provider-ipaymu"), sp.GetRequiredService<IOptions<IpaymuOptions>>(), sp.GetRequiredService<TimeProvider>()));
+            registry.AddTestControl(new ProviderSimulatorControl(IpaymuProvider.ProviderName, factory.CreateClient("provider-ipaymu-control")));
             return registry;
         });
         return services;

@@ -16,7 +16,7 @@ namespace Gerbang.Api.Refunds;
 /// other) and the merchant's debit lock (so the balance cannot be spent twice): the refund row, the
 /// debit of the available balance, the event and the job that will ask the provider.
 /// </summary>
-public sealed class CreateRefundHandler(NpgsqlDataSource dataSource, PaymentStore store, LedgerWriter ledger, TimeProvider timeProvider)
+public sealed class CreateRefundHandler(NpgsqlDataSource dataSource, PaymentStore store, LedgerWriter ledger, ProviderRegistry providers, TimeProvider timeProvider)
 {
     public async Task<ApiResponse> HandleAsync(HttpContext http, MerchantContext merchant, string paymentId, long? requested, string? reason, CancellationToken cancellationToken)
     {
@@ -29,6 +29,11 @@ public sealed class CreateRefundHandler(NpgsqlDataSource dataSource, PaymentStor
         if (payment.Method == PaymentMethods.ToWire(PaymentMethod.Va))
         {
             return Problems.Create(422, "refund_not_supported", "Virtual account payments cannot be refunded through any provider; pay the customer out instead.");
+        }
+
+        if (PaymentMethods.TryParse(payment.Method, out var method) && providers.Find(merchant.Mode, payment.Provider) is { } provider && !provider.CanRefund(method))
+        {
+            return Problems.Create(422, "refund_not_supported", $"{payment.Provider} cannot refund this payment; pay the customer out instead.");
         }
 
         var currency = payment.Amount.Currency;

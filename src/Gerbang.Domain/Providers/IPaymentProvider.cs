@@ -29,6 +29,9 @@ public interface IPaymentProvider
 
     Task<ProviderResult<ProviderRefund>> RefundAsync(ProviderRefundRequest request, CancellationToken cancellationToken);
 
+    /// <summary>Whether a payment taken by <paramref name="method"/> can be refunded here. No provider refunds a VA.</summary>
+    bool CanRefund(PaymentMethod method) => method != PaymentMethod.Va;
+
     Task<ProviderResult<ProviderPayout>> PayoutAsync(ProviderPayoutRequest request, CancellationToken cancellationToken);
 
     /// <summary>

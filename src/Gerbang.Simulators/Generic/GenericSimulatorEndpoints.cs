@@ -34,7 +34,7 @@ public static class GenericSimulatorEndpoints
         group.MapPost("/control/payments/{id}/expire", (string id, GenericSimulatorState s, GenericNotifier n, CancellationToken ct) => ControlClose(id, "expired", s, n, ct));
         group.MapPost("/control/payouts/{id}/succeed", (string id, GenericSimulatorState s, GenericNotifier n, CancellationToken ct) => ControlPayout(id, "succeeded", s, n, ct));
         group.MapPost("/control/payouts/{id}/fail", (string id, GenericSimulatorState s, GenericNotifier n, CancellationToken ct) => ControlPayout(id, "failed", s, n, ct));
-        group.MapPost("/control/knobs", SetKnobs);
+        SimulatorKnobs.MapControl<GenericSimulatorState>(group.MapGroup("/control"), s => s.Knobs);
         group.MapGet("/control/stats", (GenericSimulatorState s) => TypedResults.Json(new { create_calls = s.CreateCalls, payments = s.Payments.Count }, SimulatorJson.Options));
         group.MapGet("/control/notifications", (GenericNotifier n) => TypedResults.Json(n.Sent.ToArray(), SimulatorJson.Options));
 
@@ -68,6 +68,12 @@ public static class GenericSimulatorEndpoints
             if (state.Knobs.ShouldFail())
             {
                 return TypedResults.Json(new SimError("unavailable", "simulated outage"), SimulatorJson.Options, statusCode: 503);
+            }
+
+            if (state.Knobs.ShouldRateLimit())
+            {
+                http.Response.Headers.RetryAfter = state.Knobs.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                return TypedResults.Json(new SimError("rate_limited", "too many requests"), SimulatorJson.Options, statusCode: 429);
             }
         }
 
@@ -360,26 +366,6 @@ public static class GenericSimulatorEndpoints
         payout.Status = status;
         var sent = await notifier.SendAsync(payout.NotifyUrl, "payout." + status, new SimNotificationData("payout", payout.Id, payout.Reference, status, payout.Amount, 0, payout.Currency), ct);
         return TypedResults.Json(sent, SimulatorJson.Options);
-    }
-
-    private static async Task<IResult> SetKnobs(HttpRequest request, GenericSimulatorState state)
-    {
-        var body = await Read<SimKnobsRequest>(request);
-        if (body is null)
-        {
-            return BadBody();
-        }
-
-        if (body.Seed is { } seed)
-        {
-            state.Knobs.Reseed(seed);
-        }
-
-        state.Knobs.Latency = body.LatencyMs is { } ms ? TimeSpan.FromMilliseconds(ms) : state.Knobs.Latency;
-        state.Knobs.AnswerDelay = body.AnswerDelayMs is { } late ? TimeSpan.FromMilliseconds(late) : state.Knobs.AnswerDelay;
-        state.Knobs.ErrorRate = body.ErrorRate ?? state.Knobs.ErrorRate;
-        state.Knobs.Down = body.Down ?? state.Knobs.Down;
-        return TypedResults.NoContent();
     }
 
     /// <summary>Reads a body in the simulator's own snake_case wire format; null when it is not readable.</summary>

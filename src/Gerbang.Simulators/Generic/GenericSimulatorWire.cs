@@ -51,8 +51,6 @@ public sealed record SimOperationView(string Id, string Reference, string Status
 
 public sealed record SimPayRequest(long? Amount);
 
-public sealed record SimKnobsRequest(int? LatencyMs, int? AnswerDelayMs, double? ErrorRate, bool? Down, int? Seed);
-
 public sealed record SimNotification(string Id, string Type, long Created, SimNotificationData Data);
 
 public sealed record SimNotificationData(

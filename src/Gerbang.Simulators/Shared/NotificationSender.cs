@@ -6,13 +6,13 @@ namespace Gerbang.Simulators.Shared;
 /// <summary>How simulated providers deliver their notifications: JSON, a few quick retries, the receiver's answer reported.</summary>
 public static class NotificationSender
 {
-    public static async Task<int?> PostAsync(HttpClient client, Uri url, string json, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
+    public static async Task<int?> PostAsync(HttpClient client, Uri url, string json, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken, string contentType = "application/json")
     {
         int? answered = null;
         for (var attempt = 0; attempt < 3 && answered is not (>= 200 and < 300); attempt++)
         {
             using var content = new StringContent(json, Encoding.UTF8);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
             using var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
             foreach (var (name, value) in headers ?? new Dictionary<string, string>())
             {

@@ -80,6 +80,7 @@ public static class ProviderSigners
             {
                 string s => "\"" + s.Replace("/", "\\/", StringComparison.Ordinal) + "\"",
                 long or int => Convert.ToString(value, CultureInfo.InvariantCulture),
+                bool b => b ? "true" : "false",
                 Array { Length: 0 } => "[]",
                 _ => throw new ArgumentException($"Unsupported callback value for {key}."),
             });
