@@ -17,6 +17,8 @@ public static class SimulatorServices
         services.AddSingleton<Stripe.StripeSimulatorState>();
         services.Configure<Ipaymu.IpaymuSimulatorOptions>(configuration.GetSection(Ipaymu.IpaymuSimulatorOptions.Section));
         services.AddSingleton<Ipaymu.IpaymuSimulatorState>();
+        services.Configure<Doku.DokuSimulatorOptions>(configuration.GetSection(Doku.DokuSimulatorOptions.Section));
+        services.AddSingleton<Doku.DokuSimulatorState>();
         services.AddSingleton<GenericSimulatorState>();
         services.AddSingleton<GenericNotifier>();
         services.AddHttpClient(GenericNotifier.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
@@ -33,5 +35,6 @@ public static class SimulatorServices
         Xendit.XenditSimulator.MapXenditSimulator(routes, prefix.TrimEnd('/') + "/xendit");
         Stripe.StripeSimulator.MapStripeSimulator(routes, prefix.TrimEnd('/') + "/stripe");
         Ipaymu.IpaymuSimulator.MapIpaymuSimulator(routes, prefix.TrimEnd('/') + "/ipaymu");
+        Doku.DokuSimulator.MapDokuSimulator(routes, prefix.TrimEnd('/') + "/doku");
     }
 }

@@ -1,5 +1,6 @@
 using Gerbang.Api.Http;
 using Gerbang.Domain;
+using Gerbang.Providers.Doku;
 using Gerbang.Providers.Ipaymu;
 using Gerbang.Providers.Midtrans;
 using Gerbang.Providers.Simulator;
@@ -52,6 +53,26 @@ public static class ProviderServices
         AddProviderClient(services, "provider-ipaymu", sp => sp.GetRequiredService<IOptions<IpaymuOptions>>().Value.BaseUrl, "/ipaymu", sp => sp.GetRequiredService<IOptions<IpaymuOptions>>().Value.Timeout, null);
         AddProviderClient(services, "provider-ipaymu-control", sp => sp.GetRequiredService<IOptions<IpaymuOptions>>().Value.BaseUrl, "/ipaymu", _ => TimeSpan.FromSeconds(30),
             sp => "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(sp.GetRequiredService<IOptions<IpaymuOptions>>().Value.Va + ":" + sp.GetRequiredService<IOptions<IpaymuOptions>>().Value.ApiKey)));
+        if (configuration["Providers:Doku:PrivateKeyPem"] is null)
+        {
+            // A key pair per process: the adapter signs its SNAP token requests, the simulator checks them.
+            using var rsa = System.Security.Cryptography.RSA.Create(2048);
+            configuration["Providers:Doku:PrivateKeyPem"] = rsa.ExportPkcs8PrivateKeyPem();
+            configuration["Simulators:Doku:MerchantPublicKeyPem"] ??= rsa.ExportSubjectPublicKeyInfoPem();
+        }
+
+        configuration["Simulators:Doku:ClientId"] ??= "BRN-0001-" + Ids.RandomBase62(13);
+        configuration["Simulators:Doku:SecretKey"] ??= "SK-" + Ids.RandomBase62(32);
+        configuration["Simulators:Doku:ClientSecret"] ??= Ids.RandomBase62(40);
+        configuration["Providers:Doku:ClientId"] ??= configuration["Simulators:Doku:ClientId"];
+        configuration["Providers:Doku:SecretKey"] ??= configuration["Simulators:Doku:SecretKey"];
+        configuration["Providers:Doku:ClientSecret"] ??= configuration["Simulators:Doku:ClientSecret"];
+        configuration["Providers:Doku:QrisMerchantId"] ??= "000000000000001";
+        configuration["Providers:Doku:QrisTerminalId"] ??= "A01";
+        services.AddOptions<DokuOptions>().Bind(configuration.GetSection(DokuOptions.Section));
+        AddProviderClient(services, "provider-doku", sp => sp.GetRequiredService<IOptions<DokuOptions>>().Value.BaseUrl, "/doku", sp => sp.GetRequiredService<IOptions<DokuOptions>>().Value.Timeout, null);
+        AddProviderClient(services, "provider-doku-control", sp => sp.GetRequiredService<IOptions<DokuOptions>>().Value.BaseUrl, "/doku", _ => TimeSpan.FromSeconds(30),
+            sp => "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(sp.GetRequiredService<IOptions<DokuOptions>>().Value.ClientId + ":" + sp.GetRequiredService<IOptions<DokuOptions>>().Value.SecretKey)));
         AddProviderClient(services, "provider-midtrans", sp => sp.GetRequiredService<IOptions<MidtransOptions>>().Value.BaseUrl, "/midtrans", sp => sp.GetRequiredService<IOptions<MidtransOptions>>().Value.Timeout, null);
         AddProviderClient(services, "provider-midtrans-control", sp => sp.GetRequiredService<IOptions<MidtransOptions>>().Value.BaseUrl, "/midtrans", _ => TimeSpan.FromSeconds(30),
             sp => MidtransSignature.BasicAuth(sp.GetRequiredService<IOptions<MidtransOptions>>().Value.ServerKey));
@@ -92,6 +113,8 @@ public static class ProviderServices
             registry.AddTestControl(new ProviderSimulatorControl(StripeProvider.ProviderName, factory.CreateClient("provider-stripe-control")));
             registry.Add(Mode.Test, new IpaymuProvider(factory.CreateClient("provider-ipaymu"), sp.GetRequiredService<IOptions<IpaymuOptions>>(), sp.GetRequiredService<TimeProvider>()));
             registry.AddTestControl(new ProviderSimulatorControl(IpaymuProvider.ProviderName, factory.CreateClient("provider-ipaymu-control")));
+            registry.Add(Mode.Test, new DokuProvider(factory.CreateClient("provider-doku"), sp.GetRequiredService<IOptions<DokuOptions>>(), sp.GetRequiredService<TimeProvider>()));
+            registry.AddTestControl(new ProviderSimulatorControl(DokuProvider.ProviderName, factory.CreateClient("provider-doku-control")));
             return registry;
         });
         return services;
