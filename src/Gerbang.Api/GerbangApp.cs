@@ -56,6 +56,7 @@ public static class GerbangApp
         services.AddDashboard();
         services.AddLedger();
         services.AddProviders(builder.Configuration);
+        Reconciliation.ReconciliationEndpoints.AddReconciliation(services);
         services.AddPayments();
         services.AddProviderCallbacks();
         services.AddWebhooks();

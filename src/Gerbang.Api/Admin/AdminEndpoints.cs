@@ -45,6 +45,7 @@ public static class AdminEndpoints
         admin.MapFeeAdmin();
         admin.MapProviderBalances();
         admin.MapProviderRouting();
+        Reconciliation.ReconciliationEndpoints.MapReconciliation(admin);
         admin.MapPaymentStats();
     }
 

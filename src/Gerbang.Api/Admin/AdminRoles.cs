@@ -22,6 +22,7 @@ public static class AdminRoles
     public const string ReadMargin = "margin:read";
     public const string ManageProviders = "providers:manage";
     public const string ManageAdmins = "admins:manage";
+    public const string RunReconciliation = "reconciliation:run";
     public const string Self = "self";
 
     public static IReadOnlyDictionary<string, string[]> Permissions { get; } = new Dictionary<string, string[]>
@@ -36,6 +37,7 @@ public static class AdminRoles
         [ReadMargin] = [SuperAdmin, Finance],
         [ManageProviders] = [SuperAdmin, Ops],
         [ManageAdmins] = [SuperAdmin],
+        [RunReconciliation] = [SuperAdmin, Ops, Finance],
         [Self] = [SuperAdmin, Ops, Finance],
     };
 }

@@ -20,7 +20,8 @@ public static class DisbursementEndpoints
     public static IServiceCollection AddDisbursements(this IServiceCollection services)
     {
         services.AddSingleton<PayoutSettlement>();
-        services.AddSingleton<IJobHandler, PayoutJob>();
+        services.AddSingleton<PayoutJob>();
+        services.AddSingleton<IJobHandler>(sp => sp.GetRequiredService<PayoutJob>());
         return services;
     }
 

@@ -21,6 +21,7 @@ public sealed partial class CreatePaymentHandler(
     Routing.PaymentRouter router,
     Routing.ProviderHealth health,
     GerbangUrls urls,
+    ProviderCallbacks.NotificationProcessor inbound,
     TimeProvider timeProvider,
     ILogger<CreatePaymentHandler> logger)
 {
@@ -221,6 +222,12 @@ public sealed partial class CreatePaymentHandler(
             await WithdrawUnknownAsync(merchant, request, paymentId, row.ExpiresAt, tries, CancellationToken.None);
 
             return OrderIdInUse(request.OrderId);
+        }
+
+        if (inbound.MaybeEarly(provider, attemptId, created.ProviderReference))
+        {
+            // The provider notified before it answered: that notification is applied now.
+            await inbound.ReplayEarlyAsync(provider, merchant.Mode, attemptId, created.ProviderReference, CancellationToken.None);
         }
 
         return response;

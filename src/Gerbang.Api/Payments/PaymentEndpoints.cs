@@ -16,8 +16,6 @@ public static class PaymentEndpoints
         services.AddSingleton<PaymentTransitions>();
         services.AddSingleton<CancelPaymentHandler>();
         services.AddSingleton<CapturePaymentHandler>();
-        services.AddSingleton<ExpiryWorker>();
-        services.AddHostedService(sp => sp.GetRequiredService<ExpiryWorker>());
         return services;
     }
 

@@ -10,6 +10,7 @@ namespace Gerbang.Simulators.Generic;
 public sealed class GenericNotifier(
     IHttpClientFactory httpClientFactory,
     IOptions<GenericSimulatorOptions> options,
+    GenericSimulatorState state,
     TimeProvider timeProvider)
 {
     public const string HttpClientName = "simulator-notifier";
@@ -18,7 +19,42 @@ public sealed class GenericNotifier(
 
     public ConcurrentQueue<SimSentNotification> Sent { get; } = new();
 
+    /// <summary>
+    /// Sends one notification, as the knobs say: not at all (lost), twice, or followed by a stale copy
+    /// that says the payment is still pending (delivered out of order).
+    /// </summary>
     public async Task<SimSentNotification> SendAsync(Uri url, string type, SimNotificationData data, CancellationToken cancellationToken)
+    {
+        var knobs = state.Knobs;
+        if (knobs.DropNotifications)
+        {
+            var lost = new SimSentNotification(Ids.New("sevt"), "", "", null);
+            Sent.Enqueue(lost);
+            return lost;
+        }
+
+        var sent = await SendOnceAsync(url, type, data, cancellationToken);
+        if (knobs.DuplicateNotifications)
+        {
+            await RepeatAsync(url, sent, cancellationToken);
+        }
+
+        if (knobs.OutOfOrderNotifications && data.Object == "payment" && data.Status != "pending")
+        {
+            await SendOnceAsync(url, "payment.pending", data with { Status = "pending", PaidAmount = 0 }, cancellationToken);
+        }
+
+        return sent;
+    }
+
+    private async Task RepeatAsync(Uri url, SimSentNotification sent, CancellationToken cancellationToken)
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes(sent.Body);
+        var status = await PostAsync(url, body, sent.Signature, cancellationToken);
+        Sent.Enqueue(sent with { ReceiverStatus = status });
+    }
+
+    private async Task<SimSentNotification> SendOnceAsync(Uri url, string type, SimNotificationData data, CancellationToken cancellationToken)
     {
         var notification = new SimNotification(Ids.New("sevt"), type, timeProvider.GetUtcNow().ToUnixTimeSeconds(), data);
         var body = JsonSerializer.SerializeToUtf8Bytes(notification, SimulatorJson.Options);

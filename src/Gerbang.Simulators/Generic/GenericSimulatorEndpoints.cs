@@ -87,7 +87,7 @@ public static class GenericSimulatorEndpoints
         return result;
     }
 
-    private static async Task<IResult> CreatePayment(HttpRequest request, GenericSimulatorState state, IOptions<GenericSimulatorOptions> options)
+    private static async Task<IResult> CreatePayment(HttpRequest request, GenericSimulatorState state, IOptions<GenericSimulatorOptions> options, GenericNotifier notifier)
     {
         var body = await Read<SimCreatePayment>(request);
         if (body is null)
@@ -124,6 +124,11 @@ public static class GenericSimulatorEndpoints
             ExpiresAt = body.ExpiresAt,
             NotifyUrl = body.NotifyUrl,
         });
+        if (state.Knobs.NotifyBeforeResponse && payment.Method != "card" && PayAsync(payment, payment.Amount, notifier, request.HttpContext.RequestAborted) is { } early)
+        {
+            await early; // the customer paid at once, and the notification left before this answer
+        }
+
         return TypedResults.Json(SimPaymentView.Of(payment), SimulatorJson.Options, statusCode: 201);
     }
 
@@ -361,6 +366,11 @@ public static class GenericSimulatorEndpoints
         if (payout is null)
         {
             return NotFound();
+        }
+
+        if (state.Knobs.StuckPayouts)
+        {
+            return TypedResults.Json(new SimError("payout_stuck", "the bank has not answered"), SimulatorJson.Options, statusCode: 409);
         }
 
         payout.Status = status;

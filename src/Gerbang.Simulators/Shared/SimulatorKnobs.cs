@@ -37,6 +37,9 @@ public sealed class SimulatorKnobs
     /// <summary>When true, every API call is refused with 503 (the provider is down).</summary>
     public bool Down { get; set; }
 
+    /// <summary>Notifications are lost: the provider acts but never tells.</summary>
+    public bool DropNotifications { get; set; }
+
     /// <summary>Every notification is delivered twice.</summary>
     public bool DuplicateNotifications { get; set; }
 
@@ -72,6 +75,7 @@ public sealed class SimulatorKnobs
         RateLimitRate = 0;
         RetryAfterSeconds = 1;
         Down = false;
+        DropNotifications = false;
         DuplicateNotifications = false;
         OutOfOrderNotifications = false;
         NotifyBeforeResponse = false;
@@ -99,6 +103,7 @@ public sealed class SimulatorKnobs
                     case "rate_limit_rate": RateLimitRate = value!.GetValue<double>(); break;
                     case "retry_after_seconds": RetryAfterSeconds = value!.GetValue<int>(); break;
                     case "down": Down = value!.GetValue<bool>(); break;
+                    case "drop_notifications": DropNotifications = value!.GetValue<bool>(); break;
                     case "duplicate_notifications": DuplicateNotifications = value!.GetValue<bool>(); break;
                     case "out_of_order_notifications": OutOfOrderNotifications = value!.GetValue<bool>(); break;
                     case "notify_before_response": NotifyBeforeResponse = value!.GetValue<bool>(); break;
@@ -183,6 +188,7 @@ public sealed class SimulatorKnobs
         ["rate_limit_rate"] = RateLimitRate,
         ["retry_after_seconds"] = RetryAfterSeconds,
         ["down"] = Down,
+        ["drop_notifications"] = DropNotifications,
         ["duplicate_notifications"] = DuplicateNotifications,
         ["out_of_order_notifications"] = OutOfOrderNotifications,
         ["notify_before_response"] = NotifyBeforeResponse,

@@ -1,4 +1,4 @@
-using Gerbang.Api.Payments;
+using Gerbang.Api.Reconciliation;
 using Gerbang.Api.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -6,7 +6,7 @@ namespace Gerbang.Api.Tests.Payments;
 
 public sealed class ExpiryTests(GerbangFixture gerbang) : IClassFixture<GerbangFixture>
 {
-    private ExpiryWorker Worker => gerbang.App.Services.GetRequiredService<ExpiryWorker>();
+    private Reconciler Worker => gerbang.App.Services.GetRequiredService<Reconciler>();
 
     [Fact]
     public async Task A_payment_is_expired_only_after_its_provider_confirms_and_late_money_still_counts()
@@ -14,11 +14,11 @@ public sealed class ExpiryTests(GerbangFixture gerbang) : IClassFixture<GerbangF
         var merchant = await gerbang.NewMerchantAsync();
         var (_, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", new { amount = 25_000, currency = "IDR", method = "va", bank = "bni", order_id = "ORDER-EXP-1", expires_in = 120 });
         var id = payment.Str("id");
-        await Worker.ProcessBatchAsync();
+        await Worker.RunAsync(full: false, CancellationToken.None);
         Assert.Equal("pending", (await merchant.Client.GetJsonAsync($"/v1/payments/{id}")).Body.Str("status"));
 
         gerbang.Clock.Advance(TimeSpan.FromMinutes(3));
-        await Worker.ProcessBatchAsync();
+        await Worker.RunAsync(full: false, CancellationToken.None);
         Assert.Equal("expired", (await merchant.Client.GetJsonAsync($"/v1/payments/{id}")).Body.Str("status"));
         Assert.Equal(1, await gerbang.CountAsync("select count(*) from events where object_id = $1 and type = 'payment.expired'", id));
 
@@ -37,7 +37,7 @@ public sealed class ExpiryTests(GerbangFixture gerbang) : IClassFixture<GerbangF
 
         // The provider extended it: its expiry is later than ours.
         simulated.ExpiresAt = gerbang.Clock.GetUtcNow().AddHours(1);
-        await Worker.ProcessBatchAsync();
+        await Worker.RunAsync(full: false, CancellationToken.None);
         Assert.Equal("pending", (await merchant.Client.GetJsonAsync($"/v1/payments/{payment.Str("id")}")).Body.Str("status"));
     }
 
@@ -51,8 +51,8 @@ public sealed class ExpiryTests(GerbangFixture gerbang) : IClassFixture<GerbangF
         simulated.PaidAmount = 25_000;
         gerbang.Clock.Advance(TimeSpan.FromMinutes(3));
 
-        await Worker.ProcessBatchAsync();
-        await Worker.ProcessBatchAsync();
+        await Worker.RunAsync(full: false, CancellationToken.None);
+        await Worker.RunAsync(full: false, CancellationToken.None);
         var (_, found) = await merchant.Client.GetJsonAsync($"/v1/payments/{payment.Str("id")}");
         Assert.Equal("paid", found.Str("status"));
         Assert.Equal(1, await gerbang.CountAsync("select count(*) from ledger_entries where reference like $1", $"payment:{payment.Str("id")}:%"));

@@ -1,0 +1,44 @@
+using Gerbang.Api.Admin;
+using Gerbang.Api.Http;
+
+namespace Gerbang.Api.Reconciliation;
+
+public static class ReconciliationEndpoints
+{
+    public static IServiceCollection AddReconciliation(this IServiceCollection services)
+    {
+        services.AddSingleton<Reconciler>();
+        services.AddSingleton<Jobs.IJobHandler, ReconciliationJob>();
+        services.AddSingleton<ReconciliationScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReconciliationScheduler>());
+        return services;
+    }
+
+    /// <summary><c>POST /admin/v1/reconciliation/runs</c>: a full pass at once, answered with what it found and corrected.</summary>
+    public static void MapReconciliation(this RouteGroupBuilder admin) =>
+        admin.MapPost("/reconciliation/runs", RunAsync).RequireAuthorization(AdminRoles.RunReconciliation);
+
+    private static async Task<ApiResponse> RunAsync(HttpContext http, Reconciler reconciler, AuditLog audit)
+    {
+        var (root, problem) = await RequestBody.ReadObjectAsync(http, emptyAllowed: true);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var fields = new Fields(root);
+        var reason = fields.String("reason", required: false, minLength: 3, maxLength: 500);
+        fields.RejectUnknown();
+        if (fields.Errors.Count > 0)
+        {
+            return Problems.Validation(fields.Errors);
+        }
+
+        var report = await reconciler.RunAsync(full: true, http.RequestAborted);
+        await audit.WriteAsync(
+            AdminActor.Of(http),
+            new AuditEntry("reconciliation.run", "reconciliation_run", report.Id, null, new { report.PaymentsChecked, report.PayoutsChecked, report.Corrected, report.Unanswered }, reason ?? "reconciliation run"),
+            cancellationToken: http.RequestAborted);
+        return ApiResponse.Ok(report, 201);
+    }
+}
