@@ -1,6 +1,8 @@
 using Gerbang.Api.Http;
 using Gerbang.Domain;
+using Gerbang.Domain.Providers;
 using Gerbang.Providers.Doku;
+using Gerbang.Providers.Http;
 using Gerbang.Providers.Ipaymu;
 using Gerbang.Providers.Midtrans;
 using Gerbang.Providers.Simulator;
@@ -99,6 +101,8 @@ public static class ProviderServices
         services.AddSingleton<Routing.PaymentRouter>();
         services.AddSingleton<Jobs.IJobHandler, AttemptWithdrawal>();
 
+        ValidateTestMode(configuration);
+        var live = AddLiveProviders(services, configuration);
         services.AddSingleton(sp =>
         {
             var registry = new ProviderRegistry();
@@ -115,6 +119,11 @@ public static class ProviderServices
             registry.AddTestControl(new ProviderSimulatorControl(IpaymuProvider.ProviderName, factory.CreateClient("provider-ipaymu-control")));
             registry.Add(Mode.Test, new DokuProvider(factory.CreateClient("provider-doku"), sp.GetRequiredService<IOptions<DokuOptions>>(), sp.GetRequiredService<TimeProvider>()));
             registry.AddTestControl(new ProviderSimulatorControl(DokuProvider.ProviderName, factory.CreateClient("provider-doku-control")));
+            foreach (var (name, create) in live)
+            {
+                registry.Add(Mode.Live, create(sp, factory.CreateClient("provider-" + name + "-live")));
+            }
+
             return registry;
         });
         return services;
@@ -134,8 +143,78 @@ public static class ProviderServices
                 }
             })
             .AddHttpMessageHandler(sp => new SelfAddressHandler(sp.GetRequiredService<GerbangUrls>()))
+            .AddHttpMessageHandler(() => new ProviderModeGuard(Mode.Test))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
             .RemoveAllLoggers();
+    }
+
+    /// <summary>The test-mode adapters' settings may name neither a production host nor a live key.</summary>
+    private static void ValidateTestMode(IConfiguration configuration)
+    {
+        foreach (var (name, section, keys) in Secrets)
+        {
+            var c = configuration.GetSection("Providers:" + section);
+            ProviderModeRules.Validate(Mode.Test, name, Uri.TryCreate(c["BaseUrl"], UriKind.Absolute, out var url) ? url : null, keys.ToDictionary(k => k, k => c[k]));
+        }
+    }
+
+    /// <summary>Each provider's options section and the settings that are secrets (empty ones refuse a live start).</summary>
+    private static readonly (string Name, string Section, string[] Keys)[] Secrets =
+    [
+        (MidtransProvider.ProviderName, "Midtrans", ["ServerKey"]),
+        (XenditProvider.ProviderName, "Xendit", ["SecretKey", "CallbackToken"]),
+        (StripeProvider.ProviderName, "Stripe", ["SecretKey", "WebhookSecret"]),
+        (IpaymuProvider.ProviderName, "Ipaymu", ["Va", "ApiKey"]),
+        (DokuProvider.ProviderName, "Doku", ["ClientId", "SecretKey", "ClientSecret", "PrivateKeyPem"]),
+    ];
+
+    /// <summary>
+    /// Live adapters, one per provider configured under <c>Providers:Live:{Name}</c>, each with its own
+    /// credentials and client (production URL unless set). Checked here, at start: an empty secret, a
+    /// sandbox host or a test key stops Gerbang from starting.
+    /// </summary>
+    private static List<(string Name, Func<IServiceProvider, HttpClient, IPaymentProvider> Create)> AddLiveProviders(IServiceCollection services, IConfiguration configuration)
+    {
+        var live = new List<(string, Func<IServiceProvider, HttpClient, IPaymentProvider>)>();
+        foreach (var (name, section, keys) in Secrets)
+        {
+            var c = configuration.GetSection("Providers:Live:" + section);
+            if (!c.Exists())
+            {
+                continue;
+            }
+
+            var baseUrl = Uri.TryCreate(c["BaseUrl"], UriKind.Absolute, out var configured) ? configured : ProviderModeRules.Production[name];
+            ProviderModeRules.Validate(Mode.Live, name, baseUrl, keys.ToDictionary(k => k, k => c[k]));
+            var timeout = TimeSpan.TryParse(c["Timeout"], System.Globalization.CultureInfo.InvariantCulture, out var t) ? t : TimeSpan.FromSeconds(15);
+            services.AddHttpClient("provider-" + name + "-live", client =>
+                {
+                    client.BaseAddress = new Uri(baseUrl.ToString().TrimEnd('/') + "/");
+                    client.Timeout = timeout;
+                })
+                .AddHttpMessageHandler(() => new ProviderModeGuard(Mode.Live))
+                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+                .RemoveAllLoggers();
+            live.Add((name, name switch
+            {
+                "midtrans" => (sp, http) => new MidtransProvider(http, Options.Create(Bound<MidtransOptions>(c, baseUrl))),
+                "xendit" => (sp, http) => new XenditProvider(http, Options.Create(Bound<XenditOptions>(c, baseUrl))),
+                "stripe" => (sp, http) => new StripeProvider(http, Options.Create(Bound<StripeOptions>(c, baseUrl)), sp.GetRequiredService<TimeProvider>()),
+                "ipaymu" => (sp, http) => new IpaymuProvider(http, Options.Create(Bound<IpaymuOptions>(c, baseUrl)), sp.GetRequiredService<TimeProvider>()),
+                _ => (sp, http) => new DokuProvider(http, Options.Create(Bound<DokuOptions>(c, baseUrl)), sp.GetRequiredService<TimeProvider>()),
+            }));
+        }
+
+        return live;
+    }
+
+    private static T Bound<T>(IConfigurationSection section, Uri baseUrl)
+        where T : new()
+    {
+        var options = new T();
+        section.Bind(options);
+        typeof(T).GetProperty("BaseUrl")!.SetValue(options, baseUrl);
+        return options;
     }
 }
 
