@@ -16,7 +16,7 @@ public sealed record BankAccountView(
 public static class BankAccountEndpoints
 {
     public const int Limit = 3;
-    public static readonly string[] BankCodes = ["bca", "bni", "bri", "bsi", "mandiri", "permata", "cimb", "danamon", "btn", "ocbc"];
+    public static IReadOnlyList<string> BankCodes => Gerbang.Domain.Payments.PaymentMethods.AccountBanks;
     public const string Columns = "id, mode, bank_code, account_last4, account_holder_name, status, is_primary, created_at";
 
     public static BankAccountView Read(NpgsqlDataReader r) => new(

@@ -36,7 +36,7 @@ public static class DisbursementEndpoints
         v1.MapPost("/test_helpers/disbursements/{id}/fail", (string id, HttpContext http, NpgsqlDataSource db, ProviderRegistry providers) => CompleteAsync(id, false, http, db, providers)).WithTags("test helpers");
     }
 
-    internal static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, LedgerWriter ledger, FeeResolver fees, ProviderRegistry providers, TimeProvider clock)
+    internal static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, LedgerWriter ledger, FeeResolver fees, Routing.PaymentRouter router, TimeProvider clock)
     {
         var merchant = MerchantContext.Of(http);
         if (!RequestBody.TryParseObject(http, emptyAllowed: false, out var root, out var problem))
@@ -87,11 +87,12 @@ public static class DisbursementEndpoints
             return Problems.Create(422, "bank_account_not_verified", "Payouts go only to verified bank accounts.", "bank_account");
         }
 
-        // Payouts go through the first provider registered for the mode that pays out (the simulator in test mode).
-        var provider = providers.InMode(merchant.Mode).FirstOrDefault();
+        // The provider is chosen now and kept: its payout reference (the disbursement id) must never move to another provider.
+        var payoutProviders = router.RoutePayout(merchant.Mode, merchant.MerchantId, account.BankCode);
+        var provider = payoutProviders.Count > 0 ? payoutProviders[0] : null;
         if (provider is null)
         {
-            return Problems.Create(422, "no_provider_available", $"No provider can pay out in {merchant.ModeWire} mode.");
+            return Problems.Create(422, "no_provider_available", $"No provider can pay out to {account.BankCode} in {merchant.ModeWire} mode.");
         }
 
         var amount = new Money(amountValue!.Value, currency);

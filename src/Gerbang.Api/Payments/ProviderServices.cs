@@ -30,6 +30,10 @@ public static class ProviderServices
         configuration["Providers:Simulator:WebhookSecret"] ??= configuration["Simulators:Generic:WebhookSecret"];
         configuration["Simulators:Midtrans:ServerKey"] ??= "SB-Mid-server-" + Ids.RandomBase62(24);
         configuration["Providers:Midtrans:ServerKey"] ??= configuration["Simulators:Midtrans:ServerKey"];
+        configuration["Simulators:Midtrans:IrisApiKey"] ??= "IRIS-" + Ids.RandomBase62(32);
+        configuration["Simulators:Midtrans:IrisMerchantKey"] ??= "IRIS-merchant-" + Ids.RandomBase62(32);
+        configuration["Providers:Midtrans:IrisApiKey"] ??= configuration["Simulators:Midtrans:IrisApiKey"];
+        configuration["Providers:Midtrans:IrisMerchantKey"] ??= configuration["Simulators:Midtrans:IrisMerchantKey"];
         services.AddOptions<MidtransOptions>().Bind(configuration.GetSection(MidtransOptions.Section));
         configuration["Simulators:Xendit:SecretKey"] ??= "xnd_development_" + Ids.RandomBase62(32);
         configuration["Simulators:Xendit:CallbackToken"] ??= Ids.RandomBase62(40);

@@ -43,7 +43,8 @@ public sealed partial class PaymentNotificationApplier(
 
     public async Task<ApplyOutcome> ApplyAsync(string notificationId, string provider, Mode mode, IPaymentProvider adapter, ProviderNotification n, CancellationToken cancellationToken)
     {
-        if (n.Subject == NotificationSubject.Payout && n.OurReference is { } disbursementId && n.OperationStatus is { } payoutOutcome and not ProviderOperationStatus.Pending)
+        if (n.Subject == NotificationSubject.Payout && n.OperationStatus is { } payoutOutcome and not ProviderOperationStatus.Pending
+            && (n.OurReference ?? await DisbursementByReferenceAsync(provider, mode, n.ProviderReference, cancellationToken)) is { } disbursementId)
         {
             var settled = await payouts.SettleAsync(disbursementId, payoutOutcome == ProviderOperationStatus.Succeeded, n.ProviderReference, "payout_failed", cancellationToken);
             await MarkAsync(notificationId, settled ? "applied" : "ignored", settled ? "payout settled" : "payout already settled or unknown", null, cancellationToken);
@@ -249,6 +250,16 @@ public sealed partial class PaymentNotificationApplier(
         return await reader.ReadAsync(cancellationToken)
             ? new Attempt(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5), reader.GetInt64(6))
             : null;
+    }
+
+    /// <summary>A payout notification that names only the provider's reference (Iris): the disbursement it was given to.</summary>
+    private async Task<string?> DisbursementByReferenceAsync(string provider, Mode mode, string reference, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("select id from disbursements where provider = $1 and mode = $2 and provider_reference = $3");
+        cmd.Parameters.Add(new() { Value = provider });
+        cmd.Parameters.Add(new() { Value = mode.ToWire() });
+        cmd.Parameters.Add(new() { Value = reference });
+        return (string?)await cmd.ExecuteScalarAsync(cancellationToken);
     }
 
     private async Task MarkAsync(string notificationId, string status, string reason, string? paymentId, CancellationToken cancellationToken)

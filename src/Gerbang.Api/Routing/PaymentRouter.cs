@@ -48,4 +48,19 @@ public sealed class PaymentRouter(ProviderRegistry registry, RoutingSettings set
             .Select(c => c.Provider)
             .ToList();
     }
+
+    /// <summary>
+    /// Who can pay out to <paramref name="bank"/>: providers of the mode that pay out there and that the
+    /// operators have not disabled (globally or for this merchant), by priority, then weight.
+    /// </summary>
+    public IReadOnlyList<IPaymentProvider> RoutePayout(Mode mode, string merchantId, string bank) =>
+        registry.InMode(mode)
+            .Where(p => p.PayoutBanks.Contains(bank))
+            .Select(p => (Provider: p, Rule: settings.Rule(p.Name, merchantId)))
+            .Where(c => c.Rule is null || c.Rule.Enabled)
+            .OrderBy(c => c.Rule?.Priority ?? DefaultPriority(c.Provider.Name))
+            .ThenByDescending(c => c.Rule?.Weight ?? DefaultWeight)
+            .ThenBy(c => c.Provider.Name, StringComparer.Ordinal)
+            .Select(c => c.Provider)
+            .ToList();
 }

@@ -65,4 +65,7 @@ public static class PaymentMethods
 
     /// <summary>The banks a VA can be issued at, in the contract's spelling.</summary>
     public static IReadOnlyList<string> VaBanks { get; } = ["bca", "bni", "bri", "bsi", "mandiri", "permata", "cimb"];
+
+    /// <summary>The banks a merchant's bank account may be at, and so the banks payouts go to.</summary>
+    public static IReadOnlyList<string> AccountBanks { get; } = ["bca", "bni", "bri", "bsi", "mandiri", "permata", "cimb", "danamon", "btn", "ocbc"];
 }

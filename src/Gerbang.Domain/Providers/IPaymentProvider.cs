@@ -32,7 +32,14 @@ public interface IPaymentProvider
     /// <summary>Whether a payment taken by <paramref name="method"/> can be refunded here. No provider refunds a VA.</summary>
     bool CanRefund(PaymentMethod method) => method != PaymentMethod.Va;
 
+    /// <summary>
+    /// Pays out to a bank account. The disbursement id is the provider's idempotency reference, so
+    /// sending the same request again (a retry, a status check) finds the same payout and never pays twice.
+    /// </summary>
     Task<ProviderResult<ProviderPayout>> PayoutAsync(ProviderPayoutRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The banks this provider can pay out to (bank codes as in <c>bank_accounts</c>); none by default.</summary>
+    IReadOnlyCollection<string> PayoutBanks => [];
 
     /// <summary>
     /// Verifies an inbound notification over its raw bytes in the provider's own scheme and, only

@@ -19,6 +19,15 @@ public sealed class MidtransOptions
 
     public string ServerKey { get; set; } = "";
 
+    /// <summary>Iris (payouts) lives apart from the Core API; by default beside it at <c>iris/api/v1/</c>.</summary>
+    public Uri? IrisBaseUrl { get; set; }
+
+    /// <summary>The Iris API key (Basic, empty password). Without it Midtrans pays nothing out.</summary>
+    public string IrisApiKey { get; set; } = "";
+
+    /// <summary>The Iris merchant key that signs payout notifications (<c>Iris-Signature</c>).</summary>
+    public string IrisMerchantKey { get; set; } = "";
+
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
@@ -134,12 +143,87 @@ public sealed class MidtransProvider(HttpClient http, IOptions<MidtransOptions> 
             : ProviderHttp.Declined("refund_declined", answer["status_message"]?.GetValue<string>() ?? "Midtrans refused the refund.");
     }
 
-    public Task<ProviderResult<ProviderPayout>> PayoutAsync(ProviderPayoutRequest request, CancellationToken cancellationToken) =>
-        Task.FromResult<ProviderResult<ProviderPayout>>(ProviderHttp.Declined("payout_not_supported", "Payouts through Midtrans go through Iris, which is not configured."));
+    public IReadOnlyCollection<string> PayoutBanks => options.Value.IrisApiKey.Length > 0 ? PaymentMethods.AccountBanks : [];
+
+    /// <summary>
+    /// Iris <c>POST /payouts</c>, one payout per request, with the disbursement id as its
+    /// <c>X-Idempotency-Key</c> (and in its notes), so a repeat returns the payout already made.
+    /// </summary>
+    public async Task<ProviderResult<ProviderPayout>> PayoutAsync(ProviderPayoutRequest request, CancellationToken cancellationToken)
+    {
+        if (options.Value.IrisApiKey.Length == 0)
+        {
+            return ProviderHttp.Declined("payout_not_supported", "Payouts through Midtrans go through Iris, which is not configured.");
+        }
+
+        var body = new JsonObject
+        {
+            ["payouts"] = new JsonArray(new JsonObject
+            {
+                ["beneficiary_name"] = request.AccountHolderName,
+                ["beneficiary_account"] = request.AccountNumber,
+                ["beneficiary_bank"] = request.BankCode,
+                ["amount"] = request.Amount.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["notes"] = request.DisbursementId,
+            }),
+        };
+        var irisBase = options.Value.IrisBaseUrl ?? new Uri(http.BaseAddress!, "iris/api/v1/");
+        var message = ProviderHttp.JsonRequest(HttpMethod.Post, new Uri(new Uri(irisBase.ToString().TrimEnd('/') + "/"), "payouts").ToString(), body);
+        message.Headers.TryAddWithoutValidation("Authorization", MidtransSignature.BasicAuth(options.Value.IrisApiKey));
+        message.Headers.TryAddWithoutValidation("X-Idempotency-Key", request.DisbursementId);
+        var result = await ProviderHttp.SendAsync(http, message, r => ReadAsync(r, cancellationToken), cancellationToken);
+        if (result.Value is not { } answer)
+        {
+            return result.Failure!;
+        }
+
+        var payout = answer["payouts"]?[0];
+        var reference = Text(payout, "reference_no");
+        return reference is null
+            ? ProviderHttp.Declined("payout_declined", Text(answer, "error_message") ?? "Iris refused the payout.")
+            : ProviderResult<ProviderPayout>.Ok(new ProviderPayout(reference, MapIris(Text(payout, "status"))));
+    }
+
+    /// <summary>Iris statuses: completed is paid; failed and rejected are not; the rest are on their way.</summary>
+    private static ProviderOperationStatus MapIris(string? status) => status switch
+    {
+        "completed" => ProviderOperationStatus.Succeeded,
+        "failed" or "rejected" => ProviderOperationStatus.Failed,
+        _ => ProviderOperationStatus.Pending,
+    };
+
+    private WebhookVerification VerifyIris(InboundWebhook webhook, string signature)
+    {
+        if (options.Value.IrisMerchantKey.Length == 0 || !MidtransSignature.VerifyIris(webhook.Body.Span, signature, options.Value.IrisMerchantKey))
+        {
+            return WebhookVerification.Reject("Iris-Signature mismatch");
+        }
+
+        JsonNode? n;
+        try
+        {
+            n = JsonNode.Parse(webhook.Body.Span);
+        }
+        catch (JsonException)
+        {
+            return WebhookVerification.Reject("unreadable body");
+        }
+
+        var reference = Text(n, "reference_no");
+        var status = Text(n, "status");
+        return reference is null || status is null
+            ? WebhookVerification.Reject("incomplete notification")
+            : WebhookVerification.Accept(new ProviderNotification($"iris:{reference}:{status}", NotificationSubject.Payout, null, reference, null, MapIris(status), null, status));
+    }
 
     /// <summary>Verifies <c>signature_key</c> over the notification's own strings, then reads it.</summary>
     public WebhookVerification VerifyWebhook(InboundWebhook webhook)
     {
+        if (webhook.Header("Iris-Signature") is { } iris)
+        {
+            return VerifyIris(webhook, iris);
+        }
+
         JsonNode? n;
         try
         {

@@ -96,6 +96,8 @@ public sealed class SimulatorProvider(HttpClient http, IOptions<SimulatorProvide
             return ProviderResult<ProviderRefund>.Ok(new ProviderRefund(op!.Id, MapOperation(op.Status)));
         }, cancellationToken);
 
+    public IReadOnlyCollection<string> PayoutBanks => PaymentMethods.AccountBanks;
+
     public Task<ProviderResult<ProviderPayout>> PayoutAsync(ProviderPayoutRequest request, CancellationToken cancellationToken) =>
         ProviderHttp.SendAsync(
             http,

@@ -18,8 +18,8 @@ public sealed class ProviderSimulatorControl(string provider, HttpClient authori
     public Task<TestControlResult> ExpireAsync(string providerReference, CancellationToken cancellationToken) => SendAsync("expire", providerReference, cancellationToken);
 
     public Task<TestControlResult> CompletePayoutAsync(string providerReference, bool succeed, CancellationToken cancellationToken) =>
-        Task.FromResult(new TestControlResult(false, null, $"{provider} payouts are not configured"));
+        SendAsync(succeed ? "succeed" : "fail", "payouts/" + Uri.EscapeDataString(providerReference), cancellationToken, escaped: true);
 
-    private Task<TestControlResult> SendAsync(string action, string reference, CancellationToken cancellationToken) =>
-        _control.PostAsync($"control/{Uri.EscapeDataString(reference)}/{action}", cancellationToken);
+    private Task<TestControlResult> SendAsync(string action, string reference, CancellationToken cancellationToken, bool escaped = false) =>
+        _control.PostAsync($"control/{(escaped ? reference : Uri.EscapeDataString(reference))}/{action}", cancellationToken);
 }

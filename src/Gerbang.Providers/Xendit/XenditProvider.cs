@@ -113,8 +113,40 @@ public sealed class XenditProvider(HttpClient http, IOptions<XenditOptions> opti
         return ProviderResult<ProviderRefund>.Ok(new ProviderRefund(refund["id"]!.GetValue<string>(), status));
     }
 
-    public Task<ProviderResult<ProviderPayout>> PayoutAsync(ProviderPayoutRequest request, CancellationToken cancellationToken) =>
-        Task.FromResult<ProviderResult<ProviderPayout>>(ProviderHttp.Declined("payout_not_supported", "Xendit payouts are not configured."));
+    public IReadOnlyCollection<string> PayoutBanks => PaymentMethods.AccountBanks;
+
+    /// <summary>
+    /// <c>POST /v2/payouts</c> with the disbursement id as both <c>reference_id</c> and
+    /// <c>Idempotency-key</c>: the same request sent again returns the same payout.
+    /// </summary>
+    public async Task<ProviderResult<ProviderPayout>> PayoutAsync(ProviderPayoutRequest request, CancellationToken cancellationToken)
+    {
+        var body = new JsonObject
+        {
+            ["reference_id"] = request.DisbursementId,
+            ["channel_code"] = "ID_" + request.BankCode.ToUpperInvariant(),
+            ["channel_properties"] = new JsonObject { ["account_number"] = request.AccountNumber, ["account_holder_name"] = request.AccountHolderName },
+            ["amount"] = request.Amount.Amount,
+            ["currency"] = request.Amount.Currency.Code,
+            ["description"] = request.Description ?? "Gerbang payout",
+        };
+        var message = Json(HttpMethod.Post, "v2/payouts", body);
+        message.Headers.TryAddWithoutValidation("Idempotency-key", request.DisbursementId);
+        var result = await ProviderHttp.SendAsync(http, message, r => ReadAsync(r, cancellationToken), cancellationToken);
+        if (result.Value is not { } payout)
+        {
+            return result.Failure!;
+        }
+
+        return ProviderResult<ProviderPayout>.Ok(new ProviderPayout(payout["id"]!.GetValue<string>(), MapPayout(payout["status"]?.GetValue<string>())));
+    }
+
+    private static ProviderOperationStatus MapPayout(string? status) => status switch
+    {
+        "SUCCEEDED" => ProviderOperationStatus.Succeeded,
+        "FAILED" or "CANCELLED" or "REVERSED" => ProviderOperationStatus.Failed,
+        _ => ProviderOperationStatus.Pending,
+    };
 
     public WebhookVerification VerifyWebhook(InboundWebhook webhook)
     {
@@ -134,6 +166,19 @@ public sealed class XenditProvider(HttpClient http, IOptions<XenditOptions> opti
         }
 
         var data = n?["data"];
+        if (n?["event"]?.GetValue<string>() is { } payoutEvent && payoutEvent.StartsWith("payout.", StringComparison.Ordinal))
+        {
+            var payoutId = data?["id"]?.GetValue<string>();
+            var payoutStatus = data?["status"]?.GetValue<string>();
+            if (payoutId is null || payoutStatus is null)
+            {
+                return WebhookVerification.Reject("incomplete notification");
+            }
+
+            return WebhookVerification.Accept(new ProviderNotification(
+                $"{payoutId}:{payoutStatus}", NotificationSubject.Payout, data!["reference_id"]?.GetValue<string>(), payoutId, null, MapPayout(payoutStatus), null, payoutStatus));
+        }
+
         var requestId = data?["payment_request_id"]?.GetValue<string>();
         var status = data?["status"]?.GetValue<string>();
         if (requestId is null || status is null || !Currency.TryParse(data!["currency"]?.GetValue<string>(), out var currency))

@@ -21,12 +21,47 @@ public sealed class MidtransSimulatorOptions
     public string ServerKey { get; set; } = "";
 
     public string MerchantId { get; set; } = "G000000001";
+
+    public string IrisApiKey { get; set; } = "";
+
+    public string IrisMerchantKey { get; set; } = "";
+
+    /// <summary>Where Iris notifications go; by default the gateway's <c>/webhooks/midtrans/payouts</c>.</summary>
+    public string IrisNotificationUrl { get; set; } = "";
+
+    /// <summary>Unconfirmed: the status a new Iris payout starts in (<c>queued</c> here).</summary>
+    public string IrisInitialStatus { get; set; } = "queued";
+}
+
+public sealed class IrisPayout
+{
+    public required string ReferenceNo { get; init; }
+
+    public required string IdempotencyKey { get; init; }
+
+    public required long Amount { get; init; }
+
+    public required string Bank { get; init; }
+
+    public required string Account { get; init; }
+
+    public required Uri NotifyUrl { get; init; }
+
+    public required string Status { get; set; }
 }
 
 /// <summary>What the simulated Midtrans remembers, keyed by order id.</summary>
 public sealed class MidtransSimulatorState
 {
     public ConcurrentDictionary<string, MidtransTransaction> Transactions { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Iris payouts by idempotency key.</summary>
+    public ConcurrentDictionary<string, IrisPayout> Payouts { get; } = new(StringComparer.Ordinal);
+
+    public SimulatorKnobs Knobs { get; } = new();
+
+    public IrisPayout? FindPayout(string id) =>
+        Payouts.TryGetValue(id, out var p) ? p : Payouts.Values.FirstOrDefault(x => x.ReferenceNo == id);
 
     public MidtransTransaction? Find(string id) =>
         Transactions.TryGetValue(id, out var t) ? t : Transactions.Values.FirstOrDefault(x => x.TransactionId == id);
@@ -84,9 +119,24 @@ public static class MidtransSimulator
             }
 
             return await next(context);
-        }).ExcludeFromDescription();
+        }).AddEndpointFilter(SimulatorKnobs.Filter<MidtransSimulatorState>(s => s.Knobs, new JsonObject { ["status_code"] = "500", ["status_message"] = "Internal server error" })).ExcludeFromDescription();
 
         api.MapPost("/v2/charge", ChargeAsync);
+        api.MapPost("/control/payouts/{id}/succeed", (string id, HttpContext http) => SettlePayoutAsync(id, "completed", http));
+        api.MapPost("/control/payouts/{id}/fail", (string id, HttpContext http) => SettlePayoutAsync(id, "failed", http));
+        SimulatorKnobs.MapControl<MidtransSimulatorState>(api.MapGroup("/control"), s => s.Knobs);
+
+        // Iris: its own key (Basic, empty password).
+        var iris = routes.MapGroup(prefix + "/iris/api/v1").AddEndpointFilter(async (context, next) =>
+        {
+            var options = context.HttpContext.RequestServices.GetRequiredService<IOptions<MidtransSimulatorOptions>>().Value;
+            var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(options.IrisApiKey + ":"));
+            return options.IrisApiKey.Length > 0 && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(context.HttpContext.Request.Headers.Authorization.ToString()), Encoding.UTF8.GetBytes(expected))
+                ? await next(context)
+                : Results.Json(new JsonObject { ["error_message"] = "Unauthorized" }, statusCode: 401);
+        }).AddEndpointFilter(SimulatorKnobs.Filter<MidtransSimulatorState>(s => s.Knobs, new JsonObject { ["error_message"] = "Internal server error" })).ExcludeFromDescription();
+        iris.MapPost("/payouts", IrisPayoutAsync);
+        iris.MapGet("/payouts/{reference}", (string reference, MidtransSimulatorState state) => state.FindPayout(reference) is { } p ? Results.Json(PayoutView(p)) : Results.Json(new JsonObject { ["error_message"] = "Payout not found" }, statusCode: 404));
         api.MapGet("/v2/{id}/status", (string id, MidtransSimulatorState state, IOptions<MidtransSimulatorOptions> o, TimeProvider clock) => state.Find(id) is { } t ? Results.Json(View(t, o.Value, clock)) : NotFound());
         api.MapPost("/v2/{id}/cancel", (string id, MidtransSimulatorState state, IOptions<MidtransSimulatorOptions> o, TimeProvider clock) => Close(state, id, "cancel", o.Value, clock));
         api.MapPost("/v2/{id}/expire", (string id, MidtransSimulatorState state, IOptions<MidtransSimulatorOptions> o, TimeProvider clock) => Close(state, id, "expire", o.Value, clock));
@@ -94,6 +144,71 @@ public static class MidtransSimulator
         api.MapPost("/control/{id}/pay", (string id, HttpContext http) => SettleAsync(id, "settlement", http));
         api.MapPost("/control/{id}/fail", (string id, HttpContext http) => SettleAsync(id, "deny", http));
         api.MapPost("/control/{id}/expire", (string id, HttpContext http) => SettleAsync(id, "expire", http));
+    }
+
+    private static JsonObject PayoutView(IrisPayout p) => new()
+    {
+        ["reference_no"] = p.ReferenceNo,
+        ["amount"] = Amount(p.Amount),
+        ["beneficiary_bank"] = p.Bank,
+        ["beneficiary_account"] = p.Account,
+        ["status"] = p.Status,
+    };
+
+    private static async Task<IResult> IrisPayoutAsync(HttpRequest request, MidtransSimulatorState state, IOptions<MidtransSimulatorOptions> options)
+    {
+        var body = await JsonNode.ParseAsync(request.Body);
+        var item = body?["payouts"]?[0];
+        var amountText = item?["amount"]?.GetValue<string>();
+        var bank = item?["beneficiary_bank"]?.GetValue<string>();
+        var account = item?["beneficiary_account"]?.GetValue<string>();
+        if (item is null || bank is null || account is null || !long.TryParse(amountText, NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount <= 0 || body!["payouts"]!.AsArray().Count != 1)
+        {
+            return Results.Json(new JsonObject { ["error_message"] = "An error occurred when creating payouts", ["errors"] = new JsonArray("one payout with beneficiary_bank, beneficiary_account and a whole amount is required") }, statusCode: 400);
+        }
+
+        var key = request.Headers["X-Idempotency-Key"].ToString();
+        key = key.Length > 0 ? key : Guid.NewGuid().ToString("N");
+        var payout = state.Payouts.GetOrAdd(key, _ => new IrisPayout
+        {
+            ReferenceNo = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10)),
+            IdempotencyKey = key,
+            Amount = amount,
+            Bank = bank,
+            Account = account,
+            NotifyUrl = Uri.TryCreate(options.Value.IrisNotificationUrl, UriKind.Absolute, out var configured) ? configured : new Uri($"{request.Scheme}://{request.Host}/webhooks/midtrans/payouts"),
+            Status = options.Value.IrisInitialStatus,
+        });
+        return Results.Json(new JsonObject { ["payouts"] = new JsonArray(new JsonObject { ["status"] = payout.Status, ["reference_no"] = payout.ReferenceNo }) }, statusCode: 201);
+    }
+
+    /// <summary>The bank finishes an Iris payout; Iris notifies with <c>Iris-Signature</c> over the raw body and its merchant key.</summary>
+    private static async Task<IResult> SettlePayoutAsync(string id, string status, HttpContext http)
+    {
+        var state = http.RequestServices.GetRequiredService<MidtransSimulatorState>();
+        var options = http.RequestServices.GetRequiredService<IOptions<MidtransSimulatorOptions>>().Value;
+        if (state.FindPayout(id) is not { } p)
+        {
+            return Results.Json(new JsonObject { ["error_message"] = "Payout not found" }, statusCode: 404);
+        }
+
+        if (state.Knobs.StuckPayouts)
+        {
+            return Results.Json(new JsonObject { ["error_message"] = "The bank has not answered" }, statusCode: 409);
+        }
+
+        p.Status = status;
+        var body = new JsonObject
+        {
+            ["reference_no"] = p.ReferenceNo,
+            ["amount"] = Amount(p.Amount),
+            ["status"] = status,
+            ["updated_at"] = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        }.ToJsonString();
+        var signature = ProviderSigners.MidtransIris(Encoding.UTF8.GetBytes(body), options.IrisMerchantKey);
+        var client = http.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient(Generic.GenericNotifier.HttpClientName);
+        var answered = await NotificationSender.PostAsync(client, p.NotifyUrl, body, new Dictionary<string, string> { ["Iris-Signature"] = signature }, http.RequestAborted);
+        return Results.Json(new JsonObject { ["reference_no"] = p.ReferenceNo, ["receiver_status"] = answered });
     }
 
     private static IResult NotFound() => Results.Json(new JsonObject { ["status_code"] = "404", ["status_message"] = "Transaction doesn't exist." }, statusCode: 404);

@@ -131,6 +131,11 @@ public sealed class SimulatorKnobs
         async (context, next) =>
         {
             var http = context.HttpContext;
+            if (http.Request.Path.Value?.Contains("/control/", StringComparison.Ordinal) == true)
+            {
+                return await next(context); // the test control API is never slowed or failed
+            }
+
             var knobs = knobsOf(http.RequestServices.GetRequiredService<TState>());
             if (knobs.Latency > TimeSpan.Zero)
             {

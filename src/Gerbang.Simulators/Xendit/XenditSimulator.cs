@@ -24,6 +24,9 @@ public sealed class XenditSimulatorOptions
 
     public string CallbackUrl { get; set; } = "";
 
+    /// <summary>Where payout webhooks go; by default the gateway's <c>/webhooks/xendit/payouts</c>.</summary>
+    public string PayoutCallbackUrl { get; set; } = "";
+
     /// <summary>Unconfirmed in Xendit's documents: whether an expiry is notified. On by default here.</summary>
     public bool NotifyExpiry { get; set; } = true;
 }
@@ -52,10 +55,37 @@ public sealed class XenditPaymentRequest
     public long Refunded { get; set; }
 }
 
+public sealed class XenditPayout
+{
+    public required string Id { get; init; }
+
+    public required string ReferenceId { get; init; }
+
+    public required string IdempotencyKey { get; init; }
+
+    public required long Amount { get; init; }
+
+    public required string ChannelCode { get; init; }
+
+    public required string AccountNumber { get; init; }
+
+    public required Uri CallbackUrl { get; init; }
+
+    public string Status { get; set; } = "ACCEPTED";
+}
+
 /// <summary>What the simulated Xendit remembers.</summary>
 public sealed class XenditSimulatorState
 {
     public ConcurrentDictionary<string, XenditPaymentRequest> Requests { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Payouts by idempotency key.</summary>
+    public ConcurrentDictionary<string, XenditPayout> Payouts { get; } = new(StringComparer.Ordinal);
+
+    public SimulatorKnobs Knobs { get; } = new();
+
+    public XenditPayout? FindPayout(string id) =>
+        Payouts.TryGetValue(id, out var p) ? p : Payouts.Values.FirstOrDefault(x => x.Id == id || x.ReferenceId == id);
 
     public XenditPaymentRequest? Find(string id) =>
         Requests.TryGetValue(id, out var r) ? r : Requests.Values.FirstOrDefault(x => x.Id == id);
@@ -80,7 +110,7 @@ public static class XenditSimulator
             }
 
             return await next(context);
-        }).ExcludeFromDescription();
+        }).AddEndpointFilter(SimulatorKnobs.Filter<XenditSimulatorState>(s => s.Knobs, new JsonObject { ["error_code"] = "SERVER_ERROR", ["message"] = "Service unavailable" })).ExcludeFromDescription();
 
         api.MapPost("/v3/payment_requests", CreateAsync);
         api.MapGet("/v3/payment_requests/{id}", (string id, XenditSimulatorState state, TimeProvider clock) => state.Find(id) is { } r ? Results.Json(View(r, clock)) : NotFound());
@@ -100,9 +130,89 @@ public static class XenditSimulator
             return Results.Json(View(r, clock));
         });
         api.MapPost("/refunds", RefundAsync);
+        api.MapPost("/v2/payouts", PayoutAsync);
+        api.MapGet("/v2/payouts/{id}", (string id, XenditSimulatorState state) => state.FindPayout(id) is { } p ? Results.Json(PayoutView(p)) : NotFound());
+        api.MapPost("/control/payouts/{id}/succeed", (string id, HttpContext http) => SettlePayoutAsync(id, "SUCCEEDED", http));
+        api.MapPost("/control/payouts/{id}/fail", (string id, HttpContext http) => SettlePayoutAsync(id, "FAILED", http));
+        SimulatorKnobs.MapControl<XenditSimulatorState>(api.MapGroup("/control"), s => s.Knobs);
         api.MapPost("/control/{id}/pay", (string id, HttpContext http) => NotifyAsync(id, "SUCCEEDED", http));
         api.MapPost("/control/{id}/fail", (string id, HttpContext http) => NotifyAsync(id, "FAILED", http));
         api.MapPost("/control/{id}/expire", (string id, HttpContext http) => NotifyAsync(id, "EXPIRED", http));
+    }
+
+    private static JsonObject PayoutView(XenditPayout p) => new()
+    {
+        ["id"] = p.Id,
+        ["reference_id"] = p.ReferenceId,
+        ["business_id"] = "sim-business",
+        ["amount"] = p.Amount,
+        ["currency"] = "IDR",
+        ["channel_code"] = p.ChannelCode,
+        ["channel_properties"] = new JsonObject { ["account_number"] = p.AccountNumber },
+        ["status"] = p.Status,
+    };
+
+    private static async Task<IResult> PayoutAsync(HttpRequest request, XenditSimulatorState state, IOptions<XenditSimulatorOptions> options)
+    {
+        var key = request.Headers["Idempotency-key"].ToString();
+        if (key.Length == 0)
+        {
+            return Results.Json(new JsonObject { ["error_code"] = "API_VALIDATION_ERROR", ["message"] = "Idempotency-key header is required" }, statusCode: 400);
+        }
+
+        var body = await JsonNode.ParseAsync(request.Body);
+        var reference = body?["reference_id"]?.GetValue<string>();
+        var channel = body?["channel_code"]?.GetValue<string>();
+        var account = body?["channel_properties"]?["account_number"]?.GetValue<string>();
+        var amount = body?["amount"] is JsonValue a && a.TryGetValue<long>(out var n) ? n : 0;
+        if (reference is null || channel is null || !channel.StartsWith("ID_", StringComparison.Ordinal) || account is null || amount <= 0)
+        {
+            return Results.Json(new JsonObject { ["error_code"] = "API_VALIDATION_ERROR", ["message"] = "reference_id, channel_code, channel_properties.account_number and amount are required" }, statusCode: 400);
+        }
+
+        var payout = state.Payouts.GetOrAdd(key, _ => new XenditPayout
+        {
+            Id = "disb-" + Guid.NewGuid().ToString("N"),
+            ReferenceId = reference,
+            IdempotencyKey = key,
+            Amount = amount,
+            ChannelCode = channel,
+            AccountNumber = account,
+            CallbackUrl = Uri.TryCreate(options.Value.PayoutCallbackUrl, UriKind.Absolute, out var configured) ? configured : new Uri($"{request.Scheme}://{request.Host}/webhooks/xendit/payouts"),
+        });
+        if (payout.ReferenceId != reference || payout.Amount != amount)
+        {
+            return Results.Json(new JsonObject { ["error_code"] = "DUPLICATE_ERROR", ["message"] = "Idempotency-key was used with another request" }, statusCode: 409);
+        }
+
+        return Results.Json(PayoutView(payout));
+    }
+
+    private static async Task<IResult> SettlePayoutAsync(string id, string status, HttpContext http)
+    {
+        var state = http.RequestServices.GetRequiredService<XenditSimulatorState>();
+        var options = http.RequestServices.GetRequiredService<IOptions<XenditSimulatorOptions>>().Value;
+        if (state.FindPayout(id) is not { } p)
+        {
+            return NotFound();
+        }
+
+        if (state.Knobs.StuckPayouts)
+        {
+            return Results.Json(new JsonObject { ["error_code"] = "PAYOUT_STUCK", ["message"] = "The bank has not answered" }, statusCode: 409);
+        }
+
+        p.Status = status;
+        var body = new JsonObject
+        {
+            ["event"] = status == "SUCCEEDED" ? "payout.succeeded" : "payout.failed",
+            ["business_id"] = "sim-business",
+            ["created"] = Time(http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()),
+            ["data"] = PayoutView(p),
+        };
+        var client = http.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient(Generic.GenericNotifier.HttpClientName);
+        var answered = await NotificationSender.PostAsync(client, p.CallbackUrl, body.ToJsonString(), new Dictionary<string, string> { ["x-callback-token"] = options.CallbackToken }, http.RequestAborted);
+        return Results.Json(new JsonObject { ["id"] = p.Id, ["receiver_status"] = answered });
     }
 
     private static IResult NotFound() => Results.Json(new JsonObject { ["error_code"] = "DATA_NOT_FOUND", ["message"] = "Payment request not found" }, statusCode: 404);

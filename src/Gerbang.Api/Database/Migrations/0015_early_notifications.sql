@@ -7,3 +7,4 @@ alter table provider_notifications
     add column report jsonb;
 create index provider_notifications_unmatched on provider_notifications (provider, mode, provider_reference) where status = 'unknown_reference';
 create index provider_notifications_unmatched_ours on provider_notifications (provider, mode, our_reference) where status = 'unknown_reference';
+create index disbursements_provider_reference on disbursements (provider, provider_reference) where provider_reference is not null;
