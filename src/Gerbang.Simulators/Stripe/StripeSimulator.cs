@@ -82,6 +82,8 @@ public sealed class StripeSimulatorState
 
     public ConcurrentQueue<string> Sent { get; } = new();
 
+    public Shared.SimulatorKnobs Knobs { get; } = new();
+
     private long _sessionCreates;
 
     public long SessionCreates => Interlocked.Read(ref _sessionCreates);
@@ -110,9 +112,10 @@ public static class StripeSimulator
             }
 
             return await next(context);
-        }).ExcludeFromDescription();
+        }).AddEndpointFilter(Shared.SimulatorKnobs.Filter<StripeSimulatorState>(s => s.Knobs, new JsonObject { ["error"] = new JsonObject { ["type"] = "api_error", ["message"] = "An unknown error occurred" } })).ExcludeFromDescription();
 
         api.MapPost("/v1/checkout/sessions", CreateSessionAsync).DisableAntiforgery();
+        Shared.SimulatorKnobs.MapControl<StripeSimulatorState>(api.MapGroup("/control"), s => s.Knobs);
         api.MapGet("/v1/checkout/sessions/{id}", (string id, StripeSimulatorState state, TimeProvider clock) =>
             state.Sessions.TryGetValue(id, out var s) ? Results.Json(SessionView(s, clock)) : Missing("checkout.session", id));
         api.MapPost("/v1/checkout/sessions/{id}/expire", (string id, HttpContext http) => ExpireAsync(id, http, notify: false));

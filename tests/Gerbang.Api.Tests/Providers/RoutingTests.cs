@@ -66,7 +66,7 @@ public sealed class RoutingTests(RoutingFixture gerbang) : IClassFixture<Routing
         {
             var (status, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.VaPayment("ORDER-RT-5XX", bank: "bni"));
             Assert.True(status == 201, payment.ToString());
-            Assert.Contains(payment.Str("provider"), new[] { "midtrans", "xendit", "ipaymu" });
+            Assert.Contains(payment.Str("provider"), new[] { "midtrans", "xendit", "ipaymu", "doku" });
             var attempts = await AttemptsAsync(payment.Str("id"));
             Assert.Equal(2, attempts.Count);
             Assert.Equal(("simulator", "failed", "provider_error", null), attempts[0]);
