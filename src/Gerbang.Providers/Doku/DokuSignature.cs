@@ -31,10 +31,40 @@ public static class DokuSignature
     }
 
     /// <summary>Verifies a notification over its raw body, for the path it was delivered to.</summary>
-    public static bool VerifyNotification(string? clientId, string? requestId, string? timestamp, string? presented, string path, ReadOnlySpan<byte> body, string expectedClientId, string secret) =>
-        clientId is not null && requestId is not null && timestamp is not null && presented is not null
-        && Fixed.Equal(clientId, expectedClientId)
-        && Fixed.Equal(presented, NonSnap(clientId, requestId, timestamp, path, Digest(body), secret));
+    public static bool VerifyNotification(string? clientId, string? requestId, string? timestamp, string? presented, string path, ReadOnlySpan<byte> body, string expectedClientId, string secret)
+    {
+        const string Prefix = "HMACSHA256=";
+        if (clientId is null || requestId is null || timestamp is null || presented is null || !presented.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(body, digest);
+        var text = new SignedText(256 + clientId.Length + requestId.Length + path.Length);
+        Span<byte> keyScratch = stackalloc byte[256];
+        Span<byte> mac = stackalloc byte[32];
+        try
+        {
+            text.Append("Client-Id:");
+            text.Append(clientId);
+            text.Append("\nRequest-Id:");
+            text.Append(requestId);
+            text.Append("\nRequest-Timestamp:");
+            text.Append(timestamp);
+            text.Append("\nRequest-Target:");
+            text.Append(path);
+            text.Append("\nDigest:");
+            text.AppendBase64(digest);
+            HMACSHA256.HashData(Presented.Key(secret, keyScratch), text.Bytes, mac);
+        }
+        finally
+        {
+            text.Dispose();
+        }
+
+        return Fixed.Equal(clientId, expectedClientId) & Presented.Base64Equals(presented.AsSpan(Prefix.Length), mac);
+    }
 
     public static string Snap(string method, string path, string accessToken, ReadOnlySpan<byte> body, string timestamp, string clientSecret)
     {

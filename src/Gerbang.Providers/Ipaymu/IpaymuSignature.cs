@@ -19,6 +19,26 @@ public static class IpaymuSignature
     public static string Callback(string canonicalJson, string va) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(va), Encoding.UTF8.GetBytes(canonicalJson)));
 
-    public static bool VerifyCallback(string canonicalJson, string? presented, string va) =>
-        presented is not null && Fixed.Equal(presented, Callback(canonicalJson, va));
+    public static bool VerifyCallback(string canonicalJson, string? presented, string va)
+    {
+        if (presented is null)
+        {
+            return false;
+        }
+
+        Span<byte> keyScratch = stackalloc byte[128];
+        Span<byte> mac = stackalloc byte[32];
+        var text = new SignedText(canonicalJson.Length * 2);
+        try
+        {
+            text.Append(canonicalJson);
+            HMACSHA256.HashData(Presented.Key(va, keyScratch), text.Bytes, mac);
+        }
+        finally
+        {
+            text.Dispose();
+        }
+
+        return Presented.HexEquals(presented, mac);
+    }
 }

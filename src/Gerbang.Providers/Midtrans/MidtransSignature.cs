@@ -16,8 +16,30 @@ public static class MidtransSignature
     public static string SignatureKey(string orderId, string statusCode, string grossAmount, string serverKey) =>
         Convert.ToHexStringLower(SHA512.HashData(Encoding.UTF8.GetBytes(orderId + statusCode + grossAmount + serverKey)));
 
-    public static bool VerifyNotification(string orderId, string statusCode, string grossAmount, string? presented, string serverKey) =>
-        presented is not null && Fixed.Equal(presented, SignatureKey(orderId, statusCode, grossAmount, serverKey));
+    public static bool VerifyNotification(string orderId, string statusCode, string grossAmount, string? presented, string serverKey)
+    {
+        if (presented is null)
+        {
+            return false;
+        }
+
+        Span<byte> hash = stackalloc byte[64];
+        var text = new SignedText(orderId.Length + statusCode.Length + grossAmount.Length + serverKey.Length + 16);
+        try
+        {
+            text.Append(orderId);
+            text.Append(statusCode);
+            text.Append(grossAmount);
+            text.Append(serverKey);
+            SHA512.HashData(text.Bytes, hash);
+        }
+        finally
+        {
+            text.Dispose();
+        }
+
+        return Presented.HexEquals(presented, hash);
+    }
 
     public static string IrisSignature(ReadOnlySpan<byte> rawBody, string merchantKey)
     {
@@ -28,6 +50,26 @@ public static class MidtransSignature
         return Convert.ToHexStringLower(SHA512.HashData(message));
     }
 
-    public static bool VerifyIris(ReadOnlySpan<byte> rawBody, string? presented, string merchantKey) =>
-        presented is not null && Fixed.Equal(presented, IrisSignature(rawBody, merchantKey));
+    public static bool VerifyIris(ReadOnlySpan<byte> rawBody, string? presented, string merchantKey)
+    {
+        if (presented is null)
+        {
+            return false;
+        }
+
+        Span<byte> hash = stackalloc byte[64];
+        var text = new SignedText(rawBody.Length + merchantKey.Length * 3);
+        try
+        {
+            text.Append(rawBody);
+            text.Append(merchantKey);
+            SHA512.HashData(text.Bytes, hash);
+        }
+        finally
+        {
+            text.Dispose();
+        }
+
+        return Presented.HexEquals(presented, hash);
+    }
 }

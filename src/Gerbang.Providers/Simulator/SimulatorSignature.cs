@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -21,29 +20,7 @@ public static class SimulatorSignature
             return false;
         }
 
-        long timestamp = -1;
-        var signatures = new List<string>(1);
-        foreach (var part in header.Split(','))
-        {
-            var eq = part.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
-            {
-                continue;
-            }
-
-            var key = part[..eq].Trim();
-            var value = part[(eq + 1)..].Trim();
-            if (key == "t" && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var t))
-            {
-                timestamp = t;
-            }
-            else if (key == "v1")
-            {
-                signatures.Add(value);
-            }
-        }
-
-        if (timestamp < 0 || signatures.Count == 0)
+        if (!TimestampHeader.TryRead(header, out var timestamp))
         {
             reason = "malformed signature header";
             return false;
@@ -57,30 +34,72 @@ public static class SimulatorSignature
 
         Span<byte> expected = stackalloc byte[32];
         Compute(secret, timestamp, body, expected);
-        Span<byte> presented = stackalloc byte[32];
-        foreach (var candidate in signatures)
+        reason = TimestampHeader.AnyV1Matches(header, expected) ? "" : "signature mismatch";
+        return reason.Length == 0;
+    }
+
+    public static void Compute(ReadOnlySpan<byte> secret, long timestamp, ReadOnlySpan<byte> body, Span<byte> destination)
+    {
+        var text = new SignedText(body.Length + 24);
+        try
         {
-            if (candidate.Length == 64
-                && Convert.FromHexString(candidate, presented, out _, out var written) == OperationStatus.Done
-                && written == 32
-                && CryptographicOperations.FixedTimeEquals(expected, presented))
+            text.Append(timestamp);
+            text.Append('.');
+            text.Append(body);
+            HMACSHA256.HashData(secret, text.Bytes, destination);
+        }
+        finally
+        {
+            text.Dispose();
+        }
+    }
+}
+
+/// <summary>Reads <c>t={unix},v1={hex}[,v1=…]</c> headers (the simulator's and Stripe's) without allocating.</summary>
+internal static class TimestampHeader
+{
+    public static bool TryRead(ReadOnlySpan<char> header, out long timestamp)
+    {
+        timestamp = -1;
+        var hasV1 = false;
+        foreach (var range in header.Split(','))
+        {
+            var part = header[range];
+            var eq = part.IndexOf('=');
+            if (eq <= 0)
             {
-                reason = "";
-                return true;
+                continue;
+            }
+
+            var key = part[..eq].Trim();
+            var value = part[(eq + 1)..].Trim();
+            if (key.SequenceEqual("t") && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var t))
+            {
+                timestamp = t;
+            }
+            else if (key.SequenceEqual("v1"))
+            {
+                hasV1 = true;
             }
         }
 
-        reason = "signature mismatch";
-        return false;
+        return timestamp >= 0 && hasV1;
     }
 
-    public static void Compute(byte[] secret, long timestamp, ReadOnlySpan<byte> body, Span<byte> destination)
+    /// <summary>Whether any v1 value is the hex of <paramref name="expected"/>; every candidate is compared in constant time.</summary>
+    public static bool AnyV1Matches(ReadOnlySpan<char> header, ReadOnlySpan<byte> expected)
     {
-        Span<byte> prefix = stackalloc byte[24];
-        var length = Encoding.ASCII.GetBytes(timestamp.ToString(CultureInfo.InvariantCulture) + ".", prefix);
-        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, secret);
-        hmac.AppendData(prefix[..length]);
-        hmac.AppendData(body);
-        hmac.GetHashAndReset(destination);
+        var matched = false;
+        foreach (var range in header.Split(','))
+        {
+            var part = header[range];
+            var eq = part.IndexOf('=');
+            if (eq > 0 && part[..eq].Trim().SequenceEqual("v1"))
+            {
+                matched |= Presented.HexEquals(part[(eq + 1)..].Trim(), expected);
+            }
+        }
+
+        return matched;
     }
 }

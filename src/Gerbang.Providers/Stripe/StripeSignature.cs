@@ -27,37 +27,14 @@ public static class StripeSignature
 
     public static bool Verify(string? header, ReadOnlySpan<byte> body, string secret, DateTimeOffset now)
     {
-        if (string.IsNullOrEmpty(header))
+        if (string.IsNullOrEmpty(header) || !Simulator.TimestampHeader.TryRead(header, out var ts) || Math.Abs(now.ToUnixTimeSeconds() - ts) > Tolerance.TotalSeconds)
         {
             return false;
         }
 
-        long? timestamp = null;
-        var candidates = new List<string>();
-        foreach (var part in header.Split(','))
-        {
-            var kv = part.Split('=', 2);
-            if (kv.Length != 2)
-            {
-                continue;
-            }
-
-            if (kv[0].Trim() == "t" && long.TryParse(kv[1].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var t))
-            {
-                timestamp = t;
-            }
-            else if (kv[0].Trim() == "v1")
-            {
-                candidates.Add(kv[1].Trim());
-            }
-        }
-
-        if (timestamp is not { } ts || candidates.Count == 0 || Math.Abs(now.ToUnixTimeSeconds() - ts) > Tolerance.TotalSeconds)
-        {
-            return false;
-        }
-
-        var expected = Compute(secret, ts, body);
-        return candidates.Any(c => Fixed.Equal(c, expected));
+        Span<byte> keyScratch = stackalloc byte[256];
+        Span<byte> expected = stackalloc byte[32];
+        Simulator.SimulatorSignature.Compute(Presented.Key(secret, keyScratch), ts, body, expected);
+        return Simulator.TimestampHeader.AnyV1Matches(header, expected);
     }
 }

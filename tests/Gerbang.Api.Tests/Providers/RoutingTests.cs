@@ -132,7 +132,8 @@ public sealed class RoutingTests(RoutingFixture gerbang) : IClassFixture<Routing
         Assert.True(status == 201, payment.ToString());
         Assert.NotEqual("simulator", payment.Str("provider"));
         var attempts = await AttemptsAsync(payment.Str("id"));
-        Assert.Equal(("simulator", "unknown", "provider_timeout"), (attempts[0].Provider, attempts[0].Status, attempts[0].Code));
+        Assert.Equal(("simulator", "provider_timeout"), (attempts[0].Provider, attempts[0].Code));
+        Assert.Contains(attempts[0].Status, new[] { "unknown", "superseded" }); // the background withdrawal may already have run
 
         // The simulator did issue it (it only answered late): the withdrawal finds it by the attempt id and cancels it.
         var jobs = gerbang.App.Services.GetRequiredService<JobWorker>();
