@@ -87,8 +87,11 @@ public sealed class XenditSimulatorState
     public XenditPayout? FindPayout(string id) =>
         Payouts.TryGetValue(id, out var p) ? p : Payouts.Values.FirstOrDefault(x => x.Id == id || x.ReferenceId == id);
 
+    /// <summary>Payment request ids to reference ids.</summary>
+    public ConcurrentDictionary<string, string> ById { get; } = new(StringComparer.Ordinal);
+
     public XenditPaymentRequest? Find(string id) =>
-        Requests.TryGetValue(id, out var r) ? r : Requests.Values.FirstOrDefault(x => x.Id == id);
+        Requests.TryGetValue(id, out var r) ? r : ById.TryGetValue(id, out var reference) && Requests.TryGetValue(reference, out var byId) ? byId : null;
 }
 
 /// <summary>
@@ -273,8 +276,7 @@ public static class XenditSimulator
             return Results.Json(new JsonObject { ["error_code"] = "API_VALIDATION_ERROR", ["message"] = "reference_id, channel_code and request_amount are required" }, statusCode: 400);
         }
 
-        var existing = state.Find(reference);
-        if (existing is not null)
+        if (state.Requests.TryGetValue(reference, out var existing))
         {
             return Results.Json(View(existing, clock));
         }
@@ -303,6 +305,7 @@ public static class XenditSimulator
                 ? configured
                 : new Uri($"{request.Scheme}://{request.Host}/webhooks/xendit"),
         });
+        state.ById[created.Id] = created.ReferenceId;
         return Results.Json(View(created, clock), statusCode: 201);
     }
 
