@@ -387,13 +387,9 @@ public static class DokuSimulator
         }
 
         var client = http.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient(Generic.GenericNotifier.HttpClientName);
-        int? answered = null;
-        for (var copy = 0; copy < (state.Knobs.DuplicateNotifications ? 2 : 1); copy++)
-        {
-            var (body, headers) = p.Kind == "va" ? VaNotification(p, o, clock) : QrisNotification(p, o, state, clock);
-            answered = await NotificationSender.PostAsync(client, p.NotifyUrl, body, headers, http.RequestAborted);
-            state.Sent.Enqueue((body, answered));
-        }
+        var (body, headers) = p.Kind == "va" ? VaNotification(p, o, clock) : QrisNotification(p, o, state, clock);
+        var answered = await NotificationSender.DeliverAsync(state.Knobs, client, p.NotifyUrl, body, headers, http.RequestAborted);
+        state.Sent.Enqueue((body, answered));
 
         return Results.Json(new JsonObject { ["invoice_number"] = p.Invoice, ["receiver_status"] = answered });
     }

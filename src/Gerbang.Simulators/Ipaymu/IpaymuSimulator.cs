@@ -373,11 +373,10 @@ public static class IpaymuSimulator
             ["X-External-ID"] = Guid.NewGuid().ToString("N"),
         };
         var client = http.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient(Generic.GenericNotifier.HttpClientName);
-        var answered = await NotificationSender.PostAsync(client, t.NotifyUrl, body, headers, http.RequestAborted, contentType);
+        var answered = await NotificationSender.DeliverAsync(state.Knobs, client, t.NotifyUrl, body, headers, http.RequestAborted, contentType);
         state.Sent.Enqueue((body, answered));
         if (state.Knobs.DuplicateNotifications)
         {
-            answered = await NotificationSender.PostAsync(client, t.NotifyUrl, body, headers, http.RequestAborted, contentType);
             state.Sent.Enqueue((body, answered));
         }
 

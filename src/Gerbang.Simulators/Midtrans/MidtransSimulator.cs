@@ -207,7 +207,7 @@ public static class MidtransSimulator
         }.ToJsonString();
         var signature = ProviderSigners.MidtransIris(Encoding.UTF8.GetBytes(body), options.IrisMerchantKey);
         var client = http.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient(Generic.GenericNotifier.HttpClientName);
-        var answered = await NotificationSender.PostAsync(client, p.NotifyUrl, body, new Dictionary<string, string> { ["Iris-Signature"] = signature }, http.RequestAborted);
+        var answered = await NotificationSender.DeliverAsync(state.Knobs, client, p.NotifyUrl, body, new Dictionary<string, string> { ["Iris-Signature"] = signature }, http.RequestAborted);
         return Results.Json(new JsonObject { ["reference_no"] = p.ReferenceNo, ["receiver_status"] = answered });
     }
 
@@ -406,7 +406,18 @@ public static class MidtransSimulator
         if (t.NotifyUrl is not null)
         {
             var client = http.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient(Generic.GenericNotifier.HttpClientName);
-            answered = await NotificationSender.PostAsync(client, t.NotifyUrl, notification.ToJsonString(), null, http.RequestAborted);
+            var knobs = http.RequestServices.GetRequiredService<MidtransSimulatorState>().Knobs;
+            answered = await NotificationSender.DeliverAsync(knobs, client, t.NotifyUrl, notification.ToJsonString(), null, http.RequestAborted);
+            if (knobs.OutOfOrderNotifications && status != "pending")
+            {
+                // The "pending" notification Midtrans sent at creation arrives only now, after the final one.
+                var stale = View(t, options, clock);
+                stale["transaction_status"] = "pending";
+                stale["status_code"] = "201";
+                stale["status_message"] = "Success, transaction is created";
+                stale["signature_key"] = ProviderSigners.MidtransSignatureKey(t.OrderId, "201", Amount(t.GrossAmount), options.ServerKey);
+                await NotificationSender.PostAsync(client, t.NotifyUrl, stale.ToJsonString(), null, http.RequestAborted);
+            }
         }
 
         return Results.Json(new JsonObject { ["order_id"] = t.OrderId, ["receiver_status"] = answered });

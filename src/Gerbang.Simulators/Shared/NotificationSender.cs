@@ -6,6 +6,21 @@ namespace Gerbang.Simulators.Shared;
 /// <summary>How simulated providers deliver their notifications: JSON, a few quick retries, the receiver's answer reported.</summary>
 public static class NotificationSender
 {
+    /// <summary>
+    /// Delivers one notification as the run's knobs say: not at all when notifications are dropped
+    /// (the answer is then null, as if nobody heard), or twice when they are duplicated.
+    /// </summary>
+    public static async Task<int?> DeliverAsync(SimulatorKnobs knobs, HttpClient client, Uri url, string body, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken, string contentType = "application/json")
+    {
+        if (knobs.DropNotifications)
+        {
+            return null;
+        }
+
+        var answered = await PostAsync(client, url, body, headers, cancellationToken, contentType);
+        return knobs.DuplicateNotifications ? await PostAsync(client, url, body, headers, cancellationToken, contentType) : answered;
+    }
+
     public static async Task<int?> PostAsync(HttpClient client, Uri url, string json, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken, string contentType = "application/json")
     {
         int? answered = null;

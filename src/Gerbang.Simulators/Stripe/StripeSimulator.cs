@@ -462,7 +462,7 @@ public static class StripeSimulator
         state.Sent.Enqueue(body);
         var signature = ProviderSigners.Stripe(options.WebhookSecret, created, Encoding.UTF8.GetBytes(body));
         var client = clients.CreateClient(Generic.GenericNotifier.HttpClientName);
-        return await NotificationSender.PostAsync(client, url, body, new Dictionary<string, string> { ["Stripe-Signature"] = signature }, cancellationToken);
+        return await NotificationSender.DeliverAsync(state.Knobs, client, url, body, new Dictionary<string, string> { ["Stripe-Signature"] = signature }, cancellationToken);
     }
 
     private static ContentHttpResult ShowCardPage(string id, StripeSimulatorState state) =>

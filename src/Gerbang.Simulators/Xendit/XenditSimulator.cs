@@ -214,7 +214,7 @@ public static class XenditSimulator
             ["data"] = PayoutView(p),
         };
         var client = http.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient(Generic.GenericNotifier.HttpClientName);
-        var answered = await NotificationSender.PostAsync(client, p.CallbackUrl, body.ToJsonString(), new Dictionary<string, string> { ["x-callback-token"] = options.CallbackToken }, http.RequestAborted);
+        var answered = await NotificationSender.DeliverAsync(state.Knobs, client, p.CallbackUrl, body.ToJsonString(), new Dictionary<string, string> { ["x-callback-token"] = options.CallbackToken }, http.RequestAborted);
         return Results.Json(new JsonObject { ["id"] = p.Id, ["receiver_status"] = answered });
     }
 
@@ -363,7 +363,7 @@ public static class XenditSimulator
             },
         };
         var client = http.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient(Generic.GenericNotifier.HttpClientName);
-        var answered = await NotificationSender.PostAsync(client, r.CallbackUrl, body.ToJsonString(), new Dictionary<string, string> { ["x-callback-token"] = options.CallbackToken }, http.RequestAborted);
+        var answered = await NotificationSender.DeliverAsync(state.Knobs, client, r.CallbackUrl, body.ToJsonString(), new Dictionary<string, string> { ["x-callback-token"] = options.CallbackToken }, http.RequestAborted);
         return Results.Json(new JsonObject { ["payment_request_id"] = r.Id, ["receiver_status"] = answered });
     }
 }

@@ -104,4 +104,26 @@ public sealed class MidtransTests(GerbangFixture gerbang) : IClassFixture<Gerban
         Assert.Equal(40_000, transaction.Refunded);
         Assert.Equal("partial_refund", transaction.Status);
     }
+
+    [Fact]
+    public async Task A_settlement_sent_twice_and_followed_by_the_stale_pending_notification_credits_once_and_stays_paid()
+    {
+        var merchant = await gerbang.NewMerchantAsync();
+        var (_, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", Pinned("va", "permata", "ORDER-MT-DISORDER"));
+        var knobs = gerbang.App.Services.GetRequiredService<MidtransSimulatorState>().Knobs;
+        knobs.DuplicateNotifications = true;
+        knobs.OutOfOrderNotifications = true;
+        try
+        {
+            Assert.Equal("paid", (await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{payment.Str("id")}/pay", null)).Body.Str("status"));
+        }
+        finally
+        {
+            knobs.Reset();
+        }
+
+        Assert.Equal("paid", (await merchant.Client.GetJsonAsync($"/v1/payments/{payment.Str("id")}")).Body.Str("status"));
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from ledger_entries where reference like $1", $"payment:{payment.Str("id")}:%"));
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from provider_notifications where payment_id = $1 and status = 'ignored'", payment.Str("id")));
+    }
 }
