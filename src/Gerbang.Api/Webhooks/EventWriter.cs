@@ -32,9 +32,25 @@ public static class EventWriter
     {
         var eventId = Ids.New(Ids.Event);
         var body = Body(eventId, type, mode, now, dataObject);
-        var insert = new NpgsqlBatchCommand("""
-            insert into events (id, merchant_id, mode, type, object_id, store_id, body, created_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8)
+        // One statement: the event, its deliveries to the merchant's subscribed endpoints (waking the
+        // dispatchers when there are any), and a wake-up for live streams only when one is open.
+        var insert = new NpgsqlBatchCommand($"""
+            with ev as (
+                insert into events (id, merchant_id, mode, type, object_id, store_id, body, created_at)
+                values ($1, $2, $3, $4, $5, $6, $7, $8)
+                returning id),
+            d as (
+                insert into webhook_deliveries (id, event_id, endpoint_id, merchant_id, status, attempts, next_attempt_at, created_at, updated_at)
+                select {NewDeliveryIdSql("e.id")}, $1, e.id, e.merchant_id, 'pending', 0, $8, $8, $8
+                from webhook_endpoints e
+                where e.merchant_id = $2 and e.mode = $3 and e.status = 'enabled' and e.deleted_at is null
+                  and ('*' = any (e.enabled_events) or $4 = any (e.enabled_events))
+                returning 1),
+            dispatch as (select pg_notify('{Channel}', '') from (select 1 from d limit 1) x),
+            streams as (
+                select pg_notify('{Streams.EventStreamHub.Channel}', '') from event_stream_listeners
+                where merchant_id = $2 and mode = $3 and expires_at > now() limit 1)
+            select (select count(*) from ev) + (select count(*) from dispatch) + (select count(*) from streams)
             """);
         insert.Parameters.Add(new() { Value = eventId });
         insert.Parameters.Add(new() { Value = merchantId });
@@ -45,32 +61,6 @@ public static class EventWriter
         insert.Parameters.Add(new() { Value = body });
         insert.Parameters.Add(new() { Value = now });
         batch.BatchCommands.Add(insert);
-
-        var fanOut = new NpgsqlBatchCommand($"""
-            with d as (
-                insert into webhook_deliveries (id, event_id, endpoint_id, merchant_id, status, attempts, next_attempt_at, created_at, updated_at)
-                select {NewDeliveryIdSql("e.id")}, $1, e.id, e.merchant_id, 'pending', 0, $4, $4, $4
-                from webhook_endpoints e
-                where e.merchant_id = $2 and e.mode = $3 and e.status = 'enabled' and e.deleted_at is null
-                  and ('*' = any (e.enabled_events) or $5 = any (e.enabled_events))
-                returning 1)
-            select pg_notify('{Channel}', '') from (select 1 from d limit 1) x
-            """);
-        fanOut.Parameters.Add(new() { Value = eventId });
-        fanOut.Parameters.Add(new() { Value = merchantId });
-        fanOut.Parameters.Add(new() { Value = mode.ToWire() });
-        fanOut.Parameters.Add(new() { Value = now });
-        fanOut.Parameters.Add(new() { Value = type });
-        batch.BatchCommands.Add(fanOut);
-
-        // Live streams (displays, the checkout page) hear of it only when one is open for this merchant.
-        var wakeStreams = new NpgsqlBatchCommand($"""
-            select pg_notify('{Streams.EventStreamHub.Channel}', '') from event_stream_listeners
-            where merchant_id = $1 and mode = $2 and expires_at > now() limit 1
-            """);
-        wakeStreams.Parameters.Add(new() { Value = merchantId });
-        wakeStreams.Parameters.Add(new() { Value = mode.ToWire() });
-        batch.BatchCommands.Add(wakeStreams);
         return eventId;
     }
 }
