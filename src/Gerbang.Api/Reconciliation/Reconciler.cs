@@ -124,6 +124,13 @@ public sealed partial class Reconciler(
         }
 
         var answer = await provider.GetPaymentStatusAsync(payment.AttemptId, payment.Reference, cancellationToken);
+        await using (var asked = dataSource.CreateCommand("update payments set reconciled_at = $2 where id = $1"))
+        {
+            asked.Parameters.Add(new() { Value = payment.Id });
+            asked.Parameters.Add(new() { Value = now });
+            await asked.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         if (answer.Value is not { } reported)
         {
             return null;
@@ -214,7 +221,7 @@ public sealed partial class Reconciler(
                 or (status = 'cancelling' and updated_at <= $2)
                 or (status = 'requires_capture' and capture_requested is not null and updated_at <= $2)
                 {(full ? "or status in ('pending', 'requires_capture')" : "")})
-            order by updated_at limit {(full ? 1000 : 200)}
+            order by reconciled_at nulls first, updated_at limit {(full ? 1000 : 200)}
             """);
         cmd.Parameters.Add(new() { Value = now });
         cmd.Parameters.Add(new() { Value = now - InDoubtAfter });

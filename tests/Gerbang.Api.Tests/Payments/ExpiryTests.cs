@@ -39,6 +39,9 @@ public sealed class ExpiryTests(GerbangFixture gerbang) : IClassFixture<GerbangF
         simulated.ExpiresAt = gerbang.Clock.GetUtcNow().AddHours(1);
         await Worker.RunAsync(full: false, CancellationToken.None);
         Assert.Equal("pending", (await merchant.Client.GetJsonAsync($"/v1/payments/{payment.Str("id")}")).Body.Str("status"));
+
+        // Asked and still open: the next pass starts with payments asked about longer ago.
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from payments where id = $1 and reconciled_at is not null", payment.Str("id")));
     }
 
     [Fact]
