@@ -52,7 +52,7 @@ public sealed class DokuProvider(HttpClient http, IOptions<DokuOptions> options,
     private const string QrisPath = "/snap-adapter/b2b/v1.0/qr/";
     private static readonly TimeSpan Wib = TimeSpan.FromHours(7);
     private readonly SemaphoreSlim _tokenGate = new(1, 1);
-    private (string Token, DateTimeOffset Until)? _token;
+    private volatile AccessToken? _token;
 
     public string Name => ProviderName;
 
@@ -63,6 +63,9 @@ public sealed class DokuProvider(HttpClient http, IOptions<DokuOptions> options,
     ];
 
     public void Dispose() => _tokenGate.Dispose();
+
+    /// <summary>A SNAP access token and when to stop using it, swapped as one reference.</summary>
+    private sealed record AccessToken(string Value, DateTimeOffset Until);
 
     public Task<ProviderResult<ProviderPayment>> CreatePaymentAsync(ProviderPaymentRequest request, CancellationToken cancellationToken) =>
         request.Method == PaymentMethod.Qris ? CreateQrisAsync(request, cancellationToken) : CreateVaAsync(request, cancellationToken);
@@ -354,7 +357,7 @@ public sealed class DokuProvider(HttpClient http, IOptions<DokuOptions> options,
         var now = timeProvider.GetUtcNow();
         if (_token is { } cached && cached.Until > now)
         {
-            return ProviderResult<string>.Ok(cached.Token);
+            return ProviderResult<string>.Ok(cached.Value);
         }
 
         await _tokenGate.WaitAsync(cancellationToken);
@@ -362,7 +365,7 @@ public sealed class DokuProvider(HttpClient http, IOptions<DokuOptions> options,
         {
             if (_token is { } again && again.Until > now)
             {
-                return ProviderResult<string>.Ok(again.Token);
+                return ProviderResult<string>.Ok(again.Value);
             }
 
             var o = options.Value;
@@ -391,7 +394,7 @@ public sealed class DokuProvider(HttpClient http, IOptions<DokuOptions> options,
             }
 
             var seconds = int.TryParse(answer["expiresIn"]?.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 900;
-            _token = (token, now.AddSeconds(Math.Max(30, seconds - 60)));
+            _token = new AccessToken(token, now.AddSeconds(Math.Max(30, seconds - 60)));
             return ProviderResult<string>.Ok(token);
         }
         finally
