@@ -11,7 +11,8 @@ namespace Gerbang.Api.Disbursements;
 /// Settles a disbursement once its outcome is known, whoever learns it first (the payout call, a
 /// status query, the provider's notification): success posts the reservation, a definite failure
 /// releases it. Under the disbursement's row lock, and only from an open state, so the later
-/// messenger finds it settled and changes nothing.
+/// messenger finds it settled and changes nothing; the one exception is a paid payout that the bank
+/// returns, which is reversed once (the merchant gets back amount and fee).
 /// </summary>
 public sealed class PayoutSettlement(NpgsqlDataSource dataSource, LedgerWriter ledger, TimeProvider timeProvider)
 {
@@ -32,7 +33,10 @@ public sealed class PayoutSettlement(NpgsqlDataSource dataSource, LedgerWriter l
             row = DisbursementRow.Read(reader);
         }
 
-        if (row.Status is "succeeded" or "failed")
+        // A payout reported paid can still come back (Iris "completed" then "failed", Xendit REVERSED):
+        // that is a reversal, posted once. Anything else on a settled payout changes nothing.
+        var reversal = row.Status == "succeeded" && !succeeded;
+        if (row.Status == "failed" || (row.Status == "succeeded" && !reversal))
         {
             return false;
         }
@@ -45,7 +49,9 @@ public sealed class PayoutSettlement(NpgsqlDataSource dataSource, LedgerWriter l
             [AccountRef.Available(row.MerchantId, mode, currency), new AccountRef(AccountKind.MerchantReserved, mode, currency, row.MerchantId), AccountRef.Clearing(row.Provider, mode, currency), AccountRef.Fees(mode, currency)],
             cancellationToken);
         var now = timeProvider.GetUtcNow();
-        var failure = succeeded ? null : JsonSerializer.Serialize(new { code = failureCode ?? "payout_failed", message = "The provider did not pay out." });
+        var failure = succeeded ? null
+            : reversal ? JsonSerializer.Serialize(new { code = "payout_reversed", message = "The bank returned the payout after the provider reported it paid." })
+            : JsonSerializer.Serialize(new { code = failureCode ?? "payout_failed", message = "The provider did not pay out." });
         var after = row with { Status = succeeded ? "succeeded" : "failed", ProviderReference = providerReference ?? row.ProviderReference, FailureJson = failure, UpdatedAt = now };
         await using var batch = new NpgsqlBatch(conn, tx);
         var update = new NpgsqlBatchCommand("update disbursements set status = $2, provider_reference = $3, failure = $4::jsonb, updated_at = $5 where id = $1");
@@ -57,6 +63,7 @@ public sealed class PayoutSettlement(NpgsqlDataSource dataSource, LedgerWriter l
         batch.BatchCommands.Add(update);
         ledger.Add(batch, succeeded
             ? LedgerEntry.PayoutPosted($"disbursement:{row.Id}:posted", row.MerchantId, row.Provider, mode, amount, fee)
+            : reversal ? LedgerEntry.PayoutReversed($"disbursement:{row.Id}:reversed", row.MerchantId, row.Provider, mode, amount, fee)
             : LedgerEntry.PayoutReleased($"disbursement:{row.Id}:released", row.MerchantId, mode, amount, fee), row.Id, now);
         EventWriter.Add(batch, row.MerchantId, mode, succeeded ? "disbursement.succeeded" : "disbursement.failed", row.Id, null, after.View(), now);
         await batch.ExecuteNonQueryAsync(cancellationToken);

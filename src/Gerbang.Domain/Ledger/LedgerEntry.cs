@@ -170,4 +170,23 @@ public sealed record LedgerEntry
             new Posting(new AccountRef(AccountKind.MerchantReserved, mode, amount.Currency, merchantId), (amount + fee).Amount),
             new Posting(AccountRef.Available(merchantId, mode, amount.Currency), -(amount + fee).Amount, "disbursement_reversal"),
         ]);
+
+    /// <summary>
+    /// A payout the provider reported paid came back (the bank returned it): the money is at the
+    /// provider again, and the merchant gets back what the payout took, its fee included.
+    /// </summary>
+    public static LedgerEntry PayoutReversed(string reference, string merchantId, string provider, Mode mode, Money amount, Money fee)
+    {
+        var postings = new List<Posting>
+        {
+            new(AccountRef.Clearing(provider, mode, amount.Currency), amount.Amount),
+            new(AccountRef.Available(merchantId, mode, amount.Currency), -(amount + fee).Amount, "disbursement_reversal"),
+        };
+        if (fee.IsPositive)
+        {
+            postings.Add(new Posting(AccountRef.Fees(mode, amount.Currency), fee.Amount));
+        }
+
+        return new LedgerEntry(reference, "payout reversed", postings);
+    }
 }

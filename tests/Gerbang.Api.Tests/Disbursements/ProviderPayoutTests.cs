@@ -105,4 +105,30 @@ public sealed class ProviderPayoutTests(GerbangFixture gerbang) : IClassFixture<
         Assert.Equal(20_000 + payout.Long("fee"), balance.GetProperty("reserved")[0].Long("amount"));
         Assert.Equal("succeeded", (await merchant.Client.PostJsonAsync($"/v1/test_helpers/disbursements/{id}/succeed", null)).Body.Str("status"));
     }
+
+    [Fact]
+    public async Task An_Iris_payout_completed_and_then_returned_by_the_bank_is_reversed_once_and_the_merchant_made_whole()
+    {
+        var merchant = await FundedAsync("midtrans");
+        var before = await AvailableAsync(merchant);
+        var (_, payout, _) = await merchant.Client.PostJsonAsync("/v1/disbursements", new { amount = 25_000, currency = "IDR" });
+        var id = payout.Str("id");
+        await gerbang.DriveUntilAsync(merchant, $"/v1/disbursements/{id}", "processing");
+        Assert.Equal("succeeded", (await merchant.Client.PostJsonAsync($"/v1/test_helpers/disbursements/{id}/succeed", null)).Body.Str("status"));
+        Assert.Equal(before - 25_000 - payout.Long("fee"), await AvailableAsync(merchant));
+
+        // Iris: "completed" can still turn "failed" when the bank sends the money back.
+        var (_, returned, _) = await merchant.Client.PostJsonAsync($"/v1/test_helpers/disbursements/{id}/fail", null);
+        Assert.Equal("failed", returned.Str("status"));
+        Assert.Equal("payout_reversed", returned.GetProperty("failure").Str("code"));
+        Assert.Equal(before, await AvailableAsync(merchant));
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from ledger_entries where reference = $1", $"disbursement:{id}:reversed"));
+
+        // The same report again, and a late success, change nothing.
+        await merchant.Client.PostJsonAsync($"/v1/test_helpers/disbursements/{id}/fail", null);
+        await merchant.Client.PostJsonAsync($"/v1/test_helpers/disbursements/{id}/succeed", null);
+        Assert.Equal(before, await AvailableAsync(merchant));
+        Assert.Equal("failed", (await merchant.Client.GetJsonAsync($"/v1/disbursements/{id}")).Body.Str("status"));
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from events where object_id = $1 and type = 'disbursement.failed'", id));
+    }
 }
