@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -45,22 +44,6 @@ internal ref struct SignedText
     {
         Ensure(20);
         value.TryFormat(_buffer.AsSpan(_length), out var written, default, System.Globalization.CultureInfo.InvariantCulture);
-        _length += written;
-    }
-
-    /// <summary>Appends the base64 of <paramref name="bytes"/> (as DOKU's Digest line carries it).</summary>
-    public void AppendBase64(scoped ReadOnlySpan<byte> bytes)
-    {
-        Ensure(Base64.GetMaxEncodedToUtf8Length(bytes.Length));
-        Base64.EncodeToUtf8(bytes, _buffer.AsSpan(_length), out _, out var written);
-        _length += written;
-    }
-
-    /// <summary>Appends lowercase hex of <paramref name="bytes"/>.</summary>
-    public void AppendHexLower(scoped ReadOnlySpan<byte> bytes)
-    {
-        Ensure(bytes.Length * 2);
-        Convert.TryToHexStringLower(bytes, _buffer.AsSpan(_length), out var written);
         _length += written;
     }
 

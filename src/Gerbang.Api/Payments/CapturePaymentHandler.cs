@@ -84,7 +84,11 @@ public sealed class CapturePaymentHandler(
         return await cmd.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
-    private async Task ReleaseAsync(string paymentId, long amount, CancellationToken cancellationToken)
+    private Task ReleaseAsync(string paymentId, long amount, CancellationToken cancellationToken) =>
+        ReleaseClaimAsync(dataSource, paymentId, amount, cancellationToken);
+
+    /// <summary>Gives up a capture claim (the capture did not happen), so the merchant may capture again.</summary>
+    public static async Task ReleaseClaimAsync(NpgsqlDataSource dataSource, string paymentId, long amount, CancellationToken cancellationToken)
     {
         await using var cmd = dataSource.CreateCommand("update payments set capture_requested = null where id = $1 and capture_requested = $2");
         cmd.Parameters.Add(new() { Value = paymentId });

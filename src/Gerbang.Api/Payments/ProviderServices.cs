@@ -58,7 +58,7 @@ public static class ProviderServices
         services.AddOptions<IpaymuOptions>().Bind(configuration.GetSection(IpaymuOptions.Section));
         AddProviderClient(services, "provider-ipaymu", sp => sp.GetRequiredService<IOptions<IpaymuOptions>>().Value.BaseUrl, "/ipaymu", sp => sp.GetRequiredService<IOptions<IpaymuOptions>>().Value.Timeout, null);
         AddProviderClient(services, "provider-ipaymu-control", sp => sp.GetRequiredService<IOptions<IpaymuOptions>>().Value.BaseUrl, "/ipaymu", _ => TimeSpan.FromSeconds(30),
-            sp => "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(sp.GetRequiredService<IOptions<IpaymuOptions>>().Value.Va + ":" + sp.GetRequiredService<IOptions<IpaymuOptions>>().Value.ApiKey)));
+            sp => Basic(sp.GetRequiredService<IOptions<IpaymuOptions>>().Value.Va, sp.GetRequiredService<IOptions<IpaymuOptions>>().Value.ApiKey));
         if (configuration["Providers:Doku:PrivateKeyPem"] is null)
         {
             // A key pair per process: the adapter signs its SNAP token requests, the simulator checks them.
@@ -78,7 +78,7 @@ public static class ProviderServices
         services.AddOptions<DokuOptions>().Bind(configuration.GetSection(DokuOptions.Section));
         AddProviderClient(services, "provider-doku", sp => sp.GetRequiredService<IOptions<DokuOptions>>().Value.BaseUrl, "/doku", sp => sp.GetRequiredService<IOptions<DokuOptions>>().Value.Timeout, null);
         AddProviderClient(services, "provider-doku-control", sp => sp.GetRequiredService<IOptions<DokuOptions>>().Value.BaseUrl, "/doku", _ => TimeSpan.FromSeconds(30),
-            sp => "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(sp.GetRequiredService<IOptions<DokuOptions>>().Value.ClientId + ":" + sp.GetRequiredService<IOptions<DokuOptions>>().Value.SecretKey)));
+            sp => Basic(sp.GetRequiredService<IOptions<DokuOptions>>().Value.ClientId, sp.GetRequiredService<IOptions<DokuOptions>>().Value.SecretKey));
         AddProviderClient(services, "provider-midtrans", sp => sp.GetRequiredService<IOptions<MidtransOptions>>().Value.BaseUrl, "/midtrans", sp => sp.GetRequiredService<IOptions<MidtransOptions>>().Value.Timeout, null);
         AddProviderClient(services, "provider-midtrans-control", sp => sp.GetRequiredService<IOptions<MidtransOptions>>().Value.BaseUrl, "/midtrans", _ => TimeSpan.FromSeconds(30),
             sp => MidtransSignature.BasicAuth(sp.GetRequiredService<IOptions<MidtransOptions>>().Value.ServerKey));
@@ -151,6 +151,9 @@ public static class ProviderServices
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
             .RemoveAllLoggers();
     }
+
+    /// <summary>The Basic credentials of a simulator's control API (not the provider's own scheme).</summary>
+    private static string Basic(string user, string password) => "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(user + ":" + password));
 
     /// <summary>The test-mode adapters' settings may name neither a production host nor a live key.</summary>
     private static void ValidateTestMode(IConfiguration configuration)

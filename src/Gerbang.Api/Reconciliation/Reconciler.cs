@@ -88,6 +88,7 @@ public sealed partial class Reconciler(
             }
         }
 
+        await MarkAskedAsync(open, started, cancellationToken);
         var inFlight = await PayoutsInFlightAsync(started, cancellationToken);
         foreach (var (id, provider, before) in inFlight)
         {
@@ -124,13 +125,6 @@ public sealed partial class Reconciler(
         }
 
         var answer = await provider.GetPaymentStatusAsync(payment.AttemptId, payment.Reference, cancellationToken);
-        await using (var asked = dataSource.CreateCommand("update payments set reconciled_at = $2 where id = $1"))
-        {
-            asked.Parameters.Add(new() { Value = payment.Id });
-            asked.Parameters.Add(new() { Value = now });
-            await asked.ExecuteNonQueryAsync(cancellationToken);
-        }
-
         if (answer.Value is not { } reported)
         {
             return null;
@@ -146,13 +140,13 @@ public sealed partial class Reconciler(
             var notification = new ProviderNotification(
                 $"status:{payment.Reference}:paid", NotificationSubject.Payment, payment.AttemptId, payment.Reference, PaymentStatus.Paid, null, reported.PaidAmount, reported.RawStatus);
             var raw = JsonSerializer.SerializeToUtf8Bytes(new { source = "status_query", provider_reference = payment.Reference, status = reported.RawStatus, amount = reported.PaidAmount?.Amount });
-            var (_, duplicate, outcome) = await inbound.IngestAsync(payment.Provider, payment.Mode, provider, notification, raw, cancellationToken);
+            var (_, _, outcome) = await inbound.IngestAsync(payment.Provider, payment.Mode, provider, notification, raw, cancellationToken);
             return outcome switch
             {
                 ApplyOutcome.Applied => Found("credited"),
                 ApplyOutcome.Flagged => Found("flagged_for_review"),
                 ApplyOutcome.RetryLater => null,
-                _ => duplicate ? Found("none") : Found("none"),
+                _ => Found("none"), // already applied (a duplicate) or nothing to apply
             };
         }
 
@@ -167,19 +161,27 @@ public sealed partial class Reconciler(
                 return await transitions.TryMoveAsync(payment.Id, PaymentStatus.Cancelling, reported.Status, null, cancellationToken) ? Found("reopened") : Found("none");
             case PaymentStatus.RequiresCapture when payment.CaptureRequested is { } requested && reported.Status == PaymentStatus.RequiresCapture:
                 // The capture never happened: release the claim so the merchant may capture again.
-                await using (var cmd = dataSource.CreateCommand("update payments set capture_requested = null where id = $1 and capture_requested = $2"))
-                {
-                    cmd.Parameters.Add(new() { Value = payment.Id });
-                    cmd.Parameters.Add(new() { Value = requested });
-                    await cmd.ExecuteNonQueryAsync(cancellationToken);
-                }
-
+                await CapturePaymentHandler.ReleaseClaimAsync(dataSource, payment.Id, requested, cancellationToken);
                 return Found("capture_released");
             case PaymentStatus.RequiresCapture when reported.Status is PaymentStatus.Cancelled or PaymentStatus.Expired:
                 return await transitions.TryMoveAsync(payment.Id, PaymentStatus.RequiresCapture, PaymentStatus.Cancelled, "payment.cancelled", cancellationToken) ? Found("cancelled") : Found("none");
             default:
                 return Found("none"); // the provider still takes money, or agrees with us
         }
+    }
+
+    /// <summary>Remembers when these payments were last asked about, so the next pass starts with the others.</summary>
+    private async Task MarkAskedAsync(List<Open> asked, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (asked.Count == 0)
+        {
+            return;
+        }
+
+        await using var cmd = dataSource.CreateCommand("update payments set reconciled_at = $2 where id = any($1)");
+        cmd.Parameters.Add(new() { Value = asked.ConvertAll(p => p.Id).ToArray() });
+        cmd.Parameters.Add(new() { Value = now });
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Notifications that arrived before their attempt was written (on any instance), applied now that it is.</summary>

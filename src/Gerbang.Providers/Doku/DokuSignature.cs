@@ -16,34 +16,35 @@ public static class DokuSignature
 
     public static string NonSnap(string clientId, string requestId, string timestamp, string target, string? digest, string secret)
     {
-        var components = new StringBuilder()
-            .Append("Client-Id:").Append(clientId).Append('\n')
-            .Append("Request-Id:").Append(requestId).Append('\n')
-            .Append("Request-Timestamp:").Append(timestamp).Append('\n')
-            .Append("Request-Target:").Append(target);
-        if (digest is not null)
-        {
-            components.Append('\n').Append("Digest:").Append(digest);
-        }
-
-        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(components.ToString()));
-        return "HMACSHA256=" + Convert.ToBase64String(mac);
+        Span<byte> mac = stackalloc byte[32];
+        NonSnapMac(clientId, requestId, timestamp, target, digest, digest is not null, secret, mac);
+        return Prefix + Convert.ToBase64String(mac);
     }
 
-    /// <summary>Verifies a notification over its raw body, for the path it was delivered to.</summary>
+    /// <summary>Verifies a notification over its raw body, for the path it was delivered to, without allocating.</summary>
     public static bool VerifyNotification(string? clientId, string? requestId, string? timestamp, string? presented, string path, ReadOnlySpan<byte> body, string expectedClientId, string secret)
     {
-        const string Prefix = "HMACSHA256=";
         if (clientId is null || requestId is null || timestamp is null || presented is null || !presented.StartsWith(Prefix, StringComparison.Ordinal))
         {
             return false;
         }
 
-        Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(body, digest);
-        var text = new SignedText(256 + clientId.Length + requestId.Length + path.Length);
-        Span<byte> keyScratch = stackalloc byte[256];
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(body, hash);
+        Span<char> digest = stackalloc char[44];
+        Convert.TryToBase64Chars(hash, digest, out var digestLength);
         Span<byte> mac = stackalloc byte[32];
+        NonSnapMac(clientId, requestId, timestamp, path, digest[..digestLength], true, secret, mac);
+        return Fixed.Equal(clientId, expectedClientId) & Presented.Base64Equals(presented.AsSpan(Prefix.Length), mac);
+    }
+
+    private const string Prefix = "HMACSHA256=";
+
+    /// <summary>The HMAC over the component lines; the Digest line only when there is a body.</summary>
+    private static void NonSnapMac(string clientId, string requestId, string timestamp, string target, ReadOnlySpan<char> digest, bool hasDigest, string secret, Span<byte> mac)
+    {
+        Span<byte> keyScratch = stackalloc byte[256];
+        var text = new SignedText(256 + clientId.Length + requestId.Length + target.Length);
         try
         {
             text.Append("Client-Id:");
@@ -53,17 +54,19 @@ public static class DokuSignature
             text.Append("\nRequest-Timestamp:");
             text.Append(timestamp);
             text.Append("\nRequest-Target:");
-            text.Append(path);
-            text.Append("\nDigest:");
-            text.AppendBase64(digest);
+            text.Append(target);
+            if (hasDigest)
+            {
+                text.Append("\nDigest:");
+                text.Append(digest);
+            }
+
             HMACSHA256.HashData(Presented.Key(secret, keyScratch), text.Bytes, mac);
         }
         finally
         {
             text.Dispose();
         }
-
-        return Fixed.Equal(clientId, expectedClientId) & Presented.Base64Equals(presented.AsSpan(Prefix.Length), mac);
     }
 
     public static string Snap(string method, string path, string accessToken, ReadOnlySpan<byte> body, string timestamp, string clientSecret)

@@ -16,18 +16,23 @@ public static class IpaymuSignature
     public static string Request(string va, ReadOnlySpan<byte> body, string apiKey) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(apiKey), Encoding.UTF8.GetBytes($"POST:{va}:{BodyHash(body)}:{apiKey}")));
 
-    public static string Callback(string canonicalJson, string va) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(va), Encoding.UTF8.GetBytes(canonicalJson)));
+    public static string Callback(string canonicalJson, string va)
+    {
+        Span<byte> mac = stackalloc byte[32];
+        CallbackMac(canonicalJson, va, mac);
+        return Convert.ToHexStringLower(mac);
+    }
 
     public static bool VerifyCallback(string canonicalJson, string? presented, string va)
     {
-        if (presented is null)
-        {
-            return false;
-        }
-
-        Span<byte> keyScratch = stackalloc byte[128];
         Span<byte> mac = stackalloc byte[32];
+        CallbackMac(canonicalJson, va, mac);
+        return presented is not null && Presented.HexEquals(presented, mac);
+    }
+
+    private static void CallbackMac(string canonicalJson, string va, Span<byte> mac)
+    {
+        Span<byte> keyScratch = stackalloc byte[128];
         var text = new SignedText(canonicalJson.Length * 2);
         try
         {
@@ -38,7 +43,5 @@ public static class IpaymuSignature
         {
             text.Dispose();
         }
-
-        return Presented.HexEquals(presented, mac);
     }
 }

@@ -13,17 +13,37 @@ public static class MidtransSignature
 {
     public static string BasicAuth(string serverKey) => "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(serverKey + ":"));
 
-    public static string SignatureKey(string orderId, string statusCode, string grossAmount, string serverKey) =>
-        Convert.ToHexStringLower(SHA512.HashData(Encoding.UTF8.GetBytes(orderId + statusCode + grossAmount + serverKey)));
+    public static string SignatureKey(string orderId, string statusCode, string grossAmount, string serverKey)
+    {
+        Span<byte> hash = stackalloc byte[64];
+        NotificationHash(orderId, statusCode, grossAmount, serverKey, hash);
+        return Convert.ToHexStringLower(hash);
+    }
 
     public static bool VerifyNotification(string orderId, string statusCode, string grossAmount, string? presented, string serverKey)
     {
-        if (presented is null)
-        {
-            return false;
-        }
-
         Span<byte> hash = stackalloc byte[64];
+        NotificationHash(orderId, statusCode, grossAmount, serverKey, hash);
+        return presented is not null && Presented.HexEquals(presented, hash);
+    }
+
+    public static string IrisSignature(ReadOnlySpan<byte> rawBody, string merchantKey)
+    {
+        Span<byte> hash = stackalloc byte[64];
+        IrisHash(rawBody, merchantKey, hash);
+        return Convert.ToHexStringLower(hash);
+    }
+
+    public static bool VerifyIris(ReadOnlySpan<byte> rawBody, string? presented, string merchantKey)
+    {
+        Span<byte> hash = stackalloc byte[64];
+        IrisHash(rawBody, merchantKey, hash);
+        return presented is not null && Presented.HexEquals(presented, hash);
+    }
+
+    /// <summary>SHA-512 of order_id + status_code + gross_amount + server key, the strings exactly as sent.</summary>
+    private static void NotificationHash(string orderId, string statusCode, string grossAmount, string serverKey, Span<byte> hash)
+    {
         var text = new SignedText(orderId.Length + statusCode.Length + grossAmount.Length + serverKey.Length + 16);
         try
         {
@@ -37,27 +57,11 @@ public static class MidtransSignature
         {
             text.Dispose();
         }
-
-        return Presented.HexEquals(presented, hash);
     }
 
-    public static string IrisSignature(ReadOnlySpan<byte> rawBody, string merchantKey)
+    /// <summary>SHA-512 of the raw body followed by the Iris merchant key.</summary>
+    private static void IrisHash(ReadOnlySpan<byte> rawBody, string merchantKey, Span<byte> hash)
     {
-        var key = Encoding.UTF8.GetBytes(merchantKey);
-        var message = new byte[rawBody.Length + key.Length];
-        rawBody.CopyTo(message);
-        key.CopyTo(message.AsSpan(rawBody.Length));
-        return Convert.ToHexStringLower(SHA512.HashData(message));
-    }
-
-    public static bool VerifyIris(ReadOnlySpan<byte> rawBody, string? presented, string merchantKey)
-    {
-        if (presented is null)
-        {
-            return false;
-        }
-
-        Span<byte> hash = stackalloc byte[64];
         var text = new SignedText(rawBody.Length + merchantKey.Length * 3);
         try
         {
@@ -69,7 +73,5 @@ public static class MidtransSignature
         {
             text.Dispose();
         }
-
-        return Presented.HexEquals(presented, hash);
     }
 }

@@ -13,13 +13,13 @@ public static class StripeSignature
 {
     public static readonly TimeSpan Tolerance = TimeSpan.FromSeconds(300);
 
+    /// <summary>The same HMAC-SHA256 over "{t}.{body}" as the simulator's scheme, keyed by the secret's UTF-8 text.</summary>
     public static string Compute(string secret, long timestamp, ReadOnlySpan<byte> body)
     {
-        var prefix = Encoding.UTF8.GetBytes(timestamp.ToString(CultureInfo.InvariantCulture) + ".");
-        var message = new byte[prefix.Length + body.Length];
-        prefix.CopyTo(message, 0);
-        body.CopyTo(message.AsSpan(prefix.Length));
-        return Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), message));
+        Span<byte> keyScratch = stackalloc byte[256];
+        Span<byte> mac = stackalloc byte[32];
+        Simulator.SimulatorSignature.Compute(Presented.Key(secret, keyScratch), timestamp, body, mac);
+        return Convert.ToHexStringLower(mac);
     }
 
     public static string Header(string secret, long timestamp, ReadOnlySpan<byte> body) =>

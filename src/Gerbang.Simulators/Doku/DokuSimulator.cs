@@ -101,14 +101,7 @@ public static class DokuSimulator
         snap.MapPost("/qr-mpm-refund", (HttpRequest r, DokuSimulatorState s, TimeProvider c) => QrisCallAsync(r, s, c, "refund"));
 
         // The test control API (not DOKU's): Basic clientId:secretKey.
-        var control = routes.MapGroup(prefix + "/control").AddEndpointFilter(async (context, next) =>
-        {
-            var o = context.HttpContext.RequestServices.GetRequiredService<IOptions<DokuSimulatorOptions>>().Value;
-            var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(o.ClientId + ":" + o.SecretKey));
-            return o.SecretKey.Length > 0 && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(context.HttpContext.Request.Headers.Authorization.ToString()), Encoding.UTF8.GetBytes(expected))
-                ? await next(context)
-                : Results.Json(Error("4010000", "Unauthorized"), statusCode: 401);
-        }).ExcludeFromDescription();
+        var control = routes.MapGroup(prefix + "/control").AddEndpointFilter(SimulatorHttp.Basic<DokuSimulatorOptions>(o => o.SecretKey.Length > 0 ? (o.ClientId, o.SecretKey) : null, Error("4010000", "Unauthorized"))).ExcludeFromDescription();
         control.MapPost("/{id}/pay", (string id, HttpContext http) => SettleAsync(id, "SUCCESS", http));
         control.MapPost("/{id}/fail", (string id, HttpContext http) => SettleAsync(id, "FAILED", http));
         control.MapPost("/{id}/expire", (string id, HttpContext http) => SettleAsync(id, "EXPIRED", http));
@@ -119,15 +112,6 @@ public static class DokuSimulator
 
     private static string Snap(DateTimeOffset t) => t.ToOffset(Wib).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 
-    private static async Task<byte[]> BodyAsync(HttpRequest request)
-    {
-        request.EnableBuffering();
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
-        request.Body.Position = 0;
-        return buffer.ToArray();
-    }
-
     private static bool Same(string presented, string expected) =>
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(expected));
 
@@ -136,7 +120,7 @@ public static class DokuSimulator
         var http = context.HttpContext;
         var o = http.RequestServices.GetRequiredService<IOptions<DokuSimulatorOptions>>().Value;
         var h = http.Request.Headers;
-        var body = HttpMethods.IsPost(http.Request.Method) ? await BodyAsync(http.Request) : null;
+        var body = HttpMethods.IsPost(http.Request.Method) ? await SimulatorHttp.RawBodyAsync(http.Request) : null;
         var target = http.Request.Path.Value![prefix.Length..];
         var expected = ProviderSigners.DokuNonSnap(h["Client-Id"].ToString(), h["Request-Id"].ToString(), h["Request-Timestamp"].ToString(), target, body, o.SecretKey);
         if (o.SecretKey.Length == 0 || h["Client-Id"].ToString() != o.ClientId || h["Request-Id"].ToString().Length is 0 or > 128
@@ -162,7 +146,7 @@ public static class DokuSimulator
             return Results.Json(Error("4017301", "Invalid Token (B2B)"), statusCode: 401);
         }
 
-        var body = await BodyAsync(http.Request);
+        var body = await SimulatorHttp.RawBodyAsync(http.Request);
         var expected = ProviderSigners.DokuSnap("POST", http.Request.Path.Value![prefix.Length..], token, body, h["X-TIMESTAMP"].ToString(), o.ClientSecret);
         if (o.ClientSecret.Length == 0 || h["X-PARTNER-ID"].ToString() != o.ClientId || h["X-EXTERNAL-ID"].ToString().Length == 0 || !Same(h["X-SIGNATURE"].ToString(), expected))
         {
@@ -208,8 +192,7 @@ public static class DokuSimulator
         });
     }
 
-    private static Uri NotifyUrl(HttpRequest request, DokuSimulatorOptions o) =>
-        Uri.TryCreate(o.NotificationUrl, UriKind.Absolute, out var configured) ? configured : new Uri($"{request.Scheme}://{request.Host}/webhooks/doku");
+    private static Uri NotifyUrl(HttpRequest request, DokuSimulatorOptions o) => SimulatorHttp.NotificationUrl(request, o.NotificationUrl, "/webhooks/doku");
 
     private static async Task<IResult> CreateVaAsync(string channel, HttpRequest request, DokuSimulatorState state, IOptions<DokuSimulatorOptions> options, TimeProvider clock)
     {

@@ -19,7 +19,10 @@ public static class GenericSimulatorEndpoints
 {
     public static RouteGroupBuilder MapGenericSimulator(this IEndpointRouteBuilder routes, string prefix)
     {
-        var group = routes.MapGroup(prefix).AddEndpointFilter(RequireApiKey).ExcludeFromDescription();
+        var group = routes.MapGroup(prefix).AddEndpointFilter(RequireApiKey)
+            .AddEndpointFilter(SimulatorKnobs.Filter<GenericSimulatorState>(s => s.Knobs, status => TypedResults.Json(
+                status == 503 ? new SimError("unavailable", "simulated outage") : new SimError("rate_limited", "too many requests"), SimulatorJson.Options, statusCode: status)))
+            .ExcludeFromDescription();
 
         group.MapPost("/v1/payments", CreatePayment);
         group.MapGet("/v1/payments/{id}", GetPayment);
@@ -57,34 +60,7 @@ public static class GenericSimulatorEndpoints
             return TypedResults.Json(new SimError("unauthorized", "bad API key"), SimulatorJson.Options, statusCode: 401);
         }
 
-        var state = http.RequestServices.GetRequiredService<GenericSimulatorState>();
-        if (!http.Request.Path.Value!.Contains("/control/", StringComparison.Ordinal))
-        {
-            if (state.Knobs.Latency > TimeSpan.Zero)
-            {
-                await Task.Delay(state.Knobs.Latency, http.RequestAborted);
-            }
-
-            if (state.Knobs.ShouldFail())
-            {
-                return TypedResults.Json(new SimError("unavailable", "simulated outage"), SimulatorJson.Options, statusCode: 503);
-            }
-
-            if (state.Knobs.ShouldRateLimit())
-            {
-                http.Response.Headers.RetryAfter = state.Knobs.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-                return TypedResults.Json(new SimError("rate_limited", "too many requests"), SimulatorJson.Options, statusCode: 429);
-            }
-        }
-
-        var result = await next(context);
-        if (!http.Request.Path.Value!.Contains("/control/", StringComparison.Ordinal) && state.Knobs.AnswerDelay > TimeSpan.Zero)
-        {
-            // The work is done; only the answer is late (CancellationToken.None: a caller giving up changes nothing).
-            await Task.Delay(state.Knobs.AnswerDelay, CancellationToken.None);
-        }
-
-        return result;
+        return await next(context);
     }
 
     private static async Task<IResult> CreatePayment(HttpRequest request, GenericSimulatorState state, IOptions<GenericSimulatorOptions> options, GenericNotifier notifier)

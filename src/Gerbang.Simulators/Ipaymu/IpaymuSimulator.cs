@@ -99,14 +99,7 @@ public static class IpaymuSimulator
         api.MapPost("/transaction", StatusAsync);
 
         // The test control API (not iPaymu's): Basic va:apiKey.
-        var control = routes.MapGroup(prefix + "/control").AddEndpointFilter(async (context, next) =>
-        {
-            var options = context.HttpContext.RequestServices.GetRequiredService<IOptions<IpaymuSimulatorOptions>>().Value;
-            var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(options.Va + ":" + options.ApiKey));
-            return options.ApiKey.Length > 0 && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(context.HttpContext.Request.Headers.Authorization.ToString()), Encoding.UTF8.GetBytes(expected))
-                ? await next(context)
-                : Results.Json(Envelope(401, "Unauthorized"), statusCode: 401);
-        }).ExcludeFromDescription();
+        var control = routes.MapGroup(prefix + "/control").AddEndpointFilter(SimulatorHttp.Basic<IpaymuSimulatorOptions>(o => o.ApiKey.Length > 0 ? (o.Va, o.ApiKey) : null, Envelope(401, "Unauthorized"))).ExcludeFromDescription();
         control.MapPost("/{id}/pay", (string id, HttpContext http) => SettleAsync(id, 1, http));
         control.MapPost("/{id}/fail", (string id, HttpContext http) => SettleAsync(id, 5, http));
         control.MapPost("/{id}/expire", (string id, HttpContext http) => SettleAsync(id, -2, http));
@@ -122,14 +115,11 @@ public static class IpaymuSimulator
     {
         var http = context.HttpContext;
         var options = http.RequestServices.GetRequiredService<IOptions<IpaymuSimulatorOptions>>().Value;
-        http.Request.EnableBuffering();
-        using var buffer = new MemoryStream();
-        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
-        http.Request.Body.Position = 0;
+        var body = await SimulatorHttp.RawBodyAsync(http.Request);
         var va = http.Request.Headers["va"].ToString();
         var signature = http.Request.Headers["signature"].ToString();
         var timestamp = http.Request.Headers["timestamp"].ToString();
-        var expected = ProviderSigners.IpaymuRequest(options.Va, buffer.ToArray(), options.ApiKey);
+        var expected = ProviderSigners.IpaymuRequest(options.Va, body, options.ApiKey);
         if (options.ApiKey.Length == 0 || va != options.Va || timestamp.Length != 14 || !long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out _)
             || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(signature), Encoding.ASCII.GetBytes(expected)))
         {

@@ -108,18 +108,7 @@ public static class MidtransSimulator
 
     public static void MapMidtransSimulator(this IEndpointRouteBuilder routes, string prefix)
     {
-        var api = routes.MapGroup(prefix).AddEndpointFilter(async (context, next) =>
-        {
-            var options = context.HttpContext.RequestServices.GetRequiredService<IOptions<MidtransSimulatorOptions>>().Value;
-            var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(options.ServerKey + ":"));
-            var presented = context.HttpContext.Request.Headers.Authorization.ToString();
-            if (options.ServerKey.Length == 0 || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(expected)))
-            {
-                return Results.Json(new JsonObject { ["status_code"] = "401", ["status_message"] = "Access denied due to unauthorized transaction, please check client or server key" }, statusCode: 401);
-            }
-
-            return await next(context);
-        }).AddEndpointFilter(SimulatorKnobs.Filter<MidtransSimulatorState>(s => s.Knobs, new JsonObject { ["status_code"] = "500", ["status_message"] = "Internal server error" })).ExcludeFromDescription();
+        var api = routes.MapGroup(prefix).AddEndpointFilter(SimulatorHttp.Basic<MidtransSimulatorOptions>(o => o.ServerKey.Length > 0 ? (o.ServerKey, "") : null, new JsonObject { ["status_code"] = "401", ["status_message"] = "Access denied due to unauthorized transaction, please check client or server key" })).AddEndpointFilter(SimulatorKnobs.Filter<MidtransSimulatorState>(s => s.Knobs, new JsonObject { ["status_code"] = "500", ["status_message"] = "Internal server error" })).ExcludeFromDescription();
 
         api.MapPost("/v2/charge", ChargeAsync);
         api.MapPost("/control/payouts/{id}/succeed", (string id, HttpContext http) => SettlePayoutAsync(id, "completed", http));
@@ -127,14 +116,7 @@ public static class MidtransSimulator
         SimulatorKnobs.MapControl<MidtransSimulatorState>(api.MapGroup("/control"), s => s.Knobs);
 
         // Iris: its own key (Basic, empty password).
-        var iris = routes.MapGroup(prefix + "/iris/api/v1").AddEndpointFilter(async (context, next) =>
-        {
-            var options = context.HttpContext.RequestServices.GetRequiredService<IOptions<MidtransSimulatorOptions>>().Value;
-            var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(options.IrisApiKey + ":"));
-            return options.IrisApiKey.Length > 0 && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(context.HttpContext.Request.Headers.Authorization.ToString()), Encoding.UTF8.GetBytes(expected))
-                ? await next(context)
-                : Results.Json(new JsonObject { ["error_message"] = "Unauthorized" }, statusCode: 401);
-        }).AddEndpointFilter(SimulatorKnobs.Filter<MidtransSimulatorState>(s => s.Knobs, new JsonObject { ["error_message"] = "Internal server error" })).ExcludeFromDescription();
+        var iris = routes.MapGroup(prefix + "/iris/api/v1").AddEndpointFilter(SimulatorHttp.Basic<MidtransSimulatorOptions>(o => o.IrisApiKey.Length > 0 ? (o.IrisApiKey, "") : null, new JsonObject { ["error_message"] = "Unauthorized" })).AddEndpointFilter(SimulatorKnobs.Filter<MidtransSimulatorState>(s => s.Knobs, new JsonObject { ["error_message"] = "Internal server error" })).ExcludeFromDescription();
         iris.MapPost("/payouts", IrisPayoutAsync);
         iris.MapGet("/payouts/{reference}", (string reference, MidtransSimulatorState state) => state.FindPayout(reference) is { } p ? Results.Json(PayoutView(p)) : Results.Json(new JsonObject { ["error_message"] = "Payout not found" }, statusCode: 404));
         api.MapGet("/v2/{id}/status", (string id, MidtransSimulatorState state, IOptions<MidtransSimulatorOptions> o, TimeProvider clock) => state.Find(id) is { } t ? Results.Json(View(t, o.Value, clock)) : NotFound());
@@ -176,7 +158,7 @@ public static class MidtransSimulator
             Amount = amount,
             Bank = bank,
             Account = account,
-            NotifyUrl = Uri.TryCreate(options.Value.IrisNotificationUrl, UriKind.Absolute, out var configured) ? configured : new Uri($"{request.Scheme}://{request.Host}/webhooks/midtrans/payouts"),
+            NotifyUrl = SimulatorHttp.NotificationUrl(request, options.Value.IrisNotificationUrl, "/webhooks/midtrans/payouts"),
             Status = options.Value.IrisInitialStatus,
         });
         return Results.Json(new JsonObject { ["payouts"] = new JsonArray(new JsonObject { ["status"] = payout.Status, ["reference_no"] = payout.ReferenceNo }) }, statusCode: 201);

@@ -123,17 +123,24 @@ public sealed class SimulatorKnobs
     }
 
     /// <summary>
-    /// The knobs applied to a simulator's API calls: latency first, then outage (5xx, answered with
+    /// The knobs applied to a simulator's API calls: latency first, then outage (503, answered with
     /// <paramref name="outage"/>) or rate limit (429 with <c>Retry-After</c>), then the call, then the late answer.
     /// </summary>
     public static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> Filter<TState>(Func<TState, SimulatorKnobs> knobsOf, JsonObject outage)
+        where TState : notnull =>
+        Filter(knobsOf, status => status == 503
+            ? Results.Json(outage, statusCode: 503)
+            : Results.Json(new JsonObject { ["error"] = "rate_limited", ["message"] = "Too many requests" }, statusCode: 429));
+
+    /// <summary>The same, with the refusals (503, 429) in the simulator's own error shape. The control API is never slowed or failed.</summary>
+    public static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> Filter<TState>(Func<TState, SimulatorKnobs> knobsOf, Func<int, IResult> refusal)
         where TState : notnull =>
         async (context, next) =>
         {
             var http = context.HttpContext;
             if (http.Request.Path.Value?.Contains("/control/", StringComparison.Ordinal) == true)
             {
-                return await next(context); // the test control API is never slowed or failed
+                return await next(context);
             }
 
             var knobs = knobsOf(http.RequestServices.GetRequiredService<TState>());
@@ -144,13 +151,13 @@ public sealed class SimulatorKnobs
 
             if (knobs.ShouldFail())
             {
-                return Results.Json(outage, statusCode: 503);
+                return refusal(503);
             }
 
             if (knobs.ShouldRateLimit())
             {
                 http.Response.Headers.RetryAfter = knobs.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-                return Results.Json(new JsonObject { ["error"] = "rate_limited", ["message"] = "Too many requests" }, statusCode: 429);
+                return refusal(429);
             }
 
             var result = await next(context);

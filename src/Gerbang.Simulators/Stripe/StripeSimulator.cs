@@ -283,7 +283,7 @@ public static class StripeSimulator
                 SuccessUrl = form["success_url"]!,
                 ExpiresAt = expiresAt,
                 Url = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path.Value![..^"/v1/checkout/sessions".Length]}/pay/{id}",
-                WebhookUrl = Uri.TryCreate(options.Value.WebhookUrl, UriKind.Absolute, out var configured) ? configured : new Uri($"{request.Scheme}://{request.Host}/webhooks/stripe"),
+                WebhookUrl = SimulatorHttp.NotificationUrl(request, options.Value.WebhookUrl, "/webhooks/stripe"),
             };
             state.Sessions[id] = session;
             return Task.FromResult((200, SessionView(session, clock)));

@@ -103,17 +103,7 @@ public static class XenditSimulator
 {
     public static void MapXenditSimulator(this IEndpointRouteBuilder routes, string prefix)
     {
-        var api = routes.MapGroup(prefix).AddEndpointFilter(async (context, next) =>
-        {
-            var options = context.HttpContext.RequestServices.GetRequiredService<IOptions<XenditSimulatorOptions>>().Value;
-            var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(options.SecretKey + ":"));
-            if (options.SecretKey.Length == 0 || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(context.HttpContext.Request.Headers.Authorization.ToString()), Encoding.UTF8.GetBytes(expected)))
-            {
-                return Results.Json(new JsonObject { ["error_code"] = "INVALID_API_KEY", ["message"] = "API key is invalid" }, statusCode: 401);
-            }
-
-            return await next(context);
-        }).AddEndpointFilter(SimulatorKnobs.Filter<XenditSimulatorState>(s => s.Knobs, new JsonObject { ["error_code"] = "SERVER_ERROR", ["message"] = "Service unavailable" })).ExcludeFromDescription();
+        var api = routes.MapGroup(prefix).AddEndpointFilter(SimulatorHttp.Basic<XenditSimulatorOptions>(o => o.SecretKey.Length > 0 ? (o.SecretKey, "") : null, new JsonObject { ["error_code"] = "INVALID_API_KEY", ["message"] = "API key is invalid" })).AddEndpointFilter(SimulatorKnobs.Filter<XenditSimulatorState>(s => s.Knobs, new JsonObject { ["error_code"] = "SERVER_ERROR", ["message"] = "Service unavailable" })).ExcludeFromDescription();
 
         api.MapPost("/v3/payment_requests", CreateAsync);
         api.MapGet("/v3/payment_requests/{id}", (string id, XenditSimulatorState state, TimeProvider clock) => state.Find(id) is { } r ? Results.Json(View(r, clock)) : NotFound());
@@ -181,7 +171,7 @@ public static class XenditSimulator
             Amount = amount,
             ChannelCode = channel,
             AccountNumber = account,
-            CallbackUrl = Uri.TryCreate(options.Value.PayoutCallbackUrl, UriKind.Absolute, out var configured) ? configured : new Uri($"{request.Scheme}://{request.Host}/webhooks/xendit/payouts"),
+            CallbackUrl = SimulatorHttp.NotificationUrl(request, options.Value.PayoutCallbackUrl, "/webhooks/xendit/payouts"),
         });
         if (payout.ReferenceId != reference || payout.Amount != amount)
         {
@@ -301,9 +291,7 @@ public static class XenditSimulator
             ChannelCode = channel,
             Value = value,
             ExpiresAt = expires,
-            CallbackUrl = Uri.TryCreate(options.Value.CallbackUrl, UriKind.Absolute, out var configured)
-                ? configured
-                : new Uri($"{request.Scheme}://{request.Host}/webhooks/xendit"),
+            CallbackUrl = SimulatorHttp.NotificationUrl(request, options.Value.CallbackUrl, "/webhooks/xendit"),
         });
         state.ById[created.Id] = created.ReferenceId;
         return Results.Json(View(created, clock), statusCode: 201);

@@ -54,6 +54,11 @@ public static class TestApi
     public static object VaPayment(string orderId, long amount = 150_000, string bank = "bca") =>
         new { amount, currency = "IDR", method = "va", bank, order_id = orderId };
 
+    /// <summary>A VA (with <paramref name="bank"/>) or QRIS payment pinned to <paramref name="provider"/>.</summary>
+    public static object Pinned(string provider, string method, string? bank, string orderId, long amount = 150_000) => bank is null
+        ? new { amount, currency = "IDR", method, order_id = orderId, provider }
+        : new { amount, currency = "IDR", method, bank, order_id = orderId, provider };
+
     public static object QrisPayment(string orderId, long amount = 50_000) =>
         new { amount, currency = "IDR", method = "qris", order_id = orderId };
 

@@ -14,9 +14,7 @@ public sealed class DokuTests(GerbangFixture gerbang) : IClassFixture<GerbangFix
 
     private DokuSimulatorOptions Options => gerbang.App.Services.GetRequiredService<IOptions<DokuSimulatorOptions>>().Value;
 
-    private static object Pinned(string method, string? bank, string order, long amount = 150_000) => bank is null
-        ? new { amount, currency = "IDR", method, order_id = order, provider = "doku" }
-        : new { amount, currency = "IDR", method, bank, order_id = order, provider = "doku" };
+    private static object Pinned(string method, string? bank, string order, long amount = 150_000) => TestApi.Pinned("doku", method, bank, order, amount);
 
     [Theory]
     [InlineData("va", "bca")]

@@ -14,9 +14,7 @@ public sealed class IpaymuTests(GerbangFixture gerbang) : IClassFixture<GerbangF
 
     private IpaymuSimulatorOptions Options => gerbang.App.Services.GetRequiredService<IOptions<IpaymuSimulatorOptions>>().Value;
 
-    private static object Pinned(string method, string? bank, string order, long amount = 150_000) => bank is null
-        ? new { amount, currency = "IDR", method, order_id = order, provider = "ipaymu" }
-        : new { amount, currency = "IDR", method, bank, order_id = order, provider = "ipaymu" };
+    private static object Pinned(string method, string? bank, string order, long amount = 150_000) => TestApi.Pinned("ipaymu", method, bank, order, amount);
 
     [Theory]
     [InlineData("va", "bca")]

@@ -13,9 +13,7 @@ public sealed class MidtransTests(GerbangFixture gerbang) : IClassFixture<Gerban
 {
     private string ServerKey => gerbang.App.Services.GetRequiredService<IConfiguration>()["Simulators:Midtrans:ServerKey"]!;
 
-    private static object Pinned(string method, string? bank, string order, long amount = 150_000) => bank is null
-        ? new { amount, currency = "IDR", method, order_id = order, provider = "midtrans" }
-        : new { amount, currency = "IDR", method, bank, order_id = order, provider = "midtrans" };
+    private static object Pinned(string method, string? bank, string order, long amount = 150_000) => TestApi.Pinned("midtrans", method, bank, order, amount);
 
     [Theory]
     [InlineData("va", "bca")]

@@ -9,9 +9,7 @@ namespace Gerbang.Api.Tests.Providers;
 /// <summary>The Xendit adapter against the Xendit simulator over real HTTP, through the public API.</summary>
 public sealed class XenditTests(GerbangFixture gerbang) : IClassFixture<GerbangFixture>
 {
-    private static object Pinned(string method, string? bank, string order, long amount = 150_000) => bank is null
-        ? new { amount, currency = "IDR", method, order_id = order, provider = "xendit" }
-        : new { amount, currency = "IDR", method, bank, order_id = order, provider = "xendit" };
+    private static object Pinned(string method, string? bank, string order, long amount = 150_000) => TestApi.Pinned("xendit", method, bank, order, amount);
 
     [Theory]
     [InlineData("va", "bca")]
