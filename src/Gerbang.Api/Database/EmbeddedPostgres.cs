@@ -124,7 +124,11 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             await using var exists = new NpgsqlCommand("select 1 from pg_database where datname = $1", conn) { Parameters = { new() { Value = _options.Database } } };
             if (await exists.ExecuteScalarAsync(cancellationToken) is null)
             {
-                await using var create = new NpgsqlCommand($"create database \"{_options.Database}\"", conn);
+                // Text is compared byte for byte ("C"), which for UTF-8 is the code-point order C.UTF-8
+                // gives, without a libc collation call per comparison on every id and key index;
+                // character classes and case mapping stay Unicode-aware (C.UTF-8).
+                await using var create = new NpgsqlCommand(
+                    $"create database \"{_options.Database}\" template template0 encoding 'UTF8' lc_collate 'C' lc_ctype 'C.UTF-8'", conn);
                 await create.ExecuteNonQueryAsync(cancellationToken);
             }
         }
@@ -150,7 +154,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
                 await RunRawAsync("chown", ["-R", "postgres:postgres", _root], cancellationToken);
             }
 
-            await RunAsync("initdb", ["-D", _pgData, "-U", "postgres", "--auth=scram-sha-256", "--pwfile", initPasswordFile, "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"], cancellationToken);
+            await RunAsync("initdb", ["-D", _pgData, "-U", "postgres", "--auth=scram-sha-256", "--pwfile", initPasswordFile, "-E", "UTF8", "--locale=C.UTF-8", "--lc-collate=C", "--no-instructions"], cancellationToken);
         }
         finally
         {

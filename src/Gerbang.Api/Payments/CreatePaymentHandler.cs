@@ -22,6 +22,7 @@ public sealed partial class CreatePaymentHandler(
     Routing.ProviderHealth health,
     GerbangUrls urls,
     ProviderCallbacks.NotificationProcessor inbound,
+    SubscriberDirectory subscribers,
     TimeProvider timeProvider,
     ILogger<CreatePaymentHandler> logger)
 {
@@ -202,7 +203,7 @@ public sealed partial class CreatePaymentHandler(
             }
         }
 
-        EventWriter.Add(batch, merchant.MerchantId, merchant.Mode, "payment.created", paymentId, request.StoreId, view, now);
+        EventWriter.Add(batch, merchant.MerchantId, merchant.Mode, "payment.created", paymentId, request.StoreId, view, now, subscribers.MayHaveSubscribers(merchant.MerchantId, merchant.Mode));
         Idempotency.RecordIn(http, batch, response);
         try
         {

@@ -176,6 +176,7 @@ public sealed partial class EventStreamHub(NpgsqlDataSource dataSource, TimeProv
         }
 
         batch.BatchCommands.Add(new NpgsqlBatchCommand("delete from event_stream_listeners where expires_at < now()"));
+        batch.BatchCommands.Add(Webhooks.SubscriberDirectory.NotifyCommand());
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 

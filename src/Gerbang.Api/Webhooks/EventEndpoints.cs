@@ -13,6 +13,9 @@ public static class EventEndpoints
     {
         services.AddSingleton<WebhookDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        services.AddSingleton<SubscriberDirectory>();
+        services.AddHostedService(sp => sp.GetRequiredService<SubscriberDirectory>());
+        services.AddSingleton<Jobs.IJobHandler, WebhookCatchUpJob>();
         return services;
     }
 

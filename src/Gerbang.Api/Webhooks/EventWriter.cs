@@ -27,31 +27,16 @@ public static class EventWriter
     public static byte[] Body(string eventId, string type, Mode mode, DateTimeOffset createdAt, object dataObject) =>
         ApiJson.Serialize(new EventView(eventId, "event", type, mode == Mode.Live, ApiJson.Time(createdAt), new EventData(dataObject)));
 
-    /// <summary>Adds the event and its deliveries to <paramref name="batch"/>; returns the event id.</summary>
-    public static string Add(NpgsqlBatch batch, string merchantId, Mode mode, string type, string objectId, string? storeId, object dataObject, DateTimeOffset now)
+    /// <summary>
+    /// Adds the event and its deliveries to <paramref name="batch"/>; returns the event id. With
+    /// <paramref name="fanOut"/> false (the merchant is known to have no subscriber, see
+    /// <see cref="SubscriberDirectory"/>) only the event is written.
+    /// </summary>
+    public static string Add(NpgsqlBatch batch, string merchantId, Mode mode, string type, string objectId, string? storeId, object dataObject, DateTimeOffset now, bool fanOut = true)
     {
         var eventId = Ids.New(Ids.Event);
         var body = Body(eventId, type, mode, now, dataObject);
-        // One statement: the event, its deliveries to the merchant's subscribed endpoints (waking the
-        // dispatchers when there are any), and a wake-up for live streams only when one is open.
-        var insert = new NpgsqlBatchCommand($"""
-            with ev as (
-                insert into events (id, merchant_id, mode, type, object_id, store_id, body, created_at)
-                values ($1, $2, $3, $4, $5, $6, $7, $8)
-                returning id),
-            d as (
-                insert into webhook_deliveries (id, event_id, endpoint_id, merchant_id, status, attempts, next_attempt_at, created_at, updated_at)
-                select {NewDeliveryIdSql("e.id")}, $1, e.id, e.merchant_id, 'pending', 0, $8, $8, $8
-                from webhook_endpoints e
-                where e.merchant_id = $2 and e.mode = $3 and e.status = 'enabled' and e.deleted_at is null
-                  and ('*' = any (e.enabled_events) or $4 = any (e.enabled_events))
-                returning 1),
-            dispatch as (select pg_notify('{Channel}', '') from (select 1 from d limit 1) x),
-            streams as (
-                select pg_notify('{Streams.EventStreamHub.Channel}', '') from event_stream_listeners
-                where merchant_id = $2 and mode = $3 and expires_at > now() limit 1)
-            select (select count(*) from ev) + (select count(*) from dispatch) + (select count(*) from streams)
-            """);
+        var insert = fanOut ? new NpgsqlBatchCommand(FanOutSql) : new NpgsqlBatchCommand(EventOnlySql);
         insert.Parameters.Add(new() { Value = eventId });
         insert.Parameters.Add(new() { Value = merchantId });
         insert.Parameters.Add(new() { Value = mode.ToWire() });
@@ -63,4 +48,30 @@ public static class EventWriter
         batch.BatchCommands.Add(insert);
         return eventId;
     }
+
+    private const string EventOnlySql = """
+        insert into events (id, merchant_id, mode, type, object_id, store_id, body, created_at)
+        values ($1, $2, $3, $4, $5, $6, $7, $8)
+        """;
+
+    // One statement: the event, its deliveries to the merchant's subscribed endpoints (waking the
+    // dispatchers when there are any), and a wake-up for live streams only when one is open.
+    private static readonly string FanOutSql = $"""
+        with ev as (
+            insert into events (id, merchant_id, mode, type, object_id, store_id, body, created_at)
+            values ($1, $2, $3, $4, $5, $6, $7, $8)
+            returning id),
+        d as (
+            insert into webhook_deliveries (id, event_id, endpoint_id, merchant_id, status, attempts, next_attempt_at, created_at, updated_at)
+            select {NewDeliveryIdSql("e.id")}, $1, e.id, e.merchant_id, 'pending', 0, $8, $8, $8
+            from webhook_endpoints e
+            where e.merchant_id = $2 and e.mode = $3 and e.status = 'enabled' and e.deleted_at is null
+              and ('*' = any (e.enabled_events) or $4 = any (e.enabled_events))
+            returning 1),
+        dispatch as (select pg_notify('{Channel}', '') from (select 1 from d limit 1) x),
+        streams as (
+            select pg_notify('{Streams.EventStreamHub.Channel}', '') from event_stream_listeners
+            where merchant_id = $2 and mode = $3 and expires_at > now() limit 1)
+        select (select count(*) from ev) + (select count(*) from dispatch) + (select count(*) from streams)
+        """;
 }

@@ -159,9 +159,11 @@ public static class WebhookEndpointEndpoints
         }
 
         batch.BatchCommands.Add(cmd);
+        await WebhookCatchUpJob.EnqueueAsync(db, batch, merchant.MerchantId, row.Mode, row.Id, now, http.RequestAborted);
         var response = ApiResponse.Ok(row.View(secret), 201);
         Idempotency.RecordIn(http, batch, response);
         await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        http.RequestServices.GetRequiredService<SubscriberDirectory>().Forget();
         return response;
     }
 
@@ -215,7 +217,8 @@ public static class WebhookEndpointEndpoints
             DisabledReason = disabled == false ? null : row.DisabledReason,
             UpdatedAt = clock.GetUtcNow(),
         };
-        await using var cmd = db.CreateCommand("""
+        await using var batch = db.CreateBatch();
+        var cmd = new NpgsqlBatchCommand("""
             update webhook_endpoints set url = $4, enabled_events = $5, description = $6, status = $7, updated_at = $8,
                 disabled_reason = case when $7 = 'enabled' then null else disabled_reason end,
                 failing_since = case when $7 = 'enabled' then null else failing_since end
@@ -226,7 +229,20 @@ public static class WebhookEndpointEndpoints
             cmd.Parameters.Add(new() { Value = v ?? DBNull.Value });
         }
 
-        await cmd.ExecuteNonQueryAsync(http.RequestAborted);
+        batch.BatchCommands.Add(cmd);
+        var subscribes = updated.Status == "enabled";
+        if (subscribes)
+        {
+            // Enabled, or its events may have grown: it is owed what happens from now on.
+            await WebhookCatchUpJob.EnqueueAsync(db, batch, merchant.MerchantId, merchant.ModeWire, id, updated.UpdatedAt, http.RequestAborted);
+        }
+
+        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        if (subscribes)
+        {
+            http.RequestServices.GetRequiredService<SubscriberDirectory>().Forget();
+        }
+
         return ApiResponse.Ok(updated.View());
     }
 
