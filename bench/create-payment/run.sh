@@ -3,7 +3,7 @@
 # simulator provider reached over HTTP) under wrk with 64 connections after a warm-up, then pgbench
 # running a transaction of the same shape on the same database with prepared statements (as Gerbang
 # uses). Prints both rates, Gerbang's p50/p99 (also at 16 connections) and the ratio.
-#   bench/create-payment/run.sh [seconds=20]        WARMUP=15 (seconds) by default
+#   bench/create-payment/run.sh [seconds=20]        WARMUP=45 (seconds) by default: tiered JIT settles after ~35 s here
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION="${1:-20}"
@@ -32,7 +32,7 @@ read -r MERCHANT KEY < <(curl -sf "$B/admin/v1/merchants" -H "Authorization: Bea
   | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["id"], d["secret_key"])')
 
 # Warm up the JIT and connection pools, then measure.
-GERBANG_KEY="$KEY" wrk -t2 -c"$CONNECTIONS" -d"${WARMUP:-15}s" -s bench/create-payment/post.lua "$B" >/dev/null
+GERBANG_KEY="$KEY" wrk -t2 -c"$CONNECTIONS" -d"${WARMUP:-45}s" -s bench/create-payment/post.lua "$B" >/dev/null
 GERBANG_RESULT=$(GERBANG_KEY="$KEY" wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/create-payment/post.lua "$B" | grep '^RESULT')
 LOW_RESULT=$(GERBANG_KEY="$KEY" wrk -t2 -c16 -d10s --latency -s bench/create-payment/post.lua "$B" | grep '^RESULT')
 
