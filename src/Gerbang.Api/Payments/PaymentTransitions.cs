@@ -10,7 +10,7 @@ namespace Gerbang.Api.Payments;
 /// Moves a payment from one status to another only if it is still in the first, with the event that
 /// announces it in the same transaction. Never a rewrite from a stale copy.
 /// </summary>
-public sealed class PaymentTransitions(NpgsqlDataSource dataSource, GerbangUrls urls, TimeProvider timeProvider)
+public sealed class PaymentTransitions(NpgsqlDataSource dataSource, GerbangUrls urls, SubscriberDirectory subscribers, TimeProvider timeProvider)
 {
     public async Task<bool> TryMoveAsync(string paymentId, PaymentStatus from, PaymentStatus to, string? eventType, CancellationToken cancellationToken)
     {
@@ -39,7 +39,7 @@ public sealed class PaymentTransitions(NpgsqlDataSource dataSource, GerbangUrls 
         if (eventType is not null)
         {
             await using var batch = new NpgsqlBatch(conn, tx);
-            PaymentEvents.Add(batch, moved, eventType, urls.Public, now);
+            PaymentEvents.Add(batch, moved, eventType, urls.Public, now, subscribers);
             await batch.ExecuteNonQueryAsync(cancellationToken);
         }
 

@@ -32,6 +32,7 @@ public sealed partial class PaymentNotificationApplier(
     FeeResolver fees,
     Disbursements.PayoutSettlement payouts,
     GerbangUrls urls,
+    Webhooks.SubscriberDirectory subscribers,
     TimeProvider timeProvider,
     ILogger<PaymentNotificationApplier> logger)
 {
@@ -232,7 +233,7 @@ public sealed partial class PaymentNotificationApplier(
         return cmd;
     }
 
-    private void AddEvent(NpgsqlBatch batch, PaymentRow p, string type, DateTimeOffset now) => PaymentEvents.Add(batch, p, type, urls.Public, now);
+    private void AddEvent(NpgsqlBatch batch, PaymentRow p, string type, DateTimeOffset now) => PaymentEvents.Add(batch, p, type, urls.Public, now, subscribers);
 
     private async Task<Attempt?> FindAttemptAsync(string provider, Mode mode, ProviderNotification n, CancellationToken cancellationToken)
     {
