@@ -159,14 +159,24 @@ public sealed partial class EventStreamHub(NpgsqlDataSource dataSource, TimeProv
         }
     }
 
+    /// <summary>
+    /// Renews this instance's listener rows. A row that is new (never there, or expired and removed
+    /// first) tells every subscriber directory that the merchant now has somebody to tell; a renewal
+    /// changes nothing for them and says nothing.
+    /// </summary>
     private async Task RegisterAsync(List<(string MerchantId, string Mode)> served, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("delete from event_stream_listeners where expires_at < now()"));
         foreach (var (merchantId, mode) in served)
         {
-            var cmd = new NpgsqlBatchCommand("""
-                insert into event_stream_listeners (instance_id, merchant_id, mode, expires_at) values ($1, $2, $3, now() + $4)
-                on conflict (merchant_id, mode, instance_id) do update set expires_at = excluded.expires_at
+            // xmax is 0 only on a row this statement inserted, not on one it updated.
+            var cmd = new NpgsqlBatchCommand($"""
+                with up as (
+                    insert into event_stream_listeners (instance_id, merchant_id, mode, expires_at) values ($1, $2, $3, now() + $4)
+                    on conflict (merchant_id, mode, instance_id) do update set expires_at = excluded.expires_at
+                    returning xmax = 0 as fresh)
+                select pg_notify('{Webhooks.SubscriberDirectory.Channel}', '') from up where fresh
                 """);
             cmd.Parameters.Add(new() { Value = _instance });
             cmd.Parameters.Add(new() { Value = merchantId });
@@ -175,8 +185,6 @@ public sealed partial class EventStreamHub(NpgsqlDataSource dataSource, TimeProv
             batch.BatchCommands.Add(cmd);
         }
 
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("delete from event_stream_listeners where expires_at < now()"));
-        batch.BatchCommands.Add(Webhooks.SubscriberDirectory.NotifyCommand());
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 

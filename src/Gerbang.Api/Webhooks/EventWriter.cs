@@ -20,6 +20,10 @@ public static class EventWriter
     public static string NewDeliveryIdSql(string endpointColumn) =>
         $"'{Ids.Delivery}_' || substr(md5(random()::text || clock_timestamp()::text || {endpointColumn}), 1, 24)";
 
+    /// <summary>SQL: endpoint <paramref name="endpoint"/> (an alias) is live and takes events of type <paramref name="type"/>.</summary>
+    public static string SubscribedSql(string endpoint, string type) =>
+        $"{endpoint}.status = 'enabled' and {endpoint}.deleted_at is null and ('*' = any ({endpoint}.enabled_events) or {type} = any ({endpoint}.enabled_events))";
+
     public sealed record EventView(string Id, string Object, string Type, bool Livemode, string CreatedAt, EventData Data);
 
     public sealed record EventData(object Object);
@@ -57,16 +61,12 @@ public static class EventWriter
     // One statement: the event, its deliveries to the merchant's subscribed endpoints (waking the
     // dispatchers when there are any), and a wake-up for live streams only when one is open.
     private static readonly string FanOutSql = $"""
-        with ev as (
-            insert into events (id, merchant_id, mode, type, object_id, store_id, body, created_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8)
-            returning id),
+        with ev as ({EventOnlySql} returning id),
         d as (
             insert into webhook_deliveries (id, event_id, endpoint_id, merchant_id, status, attempts, next_attempt_at, created_at, updated_at)
             select {NewDeliveryIdSql("e.id")}, $1, e.id, e.merchant_id, 'pending', 0, $8, $8, $8
             from webhook_endpoints e
-            where e.merchant_id = $2 and e.mode = $3 and e.status = 'enabled' and e.deleted_at is null
-              and ('*' = any (e.enabled_events) or $4 = any (e.enabled_events))
+            where e.merchant_id = $2 and e.mode = $3 and {SubscribedSql("e", "$4")}
             returning 1),
         dispatch as (select pg_notify('{Channel}', '') from (select 1 from d limit 1) x),
         streams as (

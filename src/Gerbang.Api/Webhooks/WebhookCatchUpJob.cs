@@ -23,8 +23,9 @@ public sealed class WebhookCatchUpJob(NpgsqlDataSource dataSource) : IJobHandler
     public sealed record Payload(string EndpointId, DateTimeOffset Since, long FromSeq);
 
     /// <summary>
-    /// Adds the job to the batch that creates or enables the endpoint. An event's sequence number is
-    /// taken before it commits, so the search starts well below the newest one visible now.
+    /// Adds the job to the batch that creates or enables the endpoint, with the NOTIFY that makes every
+    /// instance's directory forget. An event's sequence number is taken before it commits, so the
+    /// search starts well below the newest one visible now.
     /// </summary>
     public static async Task EnqueueAsync(NpgsqlDataSource dataSource, NpgsqlBatch batch, string merchantId, string mode, string endpointId, DateTimeOffset since, CancellationToken cancellationToken)
     {
@@ -45,8 +46,7 @@ public sealed class WebhookCatchUpJob(NpgsqlDataSource dataSource) : IJobHandler
                 select {EventWriter.NewDeliveryIdSql("o.id || ev.id")}, ev.id, o.id, o.merchant_id, 'pending', 0, now(), now(), now()
                 from webhook_endpoints o
                 join events ev on ev.merchant_id = o.merchant_id and ev.mode = o.mode and ev.seq > $3 and ev.created_at >= $2
-                where o.id = $1 and o.status = 'enabled' and o.deleted_at is null
-                  and ('*' = any (o.enabled_events) or ev.type = any (o.enabled_events))
+                where o.id = $1 and {EventWriter.SubscribedSql("o", "ev.type")}
                   and ev.type <> 'webhook_endpoint.test'
                   and not exists (select 1 from webhook_deliveries d where d.event_id = ev.id and d.endpoint_id = o.id)
                 returning 1)

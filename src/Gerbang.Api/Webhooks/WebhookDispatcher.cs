@@ -284,8 +284,7 @@ public sealed partial class WebhookDispatcher(
                 insert into webhook_deliveries (id, event_id, endpoint_id, merchant_id, status, attempts, next_attempt_at, created_at, updated_at)
                 select {{EventWriter.NewDeliveryIdSql("o.id")}}, a.id, o.id, o.merchant_id, 'pending', 0, $2, $2, $2
                 from announced a join webhook_endpoints o on o.merchant_id = a.merchant_id and o.mode = a.mode
-                where o.status = 'enabled' and o.deleted_at is null
-                  and ('*' = any (o.enabled_events) or 'webhook_endpoint.disabled' = any (o.enabled_events))
+                where {{EventWriter.SubscribedSql("o", "'webhook_endpoint.disabled'")}}
                 returning 1)
             select pg_notify('{{EventWriter.Channel}}', '') from (select 1 from fanned limit 1) x
             """);
