@@ -45,14 +45,6 @@ public static class DatabaseServices
         var poolConnectionString = csb.ConnectionString;
         builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(poolConnectionString).Build());
 
-        // Claims (idempotency locks) commit without waiting for the disk; see Idempotency.
-        var claims = new NpgsqlConnectionStringBuilder(csb.ConnectionString)
-        {
-            Options = ((csb.Options ?? "") + " -c synchronous_commit=off").Trim(),
-            MaxPoolSize = Math.Max(4, csb.MaxPoolSize / 3),
-            ApplicationName = csb.ApplicationName + "-claims",
-        };
-        builder.Services.AddSingleton(_ => new ClaimsDataSource(new NpgsqlDataSourceBuilder(claims.ConnectionString).Build()));
         builder.Services.AddSingleton<Migrator>();
         builder.Services.AddSingleton<RetentionWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionWorker>());
@@ -72,12 +64,4 @@ internal sealed class EmbeddedPostgresLifetime(EmbeddedPostgres postgres, Npgsql
         await dataSource.DisposeAsync();
         await postgres.StopAsync(CancellationToken.None);
     }
-}
-
-/// <summary>Connections whose commits do not wait for the disk, for writes that guard no committed work.</summary>
-public sealed class ClaimsDataSource(NpgsqlDataSource dataSource) : IAsyncDisposable
-{
-    public NpgsqlDataSource DataSource { get; } = dataSource;
-
-    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 }

@@ -4,14 +4,21 @@ namespace Gerbang.Api.Database;
 
 /// <summary>
 /// Deletes what Gerbang promised to keep only for a while: completed idempotency keys older than
-/// their 24 h retention. Works in small batches so it never holds many locks at once.
+/// their 24 h retention (in small batches so it never holds many locks at once), and idempotency
+/// claims gone stale (a claim that old may be taken over anyway; a completed key answers by itself).
 /// </summary>
 public sealed partial class RetentionWorker(NpgsqlDataSource dataSource, TimeProvider timeProvider, ILogger<RetentionWorker> logger) : BackgroundService
 {
-    private static readonly TimeSpan Every = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan Every = TimeSpan.FromMinutes(1);
 
     public async Task<int> PurgeAsync(CancellationToken cancellationToken = default)
     {
+        await using (var claims = dataSource.CreateCommand("delete from idempotency_claims where locked_at < $1"))
+        {
+            claims.Parameters.Add(new() { Value = timeProvider.GetUtcNow() - Http.Idempotency.StaleAfter });
+            await claims.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         var cutoff = timeProvider.GetUtcNow() - Http.Idempotency.Retention;
         var total = 0;
         while (true)

@@ -1,3 +1,5 @@
+using System.Text;
+using Gerbang.Api.Http;
 using Gerbang.Api.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -53,11 +55,88 @@ public sealed class IdempotencyTests(GerbangFixture gerbang) : IClassFixture<Ger
     }
 
     [Fact]
+    public async Task A_claim_held_by_a_request_in_flight_answers_409_or_422_and_is_taken_over_once_stale()
+    {
+        var merchant = await gerbang.NewMerchantAsync();
+        const string body = """{"amount":150000,"currency":"IDR","method":"va","bank":"bca","order_id":"ORDER-IDEM-HELD"}""";
+        var hash = Idempotency.RequestHash("POST", "/v1/payments", Encoding.UTF8.GetBytes(body));
+        await HoldClaimAsync(merchant, "held-key", hash, gerbang.Clock.GetUtcNow());
+
+        var (inUse, problem, _) = await merchant.Client.PostJsonAsync("/v1/payments", body, "held-key");
+        Assert.Equal(409, inUse);
+        Assert.Equal("idempotency_key_in_use", problem.Str("code"));
+        var (reused, other, _) = await merchant.Client.PostJsonAsync("/v1/payments", body.Replace("150000", "99000", StringComparison.Ordinal), "held-key");
+        Assert.Equal(422, reused);
+        Assert.Equal("idempotency_key_reused", other.Str("code"));
+        Assert.Equal(0, await gerbang.CountAsync("select count(*) from payments where merchant_id = $1", merchant.Id));
+
+        // The request holding it died: after two minutes a retry takes the key over and does the work once.
+        gerbang.Clock.Advance(Idempotency.StaleAfter + TimeSpan.FromSeconds(1));
+        var (created, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", body, "held-key");
+        Assert.Equal(201, created);
+        var (again, replay, response) = await merchant.Client.PostJsonAsync("/v1/payments", body, "held-key");
+        Assert.Equal(201, again);
+        Assert.Equal("true", response.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(payment.Str("id"), replay.Str("id"));
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from payments where merchant_id = $1", merchant.Id));
+    }
+
+    [Fact]
+    public async Task A_completed_key_answers_after_its_claim_is_gone_whether_purged_or_lost_in_a_crash()
+    {
+        var merchant = await gerbang.NewMerchantAsync();
+        var (s1, first, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.VaPayment("ORDER-IDEM-GONE"), "gone-key");
+        Assert.Equal(201, s1);
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from idempotency_claims where merchant_id = $1", merchant.Id));
+
+        gerbang.Clock.Advance(Idempotency.StaleAfter + TimeSpan.FromSeconds(1));
+        await gerbang.App.Services.GetRequiredService<Gerbang.Api.Database.RetentionWorker>().PurgeAsync();
+        Assert.Equal(0, await gerbang.CountAsync("select count(*) from idempotency_claims where merchant_id = $1", merchant.Id));
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from idempotency_keys where merchant_id = $1", merchant.Id));
+
+        var callsBefore = gerbang.Simulator.CreateCalls;
+        var (s2, replay, response) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.VaPayment("ORDER-IDEM-GONE"), "gone-key");
+        Assert.Equal(201, s2);
+        Assert.Equal("true", response.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(first.Str("id"), replay.Str("id"));
+        var (s3, _, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.VaPayment("ORDER-IDEM-GONE", amount: 99_000), "gone-key");
+        Assert.Equal(422, s3);
+        Assert.Equal(0, gerbang.Simulator.CreateCalls - callsBefore);
+        Assert.Equal(0, await gerbang.CountAsync("select count(*) from idempotency_claims where merchant_id = $1", merchant.Id));
+    }
+
+    [Fact]
+    public async Task Claims_are_unlogged_and_completed_keys_are_not()
+    {
+        Assert.Equal("u", await ScalarAsync("select relpersistence::text from pg_class where relname = 'idempotency_claims'"));
+        Assert.Equal("p", await ScalarAsync("select relpersistence::text from pg_class where relname = 'idempotency_keys'"));
+    }
+
+    private async Task<string> ScalarAsync(string sql)
+    {
+        await using var cmd = gerbang.Db.CreateCommand(sql);
+        return (string)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    private async Task HoldClaimAsync(TestMerchant merchant, string key, byte[] hash, DateTimeOffset lockedAt)
+    {
+        await using var cmd = gerbang.Db.CreateCommand("""
+            insert into idempotency_claims (merchant_id, mode, key, request_hash, path, locked_at) values ($1, 'test', $2, $3, '/v1/payments', $4)
+            """);
+        cmd.Parameters.Add(new() { Value = merchant.Id });
+        cmd.Parameters.Add(new() { Value = key });
+        cmd.Parameters.Add(new() { Value = hash });
+        cmd.Parameters.Add(new() { Value = lockedAt });
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
     public async Task A_request_refused_by_validation_does_not_use_up_its_key()
     {
         var merchant = await gerbang.NewMerchantAsync();
         var (bad, _, _) = await merchant.Client.PostJsonAsync("/v1/payments", new { amount = 0, currency = "IDR", method = "va", bank = "bca", order_id = "ORDER-IDEM-3" }, "key-3");
         Assert.Equal(400, bad);
+        Assert.Equal(0, await gerbang.CountAsync("select count(*) from idempotency_claims where merchant_id = $1", merchant.Id));
         var (good, _, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.VaPayment("ORDER-IDEM-3"), "key-3");
         Assert.Equal(201, good);
     }

@@ -141,5 +141,6 @@ public sealed class ValidationTests(GerbangFixture gerbang) : IClassFixture<Gerb
         Assert.Equal(0, await gerbang.CountAsync("select count(*) from payments where merchant_id = $1", merchant.Id));
         Assert.Equal(0, await gerbang.CountAsync("select count(*) from events where merchant_id = $1", merchant.Id));
         Assert.Equal(0, await gerbang.CountAsync("select count(*) from idempotency_keys where merchant_id = $1", merchant.Id));
+        Assert.Equal(0, await gerbang.CountAsync("select count(*) from idempotency_claims where merchant_id = $1", merchant.Id));
     }
 }
