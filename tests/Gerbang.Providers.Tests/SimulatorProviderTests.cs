@@ -102,6 +102,26 @@ public sealed class SimulatorProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_UPI_collect_request_goes_to_the_customers_address_and_is_paid_in_INR()
+    {
+        var inr = Currency.Parse("INR");
+        var request = Request(PaymentMethod.Upi, null) with { Amount = new Money(250_000, inr) };
+        var created = await _provider.CreatePaymentAsync(request with { Vpa = "sari.k@okaxis" }, CancellationToken.None);
+        Assert.True(created.IsSuccess);
+        Assert.Equal(("upi", "sari.k@okaxis"), (created.Value!.Instructions.Type, created.Value.Instructions.Vpa));
+
+        Assert.True((await _control.PayAsync(created.Value.ProviderReference, null, CancellationToken.None)).Done);
+        var verified = _provider.VerifyWebhook(Assert.Single(Notifications));
+        Assert.Equal(PaymentStatus.Paid, verified.Notification!.PaymentStatus);
+        Assert.Equal(new Money(250_000, inr), verified.Notification.Amount);
+
+        var noAddress = await _provider.CreatePaymentAsync(Request(PaymentMethod.Upi, null) with { Amount = new Money(250_000, inr) }, CancellationToken.None);
+        Assert.Equal(ProviderFailureKind.Declined, noAddress.Failure!.Kind);
+        var rupiah = await _provider.CreatePaymentAsync(Request(PaymentMethod.Upi, null) with { Vpa = "sari@okaxis" }, CancellationToken.None);
+        Assert.Equal(ProviderFailureKind.Declined, rupiah.Failure!.Kind);
+    }
+
+    [Fact]
     public async Task A_QRIS_payment_can_be_cancelled_and_then_no_longer_paid_by_status()
     {
         var created = await _provider.CreatePaymentAsync(Request(PaymentMethod.Qris, null), CancellationToken.None);

@@ -8,7 +8,7 @@ namespace Gerbang.Api.Admin;
 /// <summary>Fees as operators set them: defaults, merchant contracts, the platform margin and holidays.</summary>
 public static class FeeAdminEndpoints
 {
-    private static readonly string[] Methods = ["va", "qris", "card", "disbursement"];
+    private static readonly string[] Methods = ["va", "qris", "card", "upi", "disbursement"];
 
     public sealed record RuleView(string? Merchant, string Method, long Flat, int BasisPoints);
 

@@ -55,6 +55,7 @@ public sealed partial class CreatePaymentHandler(
             {
                 Capture = request.Capture,
                 ReturnUrl = request.Method == PaymentMethod.Card ? request.ReturnUrl ?? new Uri($"{urls.Public}/checkout/done") : null,
+                Vpa = request.Vpa,
             };
             var startedAt = timeProvider.GetUtcNow();
             var started = timeProvider.GetTimestamp();

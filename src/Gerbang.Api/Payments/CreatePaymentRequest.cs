@@ -28,8 +28,10 @@ public sealed record CreatePaymentRequest(
     /// <summary>For cards: where the provider's card page sends the customer when it is done.</summary>
     public Uri? ReturnUrl { get; init; }
 
+    /// <summary>For UPI: the customer's virtual payment address (<c>name@bank</c>).</summary>
+    public string? Vpa { get; init; }
+
     private static readonly string[] KnownProviders = ["midtrans", "xendit", "doku", "ipaymu", "stripe", "simulator"];
-    private static readonly string[] ContractMethods = ["va", "qris", "card", "upi"];
 
     public static CreatePaymentRequest? Parse(JsonElement root, DateTimeOffset now, bool live, out IReadOnlyList<FieldError> errors)
     {
@@ -46,10 +48,7 @@ public sealed record CreatePaymentRequest(
         var method = PaymentMethod.Va;
         if (methodText is not null && !PaymentMethods.TryParse(methodText, out method))
         {
-            f.Add("method", ContractMethods.Contains(methodText) ? "method_unavailable" : "method_invalid",
-                ContractMethods.Contains(methodText)
-                    ? $"{methodText} is not available on this gateway yet; use va, qris or card."
-                    : "method must be one of va, qris, card.");
+            f.Add("method", "method_invalid", "method must be one of va, qris, card, upi.");
         }
 
         var captureText = f.String("capture_method", required: false, maxLength: 20);
@@ -88,9 +87,31 @@ public sealed record CreatePaymentRequest(
                 f.Add("bank", "bank_invalid", $"bank must be one of {string.Join(", ", PaymentMethods.VaBanks)}.");
             }
         }
-        else if (bank is not null && methodText is "qris" or "card")
+        else if (bank is not null && methodText is "qris" or "card" or "upi")
         {
             f.Add("bank", "parameter_unexpected", "bank applies only to va payments.");
+        }
+
+        var vpa = f.String("vpa", required: false, maxLength: 321);
+        if (methodText == "upi")
+        {
+            if (vpa is null && !f.Has("vpa"))
+            {
+                f.Add("vpa", "parameter_missing", "vpa (the customer's UPI address, such as name@bank) is required for upi payments.");
+            }
+            else if (vpa is not null && !PaymentMethods.IsVpa(vpa))
+            {
+                f.Add("vpa", "vpa_invalid", "vpa must be a UPI address such as name@bank.");
+            }
+
+            if (currencyText is not null && Currency.TryParse(currencyText, out _) && currencyText != "INR")
+            {
+                f.Add("currency", "currency_invalid", "upi payments are in INR.");
+            }
+        }
+        else if (vpa is not null && methodText is "va" or "qris" or "card")
+        {
+            f.Add("vpa", "parameter_unexpected", "vpa applies only to upi payments.");
         }
 
         var orderId = f.String("order_id", required: true, minLength: 1, maxLength: 64);
@@ -141,6 +162,7 @@ public sealed record CreatePaymentRequest(
         {
             Capture = capture,
             ReturnUrl = returnUrl is null ? null : new Uri(returnUrl),
+            Vpa = method == PaymentMethod.Upi ? vpa : null,
         };
     }
 

@@ -9,12 +9,13 @@ public sealed class FeeOptions
 {
     public const string Section = "Gerbang:Fees";
 
-    /// <summary>Default fee per method (<c>va</c>, <c>qris</c>, <c>card</c>) until an operator sets one in the database.</summary>
+    /// <summary>Default fee per method (<c>va</c>, <c>qris</c>, <c>card</c>, <c>upi</c>) until an operator sets one in the database.</summary>
     public Dictionary<string, FeeRuleOptions> Defaults { get; set; } = new(StringComparer.Ordinal)
     {
         ["va"] = new() { Flat = 4000 },
         ["qris"] = new() { BasisPoints = 70 },
         ["card"] = new() { BasisPoints = 290, Flat = 2000 },
+        ["upi"] = new() { BasisPoints = 50 },
     };
 
     /// <summary>The default flat fee for paying a merchant out to its bank account.</summary>

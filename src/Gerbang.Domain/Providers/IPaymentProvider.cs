@@ -67,6 +67,9 @@ public sealed record ProviderPaymentRequest(
 
     /// <summary>Where a provider's hosted page sends the customer back to when it is done.</summary>
     public Uri? ReturnUrl { get; init; }
+
+    /// <summary>For UPI: the customer's virtual payment address the collect request goes to.</summary>
+    public string? Vpa { get; init; }
 }
 
 public sealed record ProviderPayment(

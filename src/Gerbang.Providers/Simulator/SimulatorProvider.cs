@@ -36,6 +36,7 @@ public sealed class SimulatorProvider(HttpClient http, IOptions<SimulatorProvide
         new(PaymentMethod.Va, null, Currency.Idr, 1, long.MaxValue),
         new(PaymentMethod.Qris, null, Currency.Idr, 1, long.MaxValue),
         new(PaymentMethod.Card, null, Currency.Idr, 1, long.MaxValue),
+        new(PaymentMethod.Upi, null, Currency.Parse("INR"), 1, long.MaxValue),
     ];
 
     public Task<ProviderResult<ProviderPayment>> CreatePaymentAsync(ProviderPaymentRequest request, CancellationToken cancellationToken)
@@ -51,7 +52,8 @@ public sealed class SimulatorProvider(HttpClient http, IOptions<SimulatorProvide
             request.ExpiresAt,
             request.NotificationUrl,
             request.Method == PaymentMethod.Card ? request.Capture.ToWire() : null,
-            request.ReturnUrl);
+            request.ReturnUrl,
+            request.Method == PaymentMethod.Upi ? request.Vpa : null);
         return ProviderHttp.SendAsync(http, Post("v1/payments", body), async response =>
         {
             if (!response.IsSuccessStatusCode)
@@ -69,6 +71,7 @@ public sealed class SimulatorProvider(HttpClient http, IOptions<SimulatorProvide
             {
                 PaymentMethod.Va => PaymentInstructions.Va(p.Bank ?? request.Bank ?? "", p.VaNumber ?? ""),
                 PaymentMethod.Card => PaymentInstructions.Redirect(p.RedirectUrl ?? ""),
+                PaymentMethod.Upi => PaymentInstructions.Upi(p.Vpa ?? request.Vpa ?? ""),
                 _ => PaymentInstructions.Qris(p.QrString ?? ""),
             };
             return ProviderResult<ProviderPayment>.Ok(new ProviderPayment(p.Id, instructions, p.ExpiresAt, MapStatus(p.Status)));

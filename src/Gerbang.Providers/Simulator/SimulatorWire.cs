@@ -11,7 +11,8 @@ internal sealed record CreatePaymentBody(
     DateTimeOffset ExpiresAt,
     Uri NotifyUrl,
     string? CaptureMethod,
-    Uri? ReturnUrl);
+    Uri? ReturnUrl,
+    string? Vpa);
 
 internal sealed record PaymentBody(
     string Id,
@@ -25,7 +26,8 @@ internal sealed record PaymentBody(
     string? VaNumber,
     string? QrString,
     DateTimeOffset ExpiresAt,
-    string? RedirectUrl);
+    string? RedirectUrl,
+    string? Vpa = null);
 
 internal sealed record CaptureBody(long Amount);
 

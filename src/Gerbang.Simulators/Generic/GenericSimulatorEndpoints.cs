@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Gerbang.Domain;
+using Gerbang.Domain.Payments;
 using Gerbang.Simulators.Shared;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -81,6 +82,11 @@ public static class GenericSimulatorEndpoints
             return TypedResults.Json(new SimError("invalid_request", "capture_method must be automatic or manual"), SimulatorJson.Options, statusCode: 400);
         }
 
+        if (body.Method == "upi" && (body.Currency != "INR" || !PaymentMethods.IsVpa(body.Vpa)))
+        {
+            return TypedResults.Json(new SimError("invalid_request", "a upi collect request needs a vpa (name@bank) and INR"), SimulatorJson.Options, statusCode: 400);
+        }
+
         state.CountCreate();
         var id = state.ByReference.GetOrAdd(body.Reference, _ => Ids.New("simpay"));
         var apiBase = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path.Value![..^"/v1/payments".Length]}";
@@ -97,6 +103,7 @@ public static class GenericSimulatorEndpoints
             RedirectUrl = body.Method == "card" ? $"{apiBase}/pay/{id}" : null,
             ReturnUrl = body.Method == "card" ? body.ReturnUrl : null,
             CaptureMethod = body.Method == "card" ? body.CaptureMethod ?? "automatic" : null,
+            Vpa = body.Method == "upi" ? body.Vpa : null,
             ExpiresAt = body.ExpiresAt,
             NotifyUrl = body.NotifyUrl,
         });

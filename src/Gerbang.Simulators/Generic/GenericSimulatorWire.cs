@@ -13,7 +13,8 @@ public sealed record SimCreatePayment(
     DateTimeOffset ExpiresAt,
     Uri NotifyUrl,
     string? CaptureMethod = null,
-    Uri? ReturnUrl = null);
+    Uri? ReturnUrl = null,
+    string? Vpa = null);
 
 public sealed record SimPaymentView(
     string Id,
@@ -28,10 +29,11 @@ public sealed record SimPaymentView(
     string? QrString,
     DateTimeOffset ExpiresAt,
     string? RedirectUrl,
-    string? CaptureMethod)
+    string? CaptureMethod,
+    string? Vpa)
 {
     public static SimPaymentView Of(SimulatedPayment p) =>
-        new(p.Id, p.Reference, p.Status, p.Amount, p.PaidAmount, p.Currency, p.Method, p.Bank, p.VaNumber, p.QrString, p.ExpiresAt, p.RedirectUrl, p.CaptureMethod);
+        new(p.Id, p.Reference, p.Status, p.Amount, p.PaidAmount, p.Currency, p.Method, p.Bank, p.VaNumber, p.QrString, p.ExpiresAt, p.RedirectUrl, p.CaptureMethod, p.Vpa);
 }
 
 public sealed record SimCapture(long Amount);

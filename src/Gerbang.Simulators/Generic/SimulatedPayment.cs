@@ -19,6 +19,9 @@ public sealed class SimulatedPayment
 
     public string? QrString { get; init; }
 
+    /// <summary>For UPI: the customer's address the collect request was sent to.</summary>
+    public string? Vpa { get; init; }
+
     /// <summary>For cards: the simulator's own card page, and where it sends the customer afterwards.</summary>
     public string? RedirectUrl { get; init; }
 

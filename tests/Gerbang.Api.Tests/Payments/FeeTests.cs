@@ -33,7 +33,8 @@ public sealed class FeeTests(GerbangFixture gerbang) : IClassFixture<GerbangFixt
         Assert.Equal(0, (await FeeAsync(merchant.Id, "qris", 142)).Amount);   // 0.99 rounds down
         Assert.Equal(3000, (await FeeAsync(merchant.Id, "va", 3000)).Amount); // never more than the amount
         Assert.Equal(2290, (await FeeAsync(merchant.Id, "card", 10_000)).Amount); // 2.9% plus Rp2.000
-        await Assert.ThrowsAsync<FeeUnresolvedException>(() => FeeAsync(merchant.Id, "upi", 10_000));
+        Assert.Equal(50, (await FeeAsync(merchant.Id, "upi", 10_000)).Amount); // 0.5%
+        await Assert.ThrowsAsync<FeeUnresolvedException>(() => FeeAsync(merchant.Id, "ewallet", 10_000));
 
         Assert.Equal(200, await PutAsync(finance, $"/admin/v1/merchants/{merchant.Id}/fees/qris", """{"basis_points":50,"reason":"volume contract"}"""));
         Assert.Equal(200, await PutAsync(finance, "/admin/v1/fees/defaults/va", """{"flat":3500,"reason":"price change"}"""));

@@ -38,7 +38,7 @@ public sealed class ValidationTests(GerbangFixture gerbang) : IClassFixture<Gerb
         { """{"amount":150000,"currency":"IDR","method":"qris","return_url":"https://shop.example/back","order_id":"O"}""", "parameter_unexpected", "return_url" },
         { """{"amount":150000,"currency":"IDR","method":"card","return_url":"javascript:alert(1)","order_id":"O"}""", "url_invalid", "return_url" },
         { """{"amount":150000,"currency":"IDR","method":"card","bank":"bca","order_id":"O"}""", "parameter_unexpected", "bank" },
-        { """{"amount":150000,"currency":"IDR","method":"upi","order_id":"O"}""", "method_unavailable", "method" },
+        { """{"amount":150000,"currency":"IDR","method":"upi","order_id":"O"}""", "parameter_missing", "vpa" },
     };
 
     [Theory]

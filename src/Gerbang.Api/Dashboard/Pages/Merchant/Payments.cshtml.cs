@@ -8,7 +8,7 @@ namespace Gerbang.Api.Dashboard.Pages.Merchant;
 public sealed class PaymentsModel : DashboardPage
 {
     public static readonly string[] Statuses = ["pending", "requires_capture", "paid", "failed", "expired", "cancelled"];
-    public static readonly string[] Methods = ["va", "qris", "card"];
+    public static readonly string[] Methods = ["va", "qris", "card", "upi"];
     private static readonly string[] Params = ["status", "method", "order_id", "created[gte]", "created[lte]", "starting_after", "ending_before"];
 
     public ApiResult Result { get; private set; } = null!;
