@@ -31,6 +31,9 @@ public readonly record struct Currency
 
     public static Currency Idr { get; } = new("IDR", 0);
 
+    /// <summary>The codes Gerbang knows.</summary>
+    public static IReadOnlyList<string> Codes { get; } = [.. Known.Keys];
+
     /// <summary>Accepts only upper-case codes Gerbang knows; lower case is refused on purpose.</summary>
     public static bool TryParse(string? code, out Currency currency)
     {

@@ -108,7 +108,8 @@ public static class BankAccountEndpoints
     internal static Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
         ListQuery.AnswerForMerchantAsync(
             http, db, $"select {Columns} from bank_accounts where merchant_id = $1 and mode = $2 and deleted_at is null", "bank_accounts",
-            new Dictionary<string, string> { ["status"] = "status" }, Read, a => a, "/v1/bank_accounts");
+            new Dictionary<string, string> { ["status"] = "status" }, Read, a => a, "/v1/bank_accounts",
+            new Dictionary<string, IReadOnlyList<string>> { ["status"] = ["unverified", "verified"] });
 
     public static async Task<BankAccountView?> FindAsync(NpgsqlDataSource db, string merchantId, string mode, string id, CancellationToken cancellationToken)
     {

@@ -154,7 +154,8 @@ public static class DisbursementEndpoints
     internal static Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
         ListQuery.AnswerForMerchantAsync(
             http, db, $"select {DisbursementRow.Columns} from disbursements where merchant_id = $1 and mode = $2", "disbursements",
-            new Dictionary<string, string> { ["status"] = "status" }, DisbursementRow.Read, d => d.View(), "/v1/disbursements");
+            new Dictionary<string, string> { ["status"] = "status" }, DisbursementRow.Read, d => d.View(), "/v1/disbursements",
+            new Dictionary<string, IReadOnlyList<string>> { ["status"] = ["pending", "processing", "succeeded", "failed"] });
 
     private static async Task<DisbursementRow?> FindAsync(NpgsqlDataSource db, MerchantContext merchant, string id, CancellationToken cancellationToken)
     {

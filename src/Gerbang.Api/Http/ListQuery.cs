@@ -27,7 +27,14 @@ public sealed class ListQuery
 
     public Dictionary<string, string> Filters { get; } = new(StringComparer.Ordinal);
 
-    public static ListQuery? Parse(HttpRequest request, IReadOnlyCollection<string> filters, out ApiResponse? problem)
+    public static ListQuery? Parse(HttpRequest request, IReadOnlyCollection<string> filters, out ApiResponse? problem) =>
+        Parse(request, filters, null, out problem);
+
+    /// <summary>
+    /// Parses the list parameters; a filter named in <paramref name="values"/> must have one of its
+    /// values (a status or type that cannot exist is a mistake, not an empty list).
+    /// </summary>
+    public static ListQuery? Parse(HttpRequest request, IReadOnlyCollection<string> filters, IReadOnlyDictionary<string, IReadOnlyList<string>>? values, out ApiResponse? problem)
     {
         var errors = new List<FieldError>();
         var query = request.Query;
@@ -55,6 +62,10 @@ public sealed class ListQuery
             if (filters.Contains(key))
             {
                 result.Filters[key] = value.ToString();
+                if (values is not null && values.TryGetValue(key, out var allowed) && !allowed.Contains(value.ToString()))
+                {
+                    errors.Add(new FieldError(key, "parameter_invalid", $"{key} must be one of {string.Join(", ", allowed)}."));
+                }
             }
             else if (key is not ("limit" or "starting_after" or "ending_before" or "created[gte]" or "created[lte]"))
             {
@@ -120,6 +131,29 @@ public sealed class ListQuery
         }
     }
 
+    /// <summary>
+    /// An unknown cursor reads as an empty page (its subquery finds no row); when a page comes back
+    /// empty, this tells that apart from the end of the list: a cursor that is not one of the merchant's
+    /// objects in <paramref name="table"/> is 400 <c>resource_missing</c>, as a client paging with a
+    /// mistyped or foreign id must learn rather than stop early.
+    /// </summary>
+    public async Task<ApiResponse?> MissingCursorAsync(NpgsqlDataSource db, string table, string merchantId, string mode, int pageCount, CancellationToken cancellationToken)
+    {
+        var (param, cursor) = StartingAfter is not null ? ("starting_after", StartingAfter) : ("ending_before", EndingBefore);
+        if (pageCount > 0 || cursor is null)
+        {
+            return null;
+        }
+
+        await using var cmd = db.CreateCommand($"select 1 from {table} where id = $1 and merchant_id = $2 and mode = $3");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = cursor });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = merchantId });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = mode });
+        return await cmd.ExecuteScalarAsync(cancellationToken) is null
+            ? Problems.Create(400, "resource_missing", $"{param} names no object of this list: '{cursor}'.", param)
+            : null;
+    }
+
     public static int Add(NpgsqlCommand cmd, object value)
     {
         cmd.Parameters.Add(new NpgsqlParameter { Value = value });
@@ -160,10 +194,11 @@ public sealed class ListQuery
         IReadOnlyDictionary<string, string> filters,
         Func<NpgsqlDataReader, TRow> read,
         Func<TRow, TView> view,
-        string url)
+        string url,
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? values = null)
     {
         var merchant = Merchants.MerchantContext.Of(http);
-        var query = Parse(http.Request, filters.Keys.ToArray(), out var problem);
+        var query = Parse(http.Request, filters.Keys.ToArray(), values, out var problem);
         if (query is null)
         {
             return problem!;
@@ -190,6 +225,11 @@ public sealed class ListQuery
         }
 
         var (page, hasMore) = query.Page(rows);
+        if (await query.MissingCursorAsync(db, table, merchant.MerchantId, merchant.ModeWire, page.Count, http.RequestAborted) is { } missing)
+        {
+            return missing;
+        }
+
         return Answer(page.Select(view).ToList(), hasMore, url);
     }
 }

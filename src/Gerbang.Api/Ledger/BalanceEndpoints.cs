@@ -1,6 +1,7 @@
 using System.Text;
 using Gerbang.Api.Http;
 using Gerbang.Api.Merchants;
+using Gerbang.Domain;
 using Npgsql;
 
 namespace Gerbang.Api.Ledger;
@@ -8,6 +9,12 @@ namespace Gerbang.Api.Ledger;
 /// <summary><c>/v1/balance</c> and <c>/v1/balance_transactions</c>, read from the ledger.</summary>
 public static class BalanceEndpoints
 {
+    private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> TransactionFilterValues = new Dictionary<string, IReadOnlyList<string>>
+    {
+        ["type"] = ["payment", "fee", "refund", "refund_reversal", "disbursement", "disbursement_reversal", "adjustment"],
+        ["currency"] = Currency.Codes,
+    };
+
     public static IServiceCollection AddLedger(this IServiceCollection services)
     {
         services.AddSingleton<LedgerWriter>();
@@ -70,7 +77,7 @@ public static class BalanceEndpoints
     internal static async Task<ApiResponse> TransactionsAsync(HttpContext http, NpgsqlDataSource db)
     {
         var merchant = MerchantContext.Of(http);
-        var query = ListQuery.Parse(http.Request, ["type", "source", "currency"], out var problem);
+        var query = ListQuery.Parse(http.Request, ["type", "source", "currency"], TransactionFilterValues, out var problem);
         if (query is null)
         {
             return problem!;
@@ -88,6 +95,11 @@ public static class BalanceEndpoints
         query.Apply(sql, cmd, "balance_transactions");
         cmd.CommandText = sql.ToString();
         var (page, hasMore) = query.Page(await ReadAsync(cmd, merchant.Livemode, http.RequestAborted));
+        if (await query.MissingCursorAsync(db, "balance_transactions", merchant.MerchantId, merchant.ModeWire, page.Count, http.RequestAborted) is { } missing)
+        {
+            return missing;
+        }
+
         return ListQuery.Answer(page, hasMore, "/v1/balance_transactions");
     }
 

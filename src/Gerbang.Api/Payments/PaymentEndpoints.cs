@@ -88,13 +88,19 @@ public static class PaymentEndpoints
 
     internal static async Task<ApiResponse> ListAsync(HttpContext http, PaymentStore store, GerbangUrls urls)
     {
-        var query = ListQuery.Parse(http.Request, PaymentStore.Filters, out var problem);
+        var query = ListQuery.Parse(http.Request, PaymentStore.Filters, PaymentStore.FilterValues, out var problem);
         if (query is null)
         {
             return problem!;
         }
 
-        var (page, hasMore) = await store.ListAsync(MerchantContext.Of(http), query, http.RequestAborted);
+        var merchant = MerchantContext.Of(http);
+        var (page, hasMore) = await store.ListAsync(merchant, query, http.RequestAborted);
+        if (await store.MissingCursorAsync(merchant, query, page.Count, http.RequestAborted) is { } missing)
+        {
+            return missing;
+        }
+
         return ListQuery.Answer(page.Select(p => PaymentView.Of(p, urls.Public)).ToList(), hasMore, "/v1/payments");
     }
 

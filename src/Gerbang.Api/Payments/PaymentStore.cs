@@ -1,6 +1,7 @@
 using System.Text;
 using Gerbang.Api.Http;
 using Gerbang.Api.Merchants;
+using Gerbang.Domain.Payments;
 using Npgsql;
 
 namespace Gerbang.Api.Payments;
@@ -9,6 +10,13 @@ namespace Gerbang.Api.Payments;
 public sealed class PaymentStore(NpgsqlDataSource dataSource)
 {
     public static readonly string[] Filters = ["status", "method", "order_id"];
+
+    /// <summary>The values the enumerated filters can take.</summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> FilterValues = new Dictionary<string, IReadOnlyList<string>>
+    {
+        ["status"] = Enum.GetValues<PaymentStatus>().Select(s => s.ToWire()).ToArray(),
+        ["method"] = Enum.GetValues<PaymentMethod>().Select(m => m.ToWire()).ToArray(),
+    };
 
     // Found by its primary key, then scoped: the fence (offset 0) keeps a cached generic plan from
     // walking the merchant's whole (merchant_id, mode, seq) index instead, which made every lookup for a
@@ -78,6 +86,9 @@ public sealed class PaymentStore(NpgsqlDataSource dataSource)
 
         return query.Page(rows);
     }
+
+    public Task<ApiResponse?> MissingCursorAsync(MerchantContext merchant, ListQuery query, int pageCount, CancellationToken cancellationToken) =>
+        query.MissingCursorAsync(dataSource, "payments", merchant.MerchantId, merchant.ModeWire, pageCount, cancellationToken);
 }
 
 public sealed record AttemptView(string Id, string Object, string Payment, string Provider, string? ProviderReference, string Status, string? FailureCode, string? FailureMessage, int? LatencyMs, string CreatedAt);

@@ -45,7 +45,8 @@ public static class RefundEndpoints
     internal static Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
         ListQuery.AnswerForMerchantAsync(
             http, db, $"select {RefundRow.Columns} from refunds where merchant_id = $1 and mode = $2", "refunds",
-            new Dictionary<string, string> { ["payment"] = "payment_id", ["status"] = "status" }, RefundRow.Read, r => r.View(), "/v1/refunds");
+            new Dictionary<string, string> { ["payment"] = "payment_id", ["status"] = "status" }, RefundRow.Read, r => r.View(), "/v1/refunds",
+            new Dictionary<string, IReadOnlyList<string>> { ["status"] = ["pending", "succeeded", "failed"] });
 
     internal static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db)
     {

@@ -9,6 +9,11 @@ namespace Gerbang.Api.Webhooks;
 /// <summary><c>/v1/events</c>: the event log, each event's delivery attempts, and resending.</summary>
 public static class EventEndpoints
 {
+    private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> TypeValues = new Dictionary<string, IReadOnlyList<string>>
+    {
+        ["type"] = EventTypes.All,
+    };
+
     public static IServiceCollection AddWebhooks(this IServiceCollection services)
     {
         services.AddSingleton<WebhookDispatcher>();
@@ -31,7 +36,7 @@ public static class EventEndpoints
     internal static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db)
     {
         var merchant = MerchantContext.Of(http);
-        var query = ListQuery.Parse(http.Request, ["type", "object"], out var problem);
+        var query = ListQuery.Parse(http.Request, ["type", "object"], TypeValues, out var problem);
         if (query is null)
         {
             return problem!;
@@ -64,6 +69,11 @@ public static class EventEndpoints
         }
 
         var (page, hasMore) = query.Page(rows);
+        if (await query.MissingCursorAsync(db, "events", merchant.MerchantId, merchant.ModeWire, page.Count, http.RequestAborted) is { } missing)
+        {
+            return missing;
+        }
+
         return ListQuery.Answer(page, hasMore, "/v1/events");
     }
 
