@@ -37,6 +37,27 @@ public static partial class ErrorHandling
             };
             await Problems.Create(code, problemCode, detail).ExecuteAsync(context);
         });
+        app.Use((context, next) =>
+        {
+            // A query value with an encoded NUL cannot be compared with any stored text; Kestrel
+            // already refuses one in the path.
+            var raw = context.Request.QueryString.Value;
+            if (raw is null || !raw.Contains("%00", StringComparison.Ordinal))
+            {
+                return next(context);
+            }
+
+            foreach (var (name, values) in context.Request.Query)
+            {
+                if (name.Contains('\0', StringComparison.Ordinal) || values.Any(v => v is not null && v.Contains('\0', StringComparison.Ordinal)))
+                {
+                    var param = name.Replace("\0", "", StringComparison.Ordinal);
+                    return Problems.Create(400, "parameter_invalid_string", $"{param} contains a NUL character.", param).ExecuteAsync(context);
+                }
+            }
+
+            return next(context);
+        });
         return app;
     }
 

@@ -57,6 +57,66 @@ public static class RequestBody
         return null;
     }
 
+    /// <summary>The first field (as <c>a[b][0]</c>) whose name or string value cannot be stored as text, or null.</summary>
+    private static string? UnstorableString(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return Storable(element) ? null : path;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (UnstorableString(item, $"{path}[{index++}]") is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return path;
+                    }
+
+                    if (name.Contains('\0', StringComparison.Ordinal))
+                    {
+                        return path;
+                    }
+
+                    if (UnstorableString(property.Value, path.Length == 0 ? name : $"{path}[{name}]") is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private static bool Storable(JsonElement text)
+    {
+        try
+        {
+            return !text.GetString()!.Contains('\0', StringComparison.Ordinal);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     public static bool IsJson(string? contentType)
     {
         if (string.IsNullOrEmpty(contentType))
@@ -103,6 +163,19 @@ public static class RequestBody
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
             {
                 problem = Problems.Create(400, "invalid_json", "The request body must be a JSON object.");
+                return false;
+            }
+
+            if (!System.Text.Unicode.Utf8.IsValid(body))
+            {
+                problem = Problems.Create(400, "invalid_json", "The request body is not valid UTF-8.");
+                return false;
+            }
+
+            // Escapes can spell text no column can hold: U+0000, or half of a surrogate pair.
+            if (body.AsSpan().IndexOf("\\u"u8) >= 0 && UnstorableString(doc.RootElement, "") is { } param)
+            {
+                problem = Problems.Create(400, "parameter_invalid_string", $"{(param.Length == 0 ? "A field name" : param)} contains a NUL character or an unpaired surrogate.", param.Length == 0 ? null : param);
                 return false;
             }
 
