@@ -48,8 +48,15 @@ public static class MerchantSelfEndpoints
 
     internal static async Task<ApiResponse> GetAsync(HttpContext http, MerchantService merchants)
     {
-        var m = await merchants.FindAsync(MerchantContext.Of(http).MerchantId, http.RequestAborted);
-        return ApiResponse.Ok(m!);
+        var merchant = MerchantContext.Of(http);
+        return ApiResponse.Ok(SelfView.Of((await merchants.FindAsync(merchant.MerchantId, http.RequestAborted))!, merchant.Livemode));
+    }
+
+    /// <summary>The merchant as its own key sees it: <c>livemode</c> is the key's mode.</summary>
+    public sealed record SelfView(string Id, string Object, bool Livemode, string Name, string Status, string? SupportEmail, string? StatementName, string? ApprovedAt, string CreatedAt)
+    {
+        public static SelfView Of(MerchantView m, bool livemode) =>
+            new(m.Id, m.Object, livemode, m.Name, m.Status, m.SupportEmail, m.StatementName, m.ApprovedAt, m.CreatedAt);
     }
 
     private static async Task<ApiResponse> UpdateAsync(HttpContext http, NpgsqlDataSource db, MerchantService merchants, TimeProvider clock)
@@ -86,7 +93,7 @@ public static class MerchantSelfEndpoints
         }
 
         await cmd.ExecuteNonQueryAsync(http.RequestAborted);
-        return ApiResponse.Ok((await merchants.FindAsync(id, http.RequestAborted))!);
+        return ApiResponse.Ok(SelfView.Of((await merchants.FindAsync(id, http.RequestAborted))!, MerchantContext.Of(http).Livemode));
     }
 
     /// <summary>A new key for the calling key's mode, shown once; the calling key stops at once or after <c>expires_in</c>.</summary>

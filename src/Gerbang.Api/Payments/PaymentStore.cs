@@ -56,7 +56,7 @@ public sealed class PaymentStore(NpgsqlDataSource dataSource)
         while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(new AttemptView(
-                reader.GetString(0), "payment_attempt", reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4),
+                reader.GetString(0), "payment_attempt", merchant.Livemode, reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4),
                 reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetInt32(7),
                 ApiJson.Time(reader.GetFieldValue<DateTimeOffset>(8))));
         }
@@ -91,4 +91,4 @@ public sealed class PaymentStore(NpgsqlDataSource dataSource)
         query.MissingCursorAsync(dataSource, "payments", merchant.MerchantId, merchant.ModeWire, pageCount, cancellationToken);
 }
 
-public sealed record AttemptView(string Id, string Object, string Payment, string Provider, string? ProviderReference, string Status, string? FailureCode, string? FailureMessage, int? LatencyMs, string CreatedAt);
+public sealed record AttemptView(string Id, string Object, bool Livemode, string Payment, string Provider, string? ProviderReference, string Status, string? FailureCode, string? FailureMessage, int? LatencyMs, string CreatedAt);

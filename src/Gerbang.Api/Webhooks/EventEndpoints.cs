@@ -115,6 +115,7 @@ public static class EventEndpoints
             attempts.Add(new DeliveryAttemptView(
                 "wa_" + reader.GetInt64(0).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "webhook_delivery_attempt",
+                merchant.Livemode,
                 reader.GetString(1),
                 reader.GetString(2),
                 reader.GetString(3),
@@ -191,5 +192,5 @@ public static class EventEndpoints
     }
 
     public sealed record DeliveryAttemptView(
-        string Id, string Object, string Event, string Delivery, string WebhookEndpoint, string AttemptedAt, int? HttpStatus, int LatencyMs, string? Error, bool Succeeded, string DeliveryStatus);
+        string Id, string Object, bool Livemode, string Event, string Delivery, string WebhookEndpoint, string AttemptedAt, int? HttpStatus, int LatencyMs, string? Error, bool Succeeded, string DeliveryStatus);
 }
