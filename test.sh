@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite (unit, integration over a throwaway PostgreSQL, real HTTP) and prints a
-# final "N passed, N failed, N skipped" line. Extra arguments go to 'dotnet test'.
+# final "N passed, N failed, N skipped" line. Extra arguments go to 'dotnet test'. The test projects
+# run one after another (-m:1): each starts its own PostgreSQL, and the browser tests need the cores.
 set -uo pipefail
 cd "$(dirname "$0")"
 scripts/ensure-postgres.sh || { echo "0 passed, 1 failed"; exit 1; }
@@ -10,7 +11,7 @@ export GERBANG_SCREENSHOTS="${GERBANG_SCREENSHOTS:-$PWD/artifacts/screenshots}"
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 dotnet build Gerbang.slnx -c Debug -nologo -v q || { echo "0 passed, 1 failed"; exit 1; }
-dotnet test Gerbang.slnx --no-build -nologo --logger "trx" --results-directory "$results" "$@"
+dotnet test Gerbang.slnx --no-build -nologo -m:1 --logger "trx" --results-directory "$results" "$@"
 status=$?
 
 python3 - "$results" <<'PY'

@@ -158,7 +158,15 @@ public sealed class CheckoutBrowserTests(BrowserFixture gerbang) : IClassFixture
         await page.ClickAsync("#pay");
 
         // No return_url was given: Stripe sends the shopper to Gerbang's own page.
-        await page.WaitForURLAsync(gerbang.BaseUrl + "/checkout/done");
+        try
+        {
+            await page.WaitForURLAsync(gerbang.BaseUrl + "/checkout/done", new() { Timeout = 60_000 });
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"the shopper is still at {page.Url}: {await page.ContentAsync()}");
+        }
+
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Payment submitted");
         Assert.Equal("requires_capture", (await merchant.Client.GetJsonAsync($"/v1/payments/{payment.Str("id")}")).Body.Str("status"));
         var (captured, paid, _) = await merchant.Client.PostJsonAsync($"/v1/payments/{payment.Str("id")}/capture", new { amount = 100_000 });

@@ -1,0 +1,3 @@
+using Gerbang.Cli;
+
+return await CliApp.RunAsync(args, CliConsole.FromProcess());
