@@ -31,15 +31,21 @@ TOKEN=$(curl -sf "$B/admin/v1/login" -H 'Content-Type: application/json' -d '{"e
 read -r MERCHANT KEY < <(curl -sf "$B/admin/v1/merchants" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"name":"Bench","reason":"benchmark"}' \
   | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["id"], d["secret_key"])')
 
-# Warm up the JIT and connection pools, then measure.
-GERBANG_KEY="$KEY" wrk -t2 -c"$CONNECTIONS" -d"${WARMUP:-45}s" -s bench/create-payment/post.lua "$B" >/dev/null
-GERBANG_RESULT=$(GERBANG_KEY="$KEY" wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/create-payment/post.lua "$B" | grep '^RESULT')
-LOW_RESULT=$(GERBANG_KEY="$KEY" wrk -t2 -c16 -d10s --latency -s bench/create-payment/post.lua "$B" | grep '^RESULT')
-
 PGPORT=$(sed -n 4p "$DATA/postgres/data/postmaster.pid")
 export PGPASSWORD
 PGPASSWORD=$(cat "$DATA/postgres.password")
+# Each measured phase starts right after a checkpoint, so neither side has one forced into its window
+# by the other's writes.
+checkpoint() { psql -h 127.0.0.1 -p "$PGPORT" -U postgres -qAt -c 'CHECKPOINT' gerbang; }
+
+# Warm up the JIT and connection pools, then measure.
+GERBANG_KEY="$KEY" wrk -t2 -c"$CONNECTIONS" -d"${WARMUP:-45}s" -s bench/create-payment/post.lua "$B" >/dev/null
+checkpoint
+GERBANG_RESULT=$(GERBANG_KEY="$KEY" wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/create-payment/post.lua "$B" | grep '^RESULT')
+LOW_RESULT=$(GERBANG_KEY="$KEY" wrk -t2 -c16 -d10s --latency -s bench/create-payment/post.lua "$B" | grep '^RESULT')
+
 sed "s/@MERCHANT@/$MERCHANT/g" bench/create-payment/same-shape.sql >"$DATA/same-shape.sql"
+checkpoint
 # A tenth of pgbench's transactions are logged, for its own latency percentiles.
 PGBENCH=$(cd "$DATA" && pgbench -h 127.0.0.1 -p "$PGPORT" -U postgres -n -M prepared -c "$CONNECTIONS" -j 2 -T "$DURATION" \
   --log --log-prefix="$DATA/pgbench" --sampling-rate=0.1 -f "$DATA/same-shape.sql" gerbang 2>&1)
