@@ -34,8 +34,6 @@ public sealed class GerbangClient(Uri baseUri, string? credential, CliConsole co
 
     public Uri BaseUri => baseUri;
 
-    public string? Credential => credential;
-
     public void Dispose() => _http.Dispose();
 
     /// <summary>Sends a request and prints the answer: JSON indented on stdout, a problem on stderr. Returns the exit code.</summary>
@@ -65,6 +63,18 @@ public sealed class GerbangClient(Uri baseUri, string? credential, CliConsole co
 
     public static string Pretty(JsonElement element) => JsonSerializer.Serialize(element, Indented);
 
+    /// <summary>A request to <paramref name="path"/> (relative to Gerbang's base URL) carrying the credential.</summary>
+    public HttpRequestMessage NewRequest(HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, path.TrimStart('/'));
+        if (credential is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential);
+        }
+
+        return request;
+    }
+
     /// <summary>Sends with retries; null when Gerbang could not be reached at all (the reason is written).</summary>
     public async Task<ApiAnswer?> SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
@@ -72,12 +82,7 @@ public sealed class GerbangClient(Uri baseUri, string? credential, CliConsole co
         var payload = body is null ? null : body as byte[] ?? JsonSerializer.SerializeToUtf8Bytes(body);
         for (var attempt = 0; ; attempt++)
         {
-            using var request = new HttpRequestMessage(method, path.TrimStart('/'));
-            if (credential is not null)
-            {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential);
-            }
-
+            using var request = NewRequest(method, path);
             if (key is not null)
             {
                 request.Headers.Add("Idempotency-Key", key);

@@ -1,12 +1,7 @@
 using System.Diagnostics;
 using Gerbang.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Gerbang.Cli.Tests;
 
@@ -172,10 +167,10 @@ public sealed class CommandLineTests(GerbangFixture gerbang) : IClassFixture<Ger
     /// <summary>A reverse proxy that forwards the first POST to Gerbang and then drops the connection before answering.</summary>
     private sealed class LossyProxy : IAsyncDisposable
     {
-        private readonly WebApplication _app;
         private readonly HttpClient _upstream;
+        private WebApplication _app = null!;
 
-        private LossyProxy(WebApplication app, HttpClient upstream) => (_app, _upstream) = (app, upstream);
+        private LossyProxy(HttpClient upstream) => _upstream = upstream;
 
         public List<string> Keys { get; } = [];
 
@@ -183,13 +178,8 @@ public sealed class CommandLineTests(GerbangFixture gerbang) : IClassFixture<Ger
 
         public static async Task<LossyProxy> StartAsync(string upstream)
         {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
-            var proxy = new LossyProxy(builder.Build(), new HttpClient { BaseAddress = new Uri(upstream) });
-            proxy._app.Run(proxy.ForwardAsync);
-            await proxy._app.StartAsync();
-            proxy.Url = proxy._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            var proxy = new LossyProxy(new HttpClient { BaseAddress = new Uri(upstream) });
+            (proxy._app, proxy.Url) = await LoopbackApp.StartAsync(app => app.Run(proxy.ForwardAsync));
             return proxy;
         }
 

@@ -224,28 +224,11 @@ public static class CheckoutPageEndpoints
     }
 
     /// <summary>An amount for people: rupiah as <c>Rp150.000</c>; a currency with minor units as <c>2,500.00 INR</c>.</summary>
-    internal static string Rupiah(long amount, string currency)
-    {
-        if (currency == "IDR")
-        {
-            return "Rp" + amount.ToString("#,0", CultureInfo.InvariantCulture).Replace(',', '.');
-        }
-
-        if (!Domain.Currency.TryParse(currency, out var c) || c.Exponent == 0)
-        {
-            return $"{amount.ToString(CultureInfo.InvariantCulture)} {currency}";
-        }
-
-        var unit = 1L;
-        for (var i = 0; i < c.Exponent; i++)
-        {
-            unit *= 10;
-        }
-
-        var whole = Math.Abs(amount / unit).ToString("#,0", CultureInfo.InvariantCulture);
-        var minor = Math.Abs(amount % unit).ToString(CultureInfo.InvariantCulture).PadLeft(c.Exponent, '0');
-        return $"{(amount < 0 ? "-" : "")}{whole}.{minor} {currency}";
-    }
+    internal static string DisplayAmount(long amount, string currency) =>
+        currency == "IDR" ? "Rp" + amount.ToString("#,0", CultureInfo.InvariantCulture).Replace(',', '.')
+        : Domain.Currency.TryParse(currency, out var c) && c.Exponent > 0
+            ? $"{(amount / (decimal)Math.Pow(10, c.Exponent)).ToString("N" + c.Exponent.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)} {currency}"
+            : $"{amount.ToString(CultureInfo.InvariantCulture)} {currency}";
 
     internal static string E(string? s) => HtmlEncoder.Default.Encode(s ?? "");
 }

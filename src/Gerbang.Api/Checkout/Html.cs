@@ -33,7 +33,7 @@ internal static class Html
           {{(s.Mode == "test" ? "<div class=\"badge\">Test mode</div>" : "")}}
           <header>
             <div class="merchant" id="merchant-name">{{E(merchantName)}}</div>
-            <div class="amount" id="amount">{{E(Rupiah(s.Amount, s.Currency))}}</div>
+            <div class="amount" id="amount">{{E(DisplayAmount(s.Amount, s.Currency))}}</div>
             <div class="order">Order {{E(s.OrderId)}}</div>
           </header>
           <section id="choose" hidden>

@@ -33,7 +33,7 @@ public static class DashboardFormat
     public static string Money(this JsonElement e, string amountField, string? currency = null) =>
         Amount(e.Long(amountField), currency ?? e.Str("currency") switch { "" => "IDR", var c => c });
 
-    public static string Amount(long amount, string currency) => CheckoutPageEndpoints.Rupiah(amount, currency);
+    public static string Amount(long amount, string currency) => CheckoutPageEndpoints.DisplayAmount(amount, currency);
 
     /// <summary>An RFC 3339 time from the API as Jakarta time (WIB, no daylight saving).</summary>
     public static string When(string iso) =>

@@ -12,6 +12,17 @@ public static class Endpoints
 
     public static Argument<string> Id(string what) => new("id") { Description = $"The {what}'s id" };
 
+    /// <summary><c>--currency</c>, IDR unless given.</summary>
+    public static Option<string> CurrencyOption() => new("--currency") { Description = "ISO 4217, upper case", DefaultValueFactory = _ => "IDR" };
+
+    /// <summary>A repeatable option that also takes comma-separated values.</summary>
+    public static Option<string[]> ListOption(string name, string description) =>
+        new(name) { Description = description, AllowMultipleArgumentsPerToken = true };
+
+    /// <summary>The items of a <see cref="ListOption"/>, split at commas and trimmed.</summary>
+    public static string[] Items(string[]? given) =>
+        [.. (given ?? []).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
+
     /// <summary>A command that sends one request built from its parsed values and prints the answer.</summary>
     public static Command Call(
         CliContext context, string name, string description, Audience audience, HttpMethod method,

@@ -18,7 +18,7 @@ public static class ListenCommand
     public static Command Build(CliContext context)
     {
         var storeId = Endpoints.Opt<string?>("--store-id", "Only events of payments whose metadata has this store_id");
-        var events = new Option<string[]>("--events") { Description = "Only these types (payment.paid, or payment.* for a family), comma-separated or repeated", AllowMultipleArgumentsPerToken = true };
+        var events = Endpoints.ListOption("--events", "Only these types (payment.paid, or payment.* for a family), comma-separated or repeated");
         var forwardTo = Endpoints.Opt<string?>("--forward-to", "POST each event to this URL, signed like a Gerbang webhook");
         var secret = Endpoints.Opt<string?>("--secret", "The whsec_ secret to sign forwarded events with (default: a new one, printed at start)");
         var maxEvents = Endpoints.Opt<int?>("--max-events", "Stop after this many events");
@@ -47,8 +47,7 @@ public static class ListenCommand
                 return ExitCodes.Usage;
             }
 
-            var types = (result.GetValue(events) ?? []).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
-            var listener = new Listener(client, target, key, types, result.GetValue(maxEvents));
+            var listener = new Listener(client, target, key, Endpoints.Items(result.GetValue(events)), result.GetValue(maxEvents));
             if (target is not null)
             {
                 context.Console.Error.WriteLine($"Forwarding events to {target}; they are signed with {signingSecret}");
@@ -76,8 +75,7 @@ public static class ListenCommand
             {
                 try
                 {
-                    using var request = new HttpRequestMessage(HttpMethod.Get, "v1/events/stream" + query);
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", client.Credential);
+                    using var request = client.NewRequest(HttpMethod.Get, "/v1/events/stream" + query);
                     request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
                     if (lastId is not null)
                     {

@@ -24,15 +24,15 @@ public static class MerchantCommands
     {
         var checkout = new Command("checkout", "Hosted checkout sessions");
         var amount = Opt<long>("--amount", "The amount to pay", required: true);
-        var currency = new Option<string>("--currency") { Description = "ISO 4217, upper case", DefaultValueFactory = _ => "IDR" };
+        var currency = CurrencyOption();
         var orderId = Opt<string>("--order-id", "Your reference", required: true);
-        var methods = new Option<string[]>("--methods") { Description = "qris and/or va, comma-separated (default: both)", AllowMultipleArgumentsPerToken = true };
+        var methods = ListOption("--methods", "qris and/or va, comma-separated (default: both)");
         var success = Opt<string>("--success-url", "Where the page goes once paid", required: true);
         var cancel = Opt<string>("--cancel-url", "Where the page goes when the customer gives up", required: true);
         checkout.Subcommands.Add(Call(context, "create", "Create a session and print its URL", Audience.Merchant, HttpMethod.Post, _ => "/v1/checkout/sessions",
             r => Fields(
                 ("amount", r.GetValue(amount)), ("currency", r.GetValue(currency)), ("order_id", r.GetValue(orderId)),
-                ("methods", r.GetValue(methods) is { Length: > 0 } m ? m.SelectMany(x => x.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray() : null),
+                ("methods", Items(r.GetValue(methods)) is { Length: > 0 } m ? m : null),
                 ("success_url", r.GetValue(success)), ("cancel_url", r.GetValue(cancel))),
             amount, currency, orderId, methods, success, cancel));
         return checkout;

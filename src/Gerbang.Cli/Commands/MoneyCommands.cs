@@ -42,7 +42,7 @@ public static class MoneyCommands
     {
         var payouts = new Command("payouts", "Payouts (disbursements) to the merchant's bank account");
         var amount = Opt<long>("--amount", "How much to pay out (the fee comes on top)", required: true);
-        var currency = new Option<string>("--currency") { Description = "ISO 4217, upper case", DefaultValueFactory = _ => "IDR" };
+        var currency = CurrencyOption();
         var account = Opt<string?>("--bank-account", "A verified bank account id (default: the primary one)");
         var description = Opt<string?>("--description", "For the records");
         payouts.Subcommands.Add(Call(context, "create", "Pay out from the available balance", Audience.Merchant, HttpMethod.Post, _ => "/v1/disbursements",

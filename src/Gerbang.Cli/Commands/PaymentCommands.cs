@@ -33,7 +33,7 @@ public static class PaymentCommands
     private static Command Create(CliContext context)
     {
         var amount = Opt<long>("--amount", "In the currency's unit on the local rails: whole rupiah for IDR, paise for INR", required: true);
-        var currency = new Option<string>("--currency") { Description = "ISO 4217, upper case", DefaultValueFactory = _ => "IDR" };
+        var currency = CurrencyOption();
         var method = Opt<string>("--method", "va, qris, card or upi", required: true);
         var bank = Opt<string?>("--bank", "For va: bca, bni, bri, bsi, mandiri, permata or cimb");
         var vpa = Opt<string?>("--vpa", "For upi: the customer's address, name@bank");

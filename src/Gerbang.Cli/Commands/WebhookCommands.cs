@@ -10,10 +10,10 @@ public static class WebhookCommands
     {
         var webhooks = new Command("webhooks", "Webhook endpoints: where Gerbang sends signed events");
         var url = Opt<string>("--url", "The endpoint's URL (https in live mode)", required: true);
-        var events = new Option<string[]>("--events") { Description = "Event types to send, comma-separated or repeated (default: all, *)", AllowMultipleArgumentsPerToken = true };
+        var events = ListOption("--events", "Event types to send, comma-separated or repeated (default: all, *)");
         var description = Opt<string?>("--description", "For the records");
         webhooks.Subcommands.Add(Call(context, "create", "Add an endpoint; its signing secret is shown once", Audience.Merchant, HttpMethod.Post, _ => "/v1/webhook_endpoints",
-            r => Fields(("url", r.GetValue(url)), ("enabled_events", EventTypes(r.GetValue(events))), ("description", r.GetValue(description))), url, events, description));
+            r => Fields(("url", r.GetValue(url)), ("enabled_events", Items(r.GetValue(events)) is { Length: > 0 } types ? types : ["*"]), ("description", r.GetValue(description))), url, events, description));
         webhooks.Subcommands.Add(List(context, "list", "List endpoints", Audience.Merchant, "/v1/webhook_endpoints"));
         webhooks.Subcommands.Add(ById(context, "get", "Show one endpoint", "webhook endpoint", Audience.Merchant, HttpMethod.Get, id => $"/v1/webhook_endpoints/{id}"));
         webhooks.Subcommands.Add(ById(context, "delete", "Remove an endpoint", "webhook endpoint", Audience.Merchant, HttpMethod.Delete, id => $"/v1/webhook_endpoints/{id}"));
@@ -33,11 +33,5 @@ public static class WebhookCommands
         events.Subcommands.Add(ById(context, "resend", "Deliver an event again", "event", Audience.Merchant, HttpMethod.Post,
             id => $"/v1/events/{id}/resend", r => Fields(("webhook_endpoint", r.GetValue(endpoint))), endpoint));
         return events;
-    }
-
-    private static string[] EventTypes(string[]? given)
-    {
-        var types = (given ?? []).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
-        return types.Length == 0 ? ["*"] : types;
     }
 }

@@ -1,12 +1,7 @@
 using Gerbang.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 
 namespace Gerbang.Api.Tests.Browser;
@@ -56,16 +51,13 @@ public sealed class BrowserFixture : GerbangFixture
         await base.InitializeAsync();
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium package (test.sh does so when run as root).");
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        _shop = builder.Build();
         var files = new PhysicalFileProvider(Path.Combine(RepositoryRoot, "samples", "shop"));
-        _shop.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
-        _shop.UseStaticFiles(new StaticFileOptions { FileProvider = files });
-        _shop.MapGet("/success", () => Results.Content("<!doctype html><title>Order paid</title><h1 id=\"thanks\">Order paid</h1>", "text/html"));
-        await _shop.StartAsync();
-        ShopUrl = _shop.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        (_shop, ShopUrl) = await LoopbackApp.StartAsync(shop =>
+        {
+            shop.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+            shop.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+            shop.MapGet("/success", () => Results.Content("<!doctype html><title>Order paid</title><h1 id=\"thanks\">Order paid</h1>", "text/html"));
+        });
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

@@ -5,8 +5,6 @@ using Gerbang.Api.Webhooks;
 using Gerbang.Simulators.Generic;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -77,7 +75,7 @@ public class GerbangFixture : IAsyncLifetime
             builder.Logging.AddProvider(LogCapture.Provider);
         });
         await App.StartAsync();
-        BaseUrl = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseUrl = LoopbackApp.Address(App);
         Http = new HttpClient { BaseAddress = new Uri(BaseUrl) };
         Db = NpgsqlDataSource.Create(ConnectionString);
     }

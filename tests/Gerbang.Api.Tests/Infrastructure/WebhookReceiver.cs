@@ -1,11 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Gerbang.Api.Tests.Infrastructure;
 
@@ -17,9 +12,7 @@ public sealed record ReceivedWebhook(IReadOnlyDictionary<string, string> Headers
 /// <summary>A merchant's webhook endpoint: a real HTTP server on loopback that records what it gets.</summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-
-    private WebhookReceiver(WebApplication app) => _app = app;
+    private WebApplication _app = null!;
 
     public ConcurrentQueue<ReceivedWebhook> Received { get; } = new();
 
@@ -33,12 +26,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public static async Task<WebhookReceiver> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var receiver = new WebhookReceiver(app);
-        app.MapPost("/hook", async (HttpContext context) =>
+        var receiver = new WebhookReceiver();
+        (receiver._app, var url) = await LoopbackApp.StartAsync(app => app.MapPost("/hook", async (HttpContext context) =>
         {
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer);
@@ -51,9 +40,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
             }
 
             context.Response.StatusCode = receiver.Status;
-        });
-        await app.StartAsync();
-        receiver.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hook";
+        }));
+        receiver.Url = url + "/hook";
         return receiver;
     }
 

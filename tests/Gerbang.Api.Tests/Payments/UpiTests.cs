@@ -54,7 +54,7 @@ public sealed class UpiTests(GerbangFixture gerbang) : IClassFixture<GerbangFixt
     [InlineData(5, "INR", "0.05 INR")]
     [InlineData(-123_456, "USD", "-1,234.56 USD")]
     public void Amounts_are_shown_to_people_in_their_currency_units(long amount, string currency, string shown) =>
-        Assert.Equal(shown, Gerbang.Api.Checkout.CheckoutPageEndpoints.Rupiah(amount, currency));
+        Assert.Equal(shown, Gerbang.Api.Checkout.CheckoutPageEndpoints.DisplayAmount(amount, currency));
 
     public static TheoryData<string, string, string> BadBodies => new()
     {
