@@ -82,4 +82,13 @@ public sealed class PayoutSettlement(NpgsqlDataSource dataSource, LedgerWriter l
         cmd.Parameters.Add(new() { Value = timeProvider.GetUtcNow() });
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    /// <summary>The payout's outcome is unknown: it is shown as <c>processing</c>, its reservation held.</summary>
+    public async Task MarkInFlightAsync(string disbursementId, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("update disbursements set status = 'processing', updated_at = $2 where id = $1 and status in ('pending', 'processing')");
+        cmd.Parameters.Add(new() { Value = disbursementId });
+        cmd.Parameters.Add(new() { Value = timeProvider.GetUtcNow() });
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
 }

@@ -1,6 +1,5 @@
 using Gerbang.Api.Http;
 using Gerbang.Api.Merchants;
-using Gerbang.Api.ProviderCallbacks;
 using Gerbang.Domain;
 using Gerbang.Domain.Payments;
 using Gerbang.Domain.Providers;
@@ -18,7 +17,7 @@ public sealed class CapturePaymentHandler(
     NpgsqlDataSource dataSource,
     PaymentStore store,
     ProviderRegistry providers,
-    PaymentNotificationApplier applier,
+    PaymentObservations observations,
     GerbangUrls urls,
     TimeProvider timeProvider)
 {
@@ -54,7 +53,7 @@ public sealed class CapturePaymentHandler(
 
         if (result.Value is { Status: PaymentStatus.Paid } captured)
         {
-            await applier.ApplyCaptureAsync(payment, captured.PaidAmount ?? requested, CancellationToken.None);
+            await observations.ApplyCaptureAsync(payment, captured.PaidAmount ?? requested, CancellationToken.None);
         }
         else if (result.Failure is { OutcomeUnknown: true })
         {

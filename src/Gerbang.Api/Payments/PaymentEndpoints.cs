@@ -14,6 +14,7 @@ public static class PaymentEndpoints
         services.AddSingleton<PaymentStore>();
         services.AddSingleton<CreatePaymentHandler>();
         services.AddSingleton<PaymentTransitions>();
+        services.AddSingleton<PaymentObservations>();
         services.AddSingleton<CancelPaymentHandler>();
         services.AddSingleton<CapturePaymentHandler>();
         return services;

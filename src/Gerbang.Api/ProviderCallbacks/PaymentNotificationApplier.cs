@@ -1,10 +1,6 @@
 using System.Text.Json;
-using Gerbang.Api.Http;
-using Gerbang.Api.Ledger;
 using Gerbang.Api.Payments;
-using Gerbang.Api.Webhooks;
 using Gerbang.Domain;
-using Gerbang.Domain.Ledger;
 using Gerbang.Domain.Payments;
 using Gerbang.Domain.Providers;
 using Npgsql;
@@ -21,38 +17,29 @@ public enum ApplyOutcome
 }
 
 /// <summary>
-/// Applies one verified, stored notification to its payment. A report of money is first confirmed
-/// with the provider's status query; then, in one transaction holding the payment's row lock, the
-/// state moves only forward, the amount is compared with what was asked (a mismatch is flagged, not
-/// credited), and the ledger entry, the event and the notification's outcome are written together.
+/// Applies one verified, stored notification. The inbox's part is here: the report is matched to its
+/// attempt, a report of money or of refunds is confirmed with the provider's status query (whose
+/// cumulative amounts, not the notification's, are what counts), and the result becomes an
+/// <see cref="Observation"/> that <see cref="PaymentObservations"/> applies by difference, in one
+/// transaction with the notification's outcome.
 /// </summary>
 public sealed partial class PaymentNotificationApplier(
     NpgsqlDataSource dataSource,
-    LedgerWriter ledger,
-    FeeResolver fees,
+    PaymentObservations observations,
     Disbursements.PayoutSettlement payouts,
-    GerbangUrls urls,
-    Webhooks.SubscriberDirectory subscribers,
     TimeProvider timeProvider,
     ILogger<PaymentNotificationApplier> logger)
 {
-    private sealed record Attempt(string Id, string PaymentId, string MerchantId, string Currency, string? ProviderReference, string Method, long Amount);
-
-    /// <summary>The accounts a payment's money moves through: the provider's clearing, the merchant's available, fees.</summary>
-    private static IEnumerable<AccountRef> LedgerAccounts(string merchantId, string provider, Mode mode, Currency currency) =>
-        [AccountRef.Clearing(provider, mode, currency), AccountRef.Available(merchantId, mode, currency), AccountRef.Fees(mode, currency)];
+    private sealed record Attempt(string Id, string PaymentId, string? ProviderReference);
 
     public async Task<ApplyOutcome> ApplyAsync(string notificationId, string provider, Mode mode, IPaymentProvider adapter, ProviderNotification n, CancellationToken cancellationToken)
     {
-        if (n.Subject == NotificationSubject.Payout && n.OperationStatus is { } payoutOutcome and not ProviderOperationStatus.Pending
-            && (n.OurReference ?? await DisbursementByReferenceAsync(provider, mode, n.ProviderReference, cancellationToken)) is { } disbursementId)
+        if (n.Subject == NotificationSubject.Payout)
         {
-            var settled = await payouts.SettleAsync(disbursementId, payoutOutcome == ProviderOperationStatus.Succeeded, n.ProviderReference, "payout_failed", cancellationToken);
-            await MarkAsync(notificationId, settled ? "applied" : "ignored", settled ? "payout settled" : "payout already settled or unknown", null, cancellationToken);
-            return settled ? ApplyOutcome.Applied : ApplyOutcome.Ignored;
+            return await ApplyPayoutAsync(notificationId, provider, mode, n, cancellationToken);
         }
 
-        if (n.Subject != NotificationSubject.Payment || n.PaymentStatus is not { } reported)
+        if (n.Subject is not (NotificationSubject.Payment or NotificationSubject.Refund) || n.PaymentStatus is not { } reported)
         {
             await MarkAsync(notificationId, "ignored", "nothing to apply", null, cancellationToken);
             return ApplyOutcome.Ignored;
@@ -66,9 +53,12 @@ public sealed partial class PaymentNotificationApplier(
             return ApplyOutcome.UnknownReference;
         }
 
-        if (reported == PaymentStatus.Paid)
+        var transaction = attempt.ProviderReference ?? n.ProviderReference;
+        Observation observation;
+        if (reported == PaymentStatus.Paid || n.Subject == NotificationSubject.Refund)
         {
-            var confirmation = await adapter.GetPaymentStatusAsync(attempt.Id, attempt.ProviderReference ?? n.ProviderReference, cancellationToken);
+            // Money and refunds count only as the provider's own books show them.
+            var confirmation = await adapter.GetPaymentStatusAsync(attempt.Id, transaction, cancellationToken);
             if (!confirmation.IsSuccess)
             {
                 return ApplyOutcome.RetryLater;
@@ -79,167 +69,71 @@ public sealed partial class PaymentNotificationApplier(
                 await MarkAsync(notificationId, "flagged", $"status query says {confirmation.Value.RawStatus}", attempt.PaymentId, cancellationToken);
                 return ApplyOutcome.Flagged;
             }
+
+            var state = confirmation.Value;
+            observation = new Observation(provider, mode, attempt.Id, transaction, PaymentStatus.Paid, state.PaidAmount, state.RefundedAmount, state.RawStatus);
+        }
+        else
+        {
+            observation = new Observation(provider, mode, attempt.Id, transaction, reported, null, null, n.RawStatus);
         }
 
-        await ledger.PrepareAsync(LedgerAccounts(attempt.MerchantId, provider, mode, n.Amount?.Currency ?? Currency.Parse(attempt.Currency)), cancellationToken);
-
-        // Priced before the transaction opens: the resolver may read its rules from the database.
-        var received = n.Amount ?? new Money(attempt.Amount, Currency.Parse(attempt.Currency));
-        var fee = reported == PaymentStatus.Paid ? await fees.ResolveAsync(attempt.MerchantId, attempt.Method, received, cancellationToken) : default;
-        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        await using (var lockNotification = new NpgsqlCommand("select status from provider_notifications where id = $1 for update", conn, tx))
-        {
-            lockNotification.Parameters.Add(new() { Value = notificationId });
-            if ((string?)await lockNotification.ExecuteScalarAsync(cancellationToken) != "received")
+        var result = await observations.ApplyAsync(
+            attempt.PaymentId,
+            observation,
+            async (conn, tx) =>
             {
-                return ApplyOutcome.Ignored; // a concurrent duplicate applied it first
-            }
-        }
-
-        var payment = await PaymentStore.LockAsync(conn, tx, attempt.PaymentId, cancellationToken);
-
-        var now = timeProvider.GetUtcNow();
-        await using var batch = new NpgsqlBatch(conn, tx);
-        var (outcome, status, reason) = reported != PaymentStatus.Paid && payment.CurrentAttemptId != attempt.Id
-            ? (ApplyOutcome.Ignored, "ignored", "superseded attempt: only money on it counts") // its withdrawal must not close the payment
-            : Decide(batch, payment, provider, reported, n, fee, notificationId, now);
-        var mark = new NpgsqlBatchCommand("update provider_notifications set status = $2, flag_reason = $3, payment_id = $4, processed_at = $5 where id = $1");
-        mark.Parameters.Add(new() { Value = notificationId });
-        mark.Parameters.Add(new() { Value = status });
-        mark.Parameters.Add(new() { Value = (object?)reason ?? DBNull.Value });
-        mark.Parameters.Add(new() { Value = payment.Id });
-        mark.Parameters.Add(new() { Value = now });
-        batch.BatchCommands.Add(mark);
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        if (outcome == ApplyOutcome.Flagged)
+                await using var lockNotification = new NpgsqlCommand("select status from provider_notifications where id = $1 for update", conn, tx);
+                lockNotification.Parameters.Add(new() { Value = notificationId });
+                return (string?)await lockNotification.ExecuteScalarAsync(cancellationToken) == "received"; // else a concurrent duplicate applied it first
+            },
+            (batch, outcome) =>
+            {
+                var mark = new NpgsqlBatchCommand("update provider_notifications set status = $2, flag_reason = $3, payment_id = $4, processed_at = $5 where id = $1");
+                mark.Parameters.Add(new() { Value = notificationId });
+                mark.Parameters.Add(new() { Value = outcome.Outcome switch { ObservationOutcome.Applied => "applied", ObservationOutcome.Flagged => "flagged", _ => "ignored" } });
+                mark.Parameters.Add(new() { Value = (object?)outcome.Reason ?? DBNull.Value });
+                mark.Parameters.Add(new() { Value = attempt.PaymentId });
+                mark.Parameters.Add(new() { Value = timeProvider.GetUtcNow() });
+                batch.BatchCommands.Add(mark);
+            },
+            cancellationToken);
+        if (result.Outcome == ObservationOutcome.Flagged)
         {
-            LogFlagged(logger, payment.Id, reason ?? "");
+            LogFlagged(logger, attempt.PaymentId, result.Reason ?? "");
         }
 
-        return outcome;
-    }
-
-    // The money sits with the provider that took it: the attempt's, which for a superseded attempt is not
-    // the payment's current provider.
-    private (ApplyOutcome, string Status, string? Reason) Decide(
-        NpgsqlBatch batch, PaymentRow payment, string provider, PaymentStatus reported, ProviderNotification n, Money fee, string notificationId, DateTimeOffset now)
-    {
-        var transition = PaymentStateMachine.OnProviderReport(payment.Status, reported, chargedOnce: payment.Method == "card");
-        if (transition == TransitionKind.Ignore)
+        return result.Outcome switch
         {
-            return (ApplyOutcome.Ignored, "ignored", $"payment is {payment.Status.ToWire()}");
-        }
-
-        if (reported != PaymentStatus.Paid)
-        {
-            var failure = reported == PaymentStatus.Failed ? JsonSerializer.Serialize(new { code = "provider_failed", message = n.RawStatus }) : null;
-            var closed = payment with { Status = reported, UpdatedAt = now, FailureJson = failure ?? payment.FailureJson };
-            batch.BatchCommands.Add(UpdateStatus(closed, now));
-            AddEvent(batch, closed, "payment." + reported.ToWire(), now);
-            return (ApplyOutcome.Applied, "applied", null);
-        }
-
-        var received = n.Amount ?? payment.Amount;
-
-        // A card may be captured for less than it was authorised; any other method must bring what was asked.
-        var amountRight = payment.Method == "card" ? received.Amount <= payment.Amount.Amount : transition == TransitionKind.Overpayment || received.Amount == payment.Amount.Amount;
-        if (received.Currency != payment.Amount.Currency || !amountRight || received.Amount <= 0)
-        {
-            return (ApplyOutcome.Flagged, "flagged", $"amount_mismatch: asked {payment.Amount}, received {received}");
-        }
-
-        if (transition == TransitionKind.Overpayment)
-        {
-            // Money again on a paid payment (a VA paid twice): credited in full, never dropped.
-            var over = payment with { AmountOverpaid = checked(payment.AmountOverpaid + received.Amount), UpdatedAt = now };
-            var entry = LedgerEntry.PaymentPaid($"payment:{payment.Id}:overpayment:{notificationId}", payment.MerchantId, provider, payment.Mode, received, Money.Zero(received.Currency));
-            ledger.Add(batch, entry, payment.Id, now);
-            var cmd = new NpgsqlBatchCommand("update payments set amount_overpaid = $2, updated_at = $3 where id = $1");
-            cmd.Parameters.Add(new() { Value = payment.Id });
-            cmd.Parameters.Add(new() { Value = over.AmountOverpaid });
-            cmd.Parameters.Add(new() { Value = now });
-            batch.BatchCommands.Add(cmd);
-            AddEvent(batch, over, "payment.overpaid", now);
-            return (ApplyOutcome.Applied, "applied", "overpayment");
-        }
-
-        var paid = AddPaid(batch, payment, provider, received, fee, transition == TransitionKind.PaidLate, now);
-        return (ApplyOutcome.Applied, "applied", paid.PaidLate ? "paid_late" : null);
+            ObservationOutcome.Applied => ApplyOutcome.Applied,
+            ObservationOutcome.Flagged => ApplyOutcome.Flagged,
+            _ => ApplyOutcome.Ignored,
+        };
     }
 
     /// <summary>
-    /// Applies a capture the provider confirmed in its answer to <c>POST /v1/payments/{id}/capture</c>.
-    /// The capture's own notification may have applied it first; then this does nothing.
+    /// A payout's outcome settles only a disbursement of the mode and provider whose adapter verified the
+    /// notification, whichever reference it names.
     /// </summary>
-    public async Task<bool> ApplyCaptureAsync(PaymentRow payment, Money captured, CancellationToken cancellationToken)
+    private async Task<ApplyOutcome> ApplyPayoutAsync(string notificationId, string provider, Mode mode, ProviderNotification n, CancellationToken cancellationToken)
     {
-        await ledger.PrepareAsync(LedgerAccounts(payment.MerchantId, payment.Provider, payment.Mode, payment.Amount.Currency), cancellationToken);
-        var fee = await fees.ResolveAsync(payment.MerchantId, payment.Method, captured, cancellationToken);
-        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        var locked = await PaymentStore.LockAsync(conn, tx, payment.Id, cancellationToken);
-
-        var transition = PaymentStateMachine.OnProviderReport(locked.Status, PaymentStatus.Paid, chargedOnce: true);
-        if (transition == TransitionKind.Ignore || captured.Amount > locked.Amount.Amount || captured.Amount <= 0)
+        if (n.OperationStatus is not { } outcome || outcome == ProviderOperationStatus.Pending
+            || await DisbursementAsync(provider, mode, n.OurReference, n.ProviderReference, cancellationToken) is not { } disbursementId)
         {
-            return false;
+            await MarkAsync(notificationId, "ignored", "payout still in progress or unknown here", null, cancellationToken);
+            return ApplyOutcome.Ignored;
         }
 
-        var now = timeProvider.GetUtcNow();
-        await using var batch = new NpgsqlBatch(conn, tx);
-        AddPaid(batch, locked, locked.Provider, captured, fee, transition == TransitionKind.PaidLate, now);
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        return true;
+        var settled = await payouts.SettleAsync(disbursementId, outcome == ProviderOperationStatus.Succeeded, n.ProviderReference, "payout_failed", cancellationToken);
+        await MarkAsync(notificationId, settled ? "applied" : "ignored", settled ? "payout settled" : "payout already settled", null, cancellationToken);
+        return settled ? ApplyOutcome.Applied : ApplyOutcome.Ignored;
     }
-
-    /// <summary>The payment becomes paid: its ledger entry (written once), its row and its event.</summary>
-    private PaymentRow AddPaid(NpgsqlBatch batch, PaymentRow payment, string provider, Money received, Money fee, bool paidLate, DateTimeOffset now)
-    {
-        var paid = payment with
-        {
-            Status = PaymentStatus.Paid,
-            AmountCaptured = received.Amount,
-            Fee = fee.Amount,
-            PaidAt = now,
-            PaidLate = paidLate,
-            UpdatedAt = now,
-            CaptureRequested = null,
-        };
-        ledger.Add(batch, LedgerEntry.PaymentPaid($"payment:{payment.Id}:paid", payment.MerchantId, provider, payment.Mode, received, fee), payment.Id, now);
-        var update = new NpgsqlBatchCommand("""
-            update payments set status = 'paid', amount_captured = $2, fee = $3, paid_at = $4, paid_late = $5, capture_requested = null, updated_at = $4
-            where id = $1
-            """);
-        update.Parameters.Add(new() { Value = payment.Id });
-        update.Parameters.Add(new() { Value = paid.AmountCaptured });
-        update.Parameters.Add(new() { Value = fee.Amount });
-        update.Parameters.Add(new() { Value = now });
-        update.Parameters.Add(new() { Value = paid.PaidLate });
-        batch.BatchCommands.Add(update);
-        AddEvent(batch, paid, "payment.paid", now);
-        return paid;
-    }
-
-    private static NpgsqlBatchCommand UpdateStatus(PaymentRow p, DateTimeOffset now)
-    {
-        var cmd = new NpgsqlBatchCommand("update payments set status = $2, failure = $3::jsonb, updated_at = $4 where id = $1");
-        cmd.Parameters.Add(new() { Value = p.Id });
-        cmd.Parameters.Add(new() { Value = p.Status.ToWire() });
-        cmd.Parameters.Add(new() { Value = (object?)p.FailureJson ?? DBNull.Value });
-        cmd.Parameters.Add(new() { Value = now });
-        return cmd;
-    }
-
-    private void AddEvent(NpgsqlBatch batch, PaymentRow p, string type, DateTimeOffset now) => PaymentEvents.Add(batch, p, type, urls.Public, now, subscribers);
 
     private async Task<Attempt?> FindAttemptAsync(string provider, Mode mode, ProviderNotification n, CancellationToken cancellationToken)
     {
         await using var cmd = dataSource.CreateCommand("""
-            select a.id, a.payment_id, a.merchant_id, p.currency, a.provider_reference, p.method, p.amount
-            from payment_attempts a join payments p on p.id = a.payment_id
+            select a.id, a.payment_id, a.provider_reference
+            from payment_attempts a
             where a.provider = $1 and a.mode = $2 and (a.id = $3 or a.provider_reference = $4)
             limit 1
             """);
@@ -249,16 +143,17 @@ public sealed partial class PaymentNotificationApplier(
         cmd.Parameters.Add(new() { Value = n.ProviderReference });
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new Attempt(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5), reader.GetInt64(6))
+            ? new Attempt(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2))
             : null;
     }
 
-    /// <summary>A payout notification that names only the provider's reference (Iris): the disbursement it was given to.</summary>
-    private async Task<string?> DisbursementByReferenceAsync(string provider, Mode mode, string reference, CancellationToken cancellationToken)
+    /// <summary>The disbursement a payout notification names (by our id, or only by the provider's reference, as Iris does), of this provider and mode only.</summary>
+    private async Task<string?> DisbursementAsync(string provider, Mode mode, string? ourReference, string reference, CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand("select id from disbursements where provider = $1 and mode = $2 and provider_reference = $3");
+        await using var cmd = dataSource.CreateCommand("select id from disbursements where provider = $1 and mode = $2 and (id = $3 or provider_reference = $4) limit 1");
         cmd.Parameters.Add(new() { Value = provider });
         cmd.Parameters.Add(new() { Value = mode.ToWire() });
+        cmd.Parameters.Add(new() { Value = (object?)ourReference ?? DBNull.Value });
         cmd.Parameters.Add(new() { Value = reference });
         return (string?)await cmd.ExecuteScalarAsync(cancellationToken);
     }

@@ -138,7 +138,7 @@ public sealed partial class Reconciler(
             // Money at the provider: it goes through the inbound pipeline like a notification (stored,
             // deduplicated, amount-checked, posted once).
             var notification = new ProviderNotification(
-                $"status:{payment.Reference}:paid", NotificationSubject.Payment, payment.AttemptId, payment.Reference, PaymentStatus.Paid, null, reported.PaidAmount, reported.RawStatus);
+                $"status:{payment.Reference}:paid:{reported.PaidAmount?.Amount}:{reported.RefundedAmount?.Amount}", NotificationSubject.Payment, payment.AttemptId, payment.Reference, PaymentStatus.Paid, null, reported.PaidAmount, reported.RawStatus);
             var raw = JsonSerializer.SerializeToUtf8Bytes(new { source = "status_query", provider_reference = payment.Reference, status = reported.RawStatus, amount = reported.PaidAmount?.Amount });
             var (_, _, outcome) = await inbound.IngestAsync(payment.Provider, payment.Mode, provider, notification, raw, cancellationToken);
             return outcome switch

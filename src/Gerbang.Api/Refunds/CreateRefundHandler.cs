@@ -31,14 +31,17 @@ public sealed class CreateRefundHandler(NpgsqlDataSource dataSource, PaymentStor
             return Problems.Create(422, "refund_not_supported", "Virtual account payments cannot be refunded through any provider; pay the customer out instead.");
         }
 
-        if (PaymentMethods.TryParse(payment.Method, out var method) && providers.Find(merchant.Mode, payment.Provider) is { } provider && !provider.CanRefund(method))
+        // The refund goes to the provider that took the money, which for money paid on a superseded
+        // attempt is not the payment's current provider.
+        var holder = await HolderAsync(payment, cancellationToken);
+        if (PaymentMethods.TryParse(payment.Method, out var method) && providers.Find(merchant.Mode, holder) is { } provider && !provider.CanRefund(method))
         {
-            return Problems.Create(422, "refund_not_supported", $"{payment.Provider} cannot refund this payment; pay the customer out instead.");
+            return Problems.Create(422, "refund_not_supported", $"{holder} cannot refund this payment; pay the customer out instead.");
         }
 
         var currency = payment.Amount.Currency;
         var available = AccountRef.Available(merchant.MerchantId, merchant.Mode, currency);
-        await ledger.PrepareAsync([available, AccountRef.Clearing(payment.Provider, merchant.Mode, currency)], cancellationToken);
+        await ledger.PrepareAsync([available, AccountRef.Clearing(holder, merchant.Mode, currency)], cancellationToken);
         var accountId = await ledger.AccountIdAsync(available, cancellationToken);
 
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -64,7 +67,7 @@ public sealed class CreateRefundHandler(NpgsqlDataSource dataSource, PaymentStor
         }
 
         var now = timeProvider.GetUtcNow();
-        var refund = new RefundRow(Ids.New(Ids.Refund), payment.Id, merchant.MerchantId, merchant.ModeWire, amount, currency.Code, reason, "pending", payment.Provider, null, null, now, now);
+        var refund = new RefundRow(Ids.New(Ids.Refund), payment.Id, merchant.MerchantId, merchant.ModeWire, amount, currency.Code, reason, "pending", holder, null, null, now, now);
         await using var batch = new NpgsqlBatch(conn, tx);
         var insert = new NpgsqlBatchCommand("""
             insert into refunds (id, payment_id, merchant_id, mode, amount, currency, reason, status, provider, created_at, updated_at)
@@ -81,7 +84,7 @@ public sealed class CreateRefundHandler(NpgsqlDataSource dataSource, PaymentStor
         update.Parameters.Add(new() { Value = amount });
         update.Parameters.Add(new() { Value = now });
         batch.BatchCommands.Add(update);
-        ledger.Add(batch, LedgerEntry.RefundCreated($"refund:{refund.Id}:created", merchant.MerchantId, payment.Provider, merchant.Mode, new Money(amount, currency)), refund.Id, now);
+        ledger.Add(batch, LedgerEntry.RefundCreated($"refund:{refund.Id}:created", merchant.MerchantId, holder, merchant.Mode, new Money(amount, currency)), refund.Id, now);
         EventWriter.Add(batch, merchant.MerchantId, merchant.Mode, "refund.created", refund.Id, null, refund.View(), now);
         JobQueue.Enqueue(batch, RefundJob.Kind, new { refund = refund.Id }, now);
         var response = ApiResponse.Ok(refund.View(), 201);
@@ -89,5 +92,13 @@ public sealed class CreateRefundHandler(NpgsqlDataSource dataSource, PaymentStor
         await batch.ExecuteNonQueryAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return response;
+    }
+
+    /// <summary>The provider holding most of the payment's money (its provider transactions), or the payment's own.</summary>
+    private async Task<string> HolderAsync(PaymentRow payment, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("select provider from provider_transactions where payment_id = $1 and credited > 0 order by credited desc, updated_at limit 1");
+        cmd.Parameters.Add(new() { Value = payment.Id });
+        return (string?)await cmd.ExecuteScalarAsync(cancellationToken) ?? payment.Provider;
     }
 }

@@ -11,7 +11,7 @@ using Npgsql;
 namespace Gerbang.Api.Refunds;
 
 /// <summary>
-/// Asks the payment's provider for the refund, with the refund id as the provider's idempotency key so
+/// Asks the provider that took the money (on the attempt that took it) for the refund, with the refund id as the provider's idempotency key so
 /// a retry cannot refund twice. A decline fails the refund and gives the money back; an outage throws
 /// so the job is tried again later.
 /// </summary>
@@ -27,8 +27,13 @@ public sealed class RefundJob(NpgsqlDataSource dataSource, ProviderRegistry prov
         RefundRow? refund;
         string? attemptId, providerReference;
         await using (var cmd = dataSource.CreateCommand($"""
-            select {string.Join(", ", RefundRow.Columns.Split(", ").Select(c => "r." + c))}, p.current_attempt_id, p.provider_reference
-            from refunds r join payments p on p.id = r.payment_id where r.id = $1
+            select {string.Join(", ", RefundRow.Columns.Split(", ").Select(c => "r." + c))},
+                coalesce(t.attempt_id, p.current_attempt_id), coalesce(t.transaction_id, p.provider_reference)
+            from refunds r join payments p on p.id = r.payment_id
+            left join lateral (
+                select attempt_id, transaction_id from provider_transactions
+                where payment_id = r.payment_id and provider = r.provider and mode = r.mode order by credited desc limit 1) t on true
+            where r.id = $1
             """))
         {
             cmd.Parameters.Add(new() { Value = refundId });
@@ -39,8 +44,8 @@ public sealed class RefundJob(NpgsqlDataSource dataSource, ProviderRegistry prov
             }
 
             refund = RefundRow.Read(reader);
-            attemptId = reader.IsDBNull(13) ? null : reader.GetString(13);
-            providerReference = reader.IsDBNull(14) ? null : reader.GetString(14);
+            attemptId = reader.IsDBNull(14) ? null : reader.GetString(14);
+            providerReference = reader.IsDBNull(15) ? null : reader.GetString(15);
         }
 
         if (refund.Status != "pending")
@@ -51,10 +56,20 @@ public sealed class RefundJob(NpgsqlDataSource dataSource, ProviderRegistry prov
         var mode = refund.Mode == "live" ? Mode.Live : Mode.Test;
         var provider = providers.Find(mode, refund.Provider) ?? throw new InvalidOperationException($"Provider {refund.Provider} is not configured.");
         var amount = new Money(refund.Amount, Currency.Parse(refund.Currency));
+        var sentBefore = !await MarkSentAsync(refund.Id, cancellationToken);
         var result = await provider.RefundAsync(new ProviderRefundRequest(refund.Id, attemptId ?? "", providerReference ?? "", amount, refund.Reason), cancellationToken);
-        if (result.Failure is { IsRetryable: true } retry)
+        switch (result.Failure)
         {
-            throw new ProviderUnavailableException(retry.Code);
+            case { Kind: ProviderFailureKind.ConnectionFailed or ProviderFailureKind.ServerError } unavailable when !sentBefore:
+                // The provider says it did not act: the next try is a first request again.
+                await ClearSentAsync(refund.Id, cancellationToken);
+                throw new ProviderUnavailableException(unavailable.Code);
+            case { IsRetryable: true } retry:
+                throw new ProviderUnavailableException(retry.Code);
+            case { Kind: ProviderFailureKind.Declined } refused when sentBefore:
+                // A repeat refused after an unknown outcome proves nothing (the first may have refunded):
+                // the refund stays pending until the provider's books (its refund reports) say.
+                throw new ProviderUnavailableException(refused.Code);
         }
 
         var succeeded = result.IsSuccess && result.Value!.Status != ProviderOperationStatus.Failed;
@@ -94,5 +109,21 @@ public sealed class RefundJob(NpgsqlDataSource dataSource, ProviderRegistry prov
         EventWriter.Add(batch, refund.MerchantId, mode, succeeded ? "refund.succeeded" : "refund.failed", refund.Id, null, after.View(), now);
         await batch.ExecuteNonQueryAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Marks the refund as sent (committed before the request leaves); false when it was sent before.</summary>
+    private async Task<bool> MarkSentAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("update refunds set sent_at = $2 where id = $1 and sent_at is null");
+        cmd.Parameters.Add(new() { Value = id });
+        cmd.Parameters.Add(new() { Value = timeProvider.GetUtcNow() });
+        return await cmd.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    private async Task ClearSentAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("update refunds set sent_at = null where id = $1 and status = 'pending'");
+        cmd.Parameters.Add(new() { Value = id });
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 }

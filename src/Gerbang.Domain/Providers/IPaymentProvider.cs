@@ -38,6 +38,14 @@ public interface IPaymentProvider
     /// </summary>
     Task<ProviderResult<ProviderPayout>> PayoutAsync(ProviderPayoutRequest request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Asks the provider's status endpoint about a payout it accepted (<paramref name="providerReference"/>
+    /// is its own id for it). This is how an unknown outcome is learned: never by sending the payout
+    /// again. A provider without such an endpoint answers an unknown outcome, so the payout stays in flight.
+    /// </summary>
+    Task<ProviderResult<ProviderPayout>> GetPayoutStatusAsync(string disbursementId, string providerReference, CancellationToken cancellationToken) =>
+        Task.FromResult<ProviderResult<ProviderPayout>>(new ProviderFailure(ProviderFailureKind.Timeout, "payout_status_not_supported", $"{Name} has no payout status endpoint."));
+
     /// <summary>The banks this provider can pay out to (bank codes as in <c>bank_accounts</c>); none by default.</summary>
     IReadOnlyCollection<string> PayoutBanks => [];
 
@@ -78,7 +86,17 @@ public sealed record ProviderPayment(
     DateTimeOffset ExpiresAt,
     PaymentStatus Status);
 
-public sealed record ProviderPaymentState(string ProviderReference, PaymentStatus Status, Money? PaidAmount, string RawStatus);
+/// <summary>
+/// What a provider's status endpoint says about one of its transactions: its state and the provider's
+/// own cumulative amounts. <see cref="PaidAmount"/> is everything the transaction took (refunds do not
+/// lower it); <see cref="RefundedAmount"/> is everything the provider has given back on it, whoever
+/// started the refund. A refunded transaction stays <see cref="PaymentStatus.Paid"/>: refunds are
+/// amounts, never a new state of the payment.
+/// </summary>
+public sealed record ProviderPaymentState(string ProviderReference, PaymentStatus Status, Money? PaidAmount, string RawStatus)
+{
+    public Money? RefundedAmount { get; init; }
+}
 
 public sealed record ProviderRefundRequest(string RefundId, string AttemptId, string ProviderReference, Money Amount, string? Reason);
 

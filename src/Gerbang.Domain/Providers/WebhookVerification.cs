@@ -21,7 +21,17 @@ public sealed record ProviderNotification(
     PaymentStatus? PaymentStatus,
     ProviderOperationStatus? OperationStatus,
     Money? Amount,
-    string RawStatus);
+    string RawStatus)
+{
+    /// <summary>
+    /// For a refund report: the provider's cumulative refunded amount on the transaction when the report
+    /// carries one (Midtrans, Stripe), or the amount of the one refund it names (Xendit).
+    /// </summary>
+    public Money? Refunded { get; init; }
+
+    /// <summary>For a refund report: the refund id Gerbang gave the provider, when the provider echoes it.</summary>
+    public string? RefundReference { get; init; }
+}
 
 public sealed record WebhookVerification(bool IsAuthentic, string? RejectionReason, ProviderNotification? Notification)
 {

@@ -130,7 +130,9 @@ public sealed class DokuProvider(HttpClient http, IOptions<DokuOptions> options,
 
             var mapped = MapVa(status);
             Money? amount = mapped == PaymentStatus.Paid && n!["order"]?["amount"] is JsonValue a && a.TryGetValue<long>(out var paid) ? new Money(paid, Currency.Idr) : null;
-            return WebhookVerification.Accept(new ProviderNotification($"{invoice}:{status}", NotificationSubject.Payment, invoice, invoice, mapped, null, amount, status));
+            // REFUNDED reports a refund of a paid transaction: never money in.
+            var subject = status == "REFUNDED" ? NotificationSubject.Refund : NotificationSubject.Payment;
+            return WebhookVerification.Accept(new ProviderNotification($"{invoice}:{status}", subject, invoice, invoice, mapped, null, amount, status));
         }
 
         if (webhook.Header("X-SIGNATURE") is { } snap)
@@ -155,7 +157,9 @@ public sealed class DokuProvider(HttpClient http, IOptions<DokuOptions> options,
             var desc = n!["transactionStatusDesc"]?.GetValue<string>();
             var mapped = MapSnap(code, desc);
             var amount = mapped == PaymentStatus.Paid ? ParseSnapAmount(n["amount"]) : null;
-            return WebhookVerification.Accept(new ProviderNotification($"{reference}:{code}", NotificationSubject.Payment, reference, "qris:" + reference, mapped, null, amount, desc ?? code));
+            // 04 (refunded) reports a refund of a paid transaction: never money in.
+            var subject = code == "04" ? NotificationSubject.Refund : NotificationSubject.Payment;
+            return WebhookVerification.Accept(new ProviderNotification($"{reference}:{code}", subject, reference, "qris:" + reference, mapped, null, amount, desc ?? code));
         }
 
         return WebhookVerification.Reject("missing Signature");
@@ -227,7 +231,9 @@ public sealed class DokuProvider(HttpClient http, IOptions<DokuOptions> options,
         var raw = answer["transaction"]?["status"]?.GetValue<string>() ?? "";
         var status = MapVa(raw);
         Money? paid = status == PaymentStatus.Paid && answer["order"]?["amount"] is JsonValue a && a.TryGetValue<long>(out var amount) ? new Money(amount, Currency.Idr) : null;
-        return ProviderResult<ProviderPaymentState>.Ok(new ProviderPaymentState(invoice, status, paid, raw));
+
+        // DOKU reports only that the transaction was refunded, not how much: it gave the whole amount back.
+        return ProviderResult<ProviderPaymentState>.Ok(new ProviderPaymentState(invoice, status, paid, raw) { RefundedAmount = raw == "REFUNDED" ? paid : null });
     }
 
     private async Task<ProviderResult<ProviderPaymentState>> QrisStateAsync(string call, string providerReference, CancellationToken cancellationToken)
@@ -253,12 +259,13 @@ public sealed class DokuProvider(HttpClient http, IOptions<DokuOptions> options,
         var code = answer["latestTransactionStatus"]?.GetValue<string>() ?? "";
         var desc = answer["transactionStatusDesc"]?.GetValue<string>();
         var status = MapSnap(code, desc);
-        return ProviderResult<ProviderPaymentState>.Ok(new ProviderPaymentState(providerReference, status, status == PaymentStatus.Paid ? ParseSnapAmount(answer["amount"]) : null, desc ?? code));
+        var paid = status == PaymentStatus.Paid ? ParseSnapAmount(answer["amount"]) : null;
+        return ProviderResult<ProviderPaymentState>.Ok(new ProviderPaymentState(providerReference, status, paid, desc ?? code) { RefundedAmount = code == "04" ? paid : null });
     }
 
     private static PaymentStatus MapVa(string status) => status switch
     {
-        "SUCCESS" or "REFUNDED" => PaymentStatus.Paid,
+        "SUCCESS" or "REFUNDED" => PaymentStatus.Paid, // a refunded transaction took its money; the refund is an amount
         "FAILED" => PaymentStatus.Failed,
         "EXPIRED" => PaymentStatus.Expired,
         _ => PaymentStatus.Pending,

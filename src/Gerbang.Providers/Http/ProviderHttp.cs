@@ -54,9 +54,13 @@ public static class ProviderHttp
             {
                 return await onAnswer(response);
             }
-            catch (JsonException)
+            catch (Exception ex) when (ex is JsonException or NullReferenceException or InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException)
             {
-                return new ProviderFailure(ProviderFailureKind.ServerError, "provider_bad_response", "The provider's answer could not be read.");
+                // The provider answered but its answer is unreadable or lacks a field: it may have acted,
+                // so the outcome is unknown (settled by a status query, then by reconciliation), never a decline.
+                return status < 300
+                    ? new ProviderFailure(ProviderFailureKind.Timeout, "provider_bad_response", "The provider's answer could not be read; its outcome is unknown.")
+                    : new ProviderFailure(ProviderFailureKind.ServerError, "provider_bad_response", "The provider's answer could not be read.");
             }
         }
     }

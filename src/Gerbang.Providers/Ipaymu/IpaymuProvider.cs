@@ -97,7 +97,9 @@ public sealed class IpaymuProvider(HttpClient http, IOptions<IpaymuOptions> opti
         var code = Text(data["Status"]) ?? "";
         var status = Map(code);
         Money? paid = status == PaymentStatus.Paid && long.TryParse(Text(data["Amount"]), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var a) ? new Money(a, Currency.Idr) : null;
-        return ProviderResult<ProviderPaymentState>.Ok(new ProviderPaymentState(providerReference, status, paid, Text(data["StatusDesc"]) ?? code));
+
+        // Status 3 is a refunded transaction: it took its money and gave all of it back.
+        return ProviderResult<ProviderPaymentState>.Ok(new ProviderPaymentState(providerReference, status, paid, Text(data["StatusDesc"]) ?? code) { RefundedAmount = code == "3" ? paid : null });
     }
 
     public Task<ProviderResult<ProviderPaymentState>> CancelPaymentAsync(string attemptId, string providerReference, CancellationToken cancellationToken) =>
@@ -144,16 +146,19 @@ public sealed class IpaymuProvider(HttpClient http, IOptions<IpaymuOptions> opti
             return WebhookVerification.Reject("incomplete notification");
         }
 
-        var status = Map(code == "1" && Text(fields["transaction_status_code"]) is { } settled ? settled : code);
+        var effective = code == "1" && Text(fields["transaction_status_code"]) is { } settled ? settled : code;
+        var status = Map(effective);
         Money? amount = status == PaymentStatus.Paid && long.TryParse(Text(fields["amount"]), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var a) ? new Money(a, Currency.Idr) : null;
+
+        // Status 3 reports a refund of a paid transaction: never money in.
         return WebhookVerification.Accept(new ProviderNotification(
-            $"{transactionId}:{code}", NotificationSubject.Payment, Text(fields["reference_id"]), transactionId, status, null, amount, Text(fields["status"]) ?? code));
+            $"{transactionId}:{code}", effective == "3" ? NotificationSubject.Refund : NotificationSubject.Payment, Text(fields["reference_id"]), transactionId, status, null, amount, Text(fields["status"]) ?? code));
     }
 
     /// <summary>iPaymu's status codes (providers.md §4): 1 and 6 paid (settled or not), 0 pending, -2 expired.</summary>
     private static PaymentStatus Map(string code) => code switch
     {
-        "1" or "6" or "3" or "7" => PaymentStatus.Paid,
+        "1" or "6" or "3" or "7" => PaymentStatus.Paid, // 3 (refunded) took its money; the refund is an amount
         "2" => PaymentStatus.Cancelled,
         "4" or "5" => PaymentStatus.Failed,
         "-2" => PaymentStatus.Expired,

@@ -109,14 +109,23 @@ public sealed class MidtransProvider(HttpClient http, IOptions<MidtransOptions> 
             return ProviderHttp.Declined("provider_declined", charge["status_message"]?.GetValue<string>() ?? "Midtrans refused the charge.");
         }
 
-        var instructions = charge["payment_type"]?.GetValue<string>() switch
+        // Midtrans took the charge; an answer missing what it must carry leaves the outcome unknown
+        // (the status query, then reconciliation, settle it), never a decline and never a crash.
+        var transactionId = Text(charge, "transaction_id");
+        var instructions = Text(charge, "payment_type") switch
         {
-            "echannel" => PaymentInstructions.Va("mandiri", charge["bill_key"]!.GetValue<string>(), charge["biller_code"]!.GetValue<string>()),
-            "qris" => PaymentInstructions.Qris(charge["qr_string"]!.GetValue<string>()),
-            _ => PaymentInstructions.Va(request.Bank!, charge["permata_va_number"]?.GetValue<string>() ?? charge["va_numbers"]![0]!["va_number"]!.GetValue<string>()),
+            "echannel" when Text(charge, "bill_key") is { } billKey && Text(charge, "biller_code") is { } biller => PaymentInstructions.Va("mandiri", billKey, biller),
+            "qris" when Text(charge, "qr_string") is { } qr => PaymentInstructions.Qris(qr),
+            "bank_transfer" when (Text(charge, "permata_va_number") ?? Text(charge["va_numbers"]?[0], "va_number")) is { } va => PaymentInstructions.Va(request.Bank!, va),
+            _ => null,
         };
-        var expires = ParseTime(charge["expiry_time"]?.GetValue<string>()) ?? request.ExpiresAt;
-        return ProviderResult<ProviderPayment>.Ok(new ProviderPayment(charge["transaction_id"]!.GetValue<string>(), instructions, expires, MapStatus(charge)));
+        if (transactionId is null || instructions is null)
+        {
+            return new ProviderFailure(ProviderFailureKind.Timeout, "provider_bad_response", "Midtrans accepted the charge but its answer is incomplete; its outcome is unknown.");
+        }
+
+        var expires = ParseTime(Text(charge, "expiry_time")) ?? request.ExpiresAt;
+        return ProviderResult<ProviderPayment>.Ok(new ProviderPayment(transactionId, instructions, expires, MapStatus(charge)));
     }
 
     public Task<ProviderResult<ProviderPaymentState>> GetPaymentStatusAsync(string attemptId, string providerReference, CancellationToken cancellationToken) =>
@@ -184,6 +193,24 @@ public sealed class MidtransProvider(HttpClient http, IOptions<MidtransOptions> 
             : ProviderResult<ProviderPayout>.Ok(new ProviderPayout(reference, MapIris(Text(payout, "status"))));
     }
 
+    /// <summary>Iris <c>GET /payouts/{reference_no}</c>: the payout's own status.</summary>
+    public async Task<ProviderResult<ProviderPayout>> GetPayoutStatusAsync(string disbursementId, string providerReference, CancellationToken cancellationToken)
+    {
+        if (options.Value.IrisApiKey.Length == 0)
+        {
+            return ProviderHttp.Declined("payout_not_supported", "Payouts through Midtrans go through Iris, which is not configured.");
+        }
+
+        var irisBase = options.Value.IrisBaseUrl ?? new Uri(http.BaseAddress!, "iris/api/v1/");
+        var message = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(irisBase.ToString().TrimEnd('/') + "/"), "payouts/" + Uri.EscapeDataString(providerReference)));
+        message.Headers.TryAddWithoutValidation("Authorization", MidtransSignature.BasicAuth(options.Value.IrisApiKey));
+        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        var result = await ProviderHttp.SendAsync(http, message, r => ReadAsync(r, cancellationToken), cancellationToken);
+        return result.Value is { } answer && Text(answer, "reference_no") is { } reference
+            ? ProviderResult<ProviderPayout>.Ok(new ProviderPayout(reference, MapIris(Text(answer, "status"))))
+            : result.Failure ?? ProviderHttp.Declined("payout_status_unknown", Text(result.Value, "error_message") ?? "Iris did not name the payout.");
+    }
+
     /// <summary>Iris statuses: completed is paid; failed and rejected are not; the rest are on their way.</summary>
     private static ProviderOperationStatus MapIris(string? status) => status switch
     {
@@ -249,9 +276,15 @@ public sealed class MidtransProvider(HttpClient http, IOptions<MidtransOptions> 
         }
 
         var status = MapStatus(n!);
+        var raw = Text(n, "transaction_status") ?? "";
         Money? amount = ParseAmount(gross) is { } value ? new Money(value, Currency.Idr) : null;
+
+        // refund and partial_refund report refunds on a paid transaction: never money in. Each refund
+        // is a new notification (its running total in the key); the status query says how much.
+        var isRefund = raw is "refund" or "partial_refund";
+        var key = isRefund ? $"{transactionId}:{raw}:{Text(n, "refund_amount") ?? gross}" : $"{transactionId}:{raw}:{statusCode}";
         return WebhookVerification.Accept(new ProviderNotification(
-            $"{transactionId}:{Text(n, "transaction_status")}:{statusCode}", NotificationSubject.Payment, orderId, transactionId, status, null, amount, Text(n, "transaction_status") ?? ""));
+            key, isRefund ? NotificationSubject.Refund : NotificationSubject.Payment, orderId, transactionId, status, null, amount, raw));
     }
 
     private async Task<ProviderResult<ProviderPaymentState>> StateAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -262,14 +295,22 @@ public sealed class MidtransProvider(HttpClient http, IOptions<MidtransOptions> 
             return result.Failure!;
         }
 
-        if (state["transaction_id"] is null)
+        if (Text(state, "transaction_id") is null)
         {
             return ProviderHttp.Declined("provider_refused", state["status_message"]?.GetValue<string>() ?? "Midtrans refused.");
         }
 
         var status = MapStatus(state);
-        Money? paid = status == PaymentStatus.Paid && ParseAmount(Text(state, "gross_amount")) is { } v ? new Money(v, Currency.Idr) : null;
-        return ProviderResult<ProviderPaymentState>.Ok(new ProviderPaymentState(state["transaction_id"]!.GetValue<string>(), status, paid, Text(state, "transaction_status") ?? ""));
+        var raw = Text(state, "transaction_status") ?? "";
+        var gross = ParseAmount(Text(state, "gross_amount"));
+        Money? paid = status == PaymentStatus.Paid && gross is { } v ? new Money(v, Currency.Idr) : null;
+
+        // refund_amount is Midtrans's running total of what it has refunded on the transaction; a full
+        // refund without it gave back the whole gross amount.
+        Money? refunded = raw is "refund" or "partial_refund"
+            ? (ParseAmount(Text(state, "refund_amount")) ?? (raw == "refund" ? gross : null)) is { } r ? new Money(r, Currency.Idr) : null
+            : null;
+        return ProviderResult<ProviderPaymentState>.Ok(new ProviderPaymentState(Text(state, "transaction_id")!, status, paid, raw) { RefundedAmount = refunded });
     }
 
     private static async Task<ProviderResult<JsonNode>> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
@@ -278,7 +319,10 @@ public sealed class MidtransProvider(HttpClient http, IOptions<MidtransOptions> 
         return node is null ? ProviderHttp.Declined("provider_bad_response", "Midtrans answered nothing.") : ProviderResult<JsonNode>.Ok(node);
     }
 
-    /// <summary>Midtrans statuses to ours; a card <c>capture</c> counts only when fraud_status is accept.</summary>
+    /// <summary>
+    /// Midtrans statuses to ours; a card <c>capture</c> counts only when fraud_status is accept. A refunded
+    /// transaction took its money and stays paid: how much went back is its refunded amount, not a state.
+    /// </summary>
     private static PaymentStatus MapStatus(JsonNode n) => Text(n, "transaction_status") switch
     {
         "settlement" or "refund" or "partial_refund" => PaymentStatus.Paid,

@@ -117,6 +117,22 @@ public sealed class SimulatorProvider(HttpClient http, IOptions<SimulatorProvide
             },
             cancellationToken);
 
+    public Task<ProviderResult<ProviderPayout>> GetPayoutStatusAsync(string disbursementId, string providerReference, CancellationToken cancellationToken) =>
+        ProviderHttp.SendAsync(
+            http,
+            new HttpRequestMessage(HttpMethod.Get, $"v1/payouts/{Uri.EscapeDataString(providerReference)}"),
+            async response =>
+            {
+                if (!response.IsSuccessStatusCode)
+                {
+                    return ProviderHttp.Declined("payout_status_unknown", $"The simulator answered {(int)response.StatusCode}.");
+                }
+
+                var op = await response.Content.ReadFromJsonAsync<OperationBody>(Json, cancellationToken);
+                return ProviderResult<ProviderPayout>.Ok(new ProviderPayout(op!.Id, MapOperation(op.Status)));
+            },
+            cancellationToken);
+
     public WebhookVerification VerifyWebhook(InboundWebhook webhook)
     {
         if (!SimulatorSignature.Verify(webhook.Header(SimulatorSignature.Header), webhook.Body.Span, _secret, timeProvider.GetUtcNow(), options.Value.Tolerance, out var reason))
@@ -147,8 +163,14 @@ public sealed class SimulatorProvider(HttpClient http, IOptions<SimulatorProvide
 
         var status = MapStatus(n.Data.Status);
         Money? amount = status == PaymentStatus.Paid ? new Money(n.Data.PaidAmount, currency) : null;
+
+        // refund.* announces a refund on a paid payment (the simulator's running total in refunded_amount): never money in.
+        var isRefund = n.Type.StartsWith("refund.", StringComparison.Ordinal);
         return WebhookVerification.Accept(new ProviderNotification(
-            n.Id, NotificationSubject.Payment, n.Data.Reference, n.Data.Id, status, null, amount, n.Data.Status));
+            n.Id, isRefund ? NotificationSubject.Refund : NotificationSubject.Payment, n.Data.Reference, n.Data.Id, status, null, amount, n.Data.Status)
+        {
+            Refunded = isRefund ? new Money(n.Data.RefundedAmount, currency) : null,
+        });
     }
 
     private static async Task<ProviderResult<ProviderPaymentState>> ReadState(HttpResponseMessage response, CancellationToken cancellationToken)
@@ -164,8 +186,16 @@ public sealed class SimulatorProvider(HttpClient http, IOptions<SimulatorProvide
         }
 
         var p = await response.Content.ReadFromJsonAsync<PaymentBody>(Json, cancellationToken);
-        Money? paid = p!.PaidAmount > 0 && Currency.TryParse(p.Currency, out var c) ? new Money(p.PaidAmount, c) : null;
-        return ProviderResult<ProviderPaymentState>.Ok(new ProviderPaymentState(p.Id, MapStatus(p.Status), paid, p.Status));
+        if (!Currency.TryParse(p!.Currency, out var c))
+        {
+            return ProviderHttp.Declined("provider_bad_response", "The simulator answered an unknown currency.");
+        }
+
+        Money? paid = p.PaidAmount > 0 ? new Money(p.PaidAmount, c) : null;
+        return ProviderResult<ProviderPaymentState>.Ok(new ProviderPaymentState(p.Id, MapStatus(p.Status), paid, p.Status)
+        {
+            RefundedAmount = p.RefundedAmount > 0 ? new Money(p.RefundedAmount, c) : null,
+        });
     }
 
     private static HttpRequestMessage Post<TBody>(string path, TBody body)

@@ -27,7 +27,8 @@ internal sealed record PaymentBody(
     string? QrString,
     DateTimeOffset ExpiresAt,
     string? RedirectUrl,
-    string? Vpa = null);
+    string? Vpa = null,
+    long RefundedAmount = 0);
 
 internal sealed record CaptureBody(long Amount);
 
@@ -39,4 +40,4 @@ internal sealed record OperationBody(string Id, string Reference, string Status,
 
 internal sealed record NotificationBody(string Id, string Type, long Created, NotificationData Data);
 
-internal sealed record NotificationData(string Object, string Id, string Reference, string Status, long Amount, long PaidAmount, string Currency);
+internal sealed record NotificationData(string Object, string Id, string Reference, string Status, long Amount, long PaidAmount, string Currency, long RefundedAmount = 0);

@@ -96,19 +96,19 @@ public sealed class StripeProvider(HttpClient http, IOptions<StripeOptions> opti
     public async Task<ProviderResult<ProviderPaymentState>> GetPaymentStatusAsync(string attemptId, string providerReference, CancellationToken cancellationToken)
     {
         var found = await SessionAndIntentAsync(providerReference, cancellationToken);
-        if (found.Value is not var (session, intent))
+        if (found.Value is not var (session, intent, charge))
         {
             return found.Failure!;
         }
 
-        return ProviderResult<ProviderPaymentState>.Ok(State(session, intent));
+        return ProviderResult<ProviderPaymentState>.Ok(State(session, intent, charge));
     }
 
     /// <summary>An open session is expired at Stripe; an authorisation held for capture is cancelled (voided).</summary>
     public async Task<ProviderResult<ProviderPaymentState>> CancelPaymentAsync(string attemptId, string providerReference, CancellationToken cancellationToken)
     {
         var found = await SessionAndIntentAsync(providerReference, cancellationToken);
-        if (found.Value is not var (session, intent))
+        if (found.Value is not var (session, intent, _))
         {
             return found.Failure!;
         }
@@ -133,7 +133,7 @@ public sealed class StripeProvider(HttpClient http, IOptions<StripeOptions> opti
     public async Task<ProviderResult<ProviderPaymentState>> CapturePaymentAsync(string attemptId, string providerReference, Money amount, CancellationToken cancellationToken)
     {
         var found = await SessionAndIntentAsync(providerReference, cancellationToken);
-        if (found.Value is not var (session, intent) || intent is null)
+        if (found.Value is not var (session, intent, _) || intent is null)
         {
             return found.Failure ?? ProviderHttp.Declined("payment_not_capturable", "The customer has not entered a card yet.");
         }
@@ -147,7 +147,7 @@ public sealed class StripeProvider(HttpClient http, IOptions<StripeOptions> opti
     public async Task<ProviderResult<ProviderRefund>> RefundAsync(ProviderRefundRequest request, CancellationToken cancellationToken)
     {
         var found = await SessionAndIntentAsync(request.ProviderReference, cancellationToken);
-        if (found.Value is not var (_, intent) || intent is null)
+        if (found.Value is not var (_, intent, _) || intent is null)
         {
             return found.Failure ?? ProviderHttp.Declined("refund_declined", "Nothing was charged on this Checkout Session.");
         }
@@ -198,6 +198,16 @@ public sealed class StripeProvider(HttpClient http, IOptions<StripeOptions> opti
         }
 
         var attempt = Text(data["metadata"], AttemptKey) ?? Text(data, "client_reference_id");
+        if (type == "charge.refunded")
+        {
+            // A refund on the charge (ours or the dashboard's): never money in. The charge's own running
+            // amount_refunded, read again through the status query, says how much.
+            return WebhookVerification.Accept(new ProviderNotification(id, NotificationSubject.Refund, attempt, Text(data, "payment_intent") ?? "", PaymentStatus.Paid, null, null, type)
+            {
+                Refunded = Rupiah(data["amount_refunded"]) is { } back ? new Money(back, Currency.Idr) : null,
+            });
+        }
+
         PaymentStatus? status = type switch
         {
             "payment_intent.succeeded" => PaymentStatus.Paid,
@@ -226,13 +236,25 @@ public sealed class StripeProvider(HttpClient http, IOptions<StripeOptions> opti
         }
 
         var intent = await SendAsync(new HttpRequestMessage(HttpMethod.Get, $"v1/payment_intents/{Uri.EscapeDataString(intentId)}"), cancellationToken);
-        return intent.Value is { } pi ? ProviderResult<SessionAndIntent>.Ok(new SessionAndIntent(s, pi)) : intent.Failure!;
+        if (intent.Value is not { } pi)
+        {
+            return intent.Failure!;
+        }
+
+        // What has been refunded lives on the charge: its amount_refunded is Stripe's running total.
+        if (Text(pi, "latest_charge") is not { } chargeId)
+        {
+            return ProviderResult<SessionAndIntent>.Ok(new SessionAndIntent(s, pi, null));
+        }
+
+        var charge = await SendAsync(new HttpRequestMessage(HttpMethod.Get, $"v1/charges/{Uri.EscapeDataString(chargeId)}"), cancellationToken);
+        return charge.Value is { } ch ? ProviderResult<SessionAndIntent>.Ok(new SessionAndIntent(s, pi, ch)) : charge.Failure!;
     }
 
-    private sealed record SessionAndIntent(JsonNode Session, JsonNode? Intent);
+    private sealed record SessionAndIntent(JsonNode Session, JsonNode? Intent, JsonNode? Charge = null);
 
     /// <summary>Stripe's statuses to ours (providers.md §7): an expired session with nothing charged is expired.</summary>
-    private static ProviderPaymentState State(JsonNode session, JsonNode? intent)
+    private static ProviderPaymentState State(JsonNode session, JsonNode? intent, JsonNode? charge = null)
     {
         var reference = Text(session, "id") ?? "";
         var raw = Text(intent, "status") ?? Text(session, "status") ?? "";
@@ -245,7 +267,8 @@ public sealed class StripeProvider(HttpClient http, IOptions<StripeOptions> opti
             _ => PaymentStatus.Pending,
         };
         Money? paid = status == PaymentStatus.Paid && Rupiah(intent?["amount_received"]) is { } received ? new Money(received, Currency.Idr) : null;
-        return new ProviderPaymentState(reference, status, paid, raw);
+        Money? refunded = Rupiah(charge?["amount_refunded"]) is { } back and > 0 ? new Money(back, Currency.Idr) : null;
+        return new ProviderPaymentState(reference, status, paid, raw) { RefundedAmount = refunded };
     }
 
     private static string Minor(long rupiah) => checked(rupiah * 100).ToString(CultureInfo.InvariantCulture);

@@ -141,6 +141,15 @@ public sealed class XenditProvider(HttpClient http, IOptions<XenditOptions> opti
         return ProviderResult<ProviderPayout>.Ok(new ProviderPayout(payout["id"]!.GetValue<string>(), MapPayout(payout["status"]?.GetValue<string>())));
     }
 
+    /// <summary><c>GET /v2/payouts/{id}</c>: the payout's own status.</summary>
+    public async Task<ProviderResult<ProviderPayout>> GetPayoutStatusAsync(string disbursementId, string providerReference, CancellationToken cancellationToken)
+    {
+        var result = await ProviderHttp.SendAsync(http, Auth(new HttpRequestMessage(HttpMethod.Get, $"v2/payouts/{Uri.EscapeDataString(providerReference)}")), r => ReadAsync(r, cancellationToken), cancellationToken);
+        return result.Value is { } payout && payout["id"]?.GetValue<string>() is { } id
+            ? ProviderResult<ProviderPayout>.Ok(new ProviderPayout(id, MapPayout(payout["status"]?.GetValue<string>())))
+            : result.Failure ?? ProviderHttp.Declined("provider_bad_response", "Xendit answered a payout without an id.");
+    }
+
     private static ProviderOperationStatus MapPayout(string? status) => status switch
     {
         "SUCCEEDED" => ProviderOperationStatus.Succeeded,
@@ -179,6 +188,23 @@ public sealed class XenditProvider(HttpClient http, IOptions<XenditOptions> opti
                 $"{payoutId}:{payoutStatus}", NotificationSubject.Payout, data!["reference_id"]?.GetValue<string>(), payoutId, null, MapPayout(payoutStatus), null, payoutStatus));
         }
 
+        if (n?["event"]?.GetValue<string>() is { } refundEvent && refundEvent.StartsWith("refund.", StringComparison.Ordinal))
+        {
+            // A refund on a payment request: never money in. Which refunds count is what GET /refunds says.
+            var refundId = data?["id"]?.GetValue<string>();
+            var paymentRequest = data?["payment_request_id"]?.GetValue<string>();
+            if (refundId is null || paymentRequest is null)
+            {
+                return WebhookVerification.Reject("incomplete notification");
+            }
+
+            return WebhookVerification.Accept(new ProviderNotification(
+                $"{refundId}:{refundEvent}", NotificationSubject.Refund, null, paymentRequest, PaymentStatus.Paid, null, null, data!["status"]?.GetValue<string>() ?? refundEvent)
+            {
+                RefundReference = data["reference_id"]?.GetValue<string>(),
+            });
+        }
+
         var requestId = data?["payment_request_id"]?.GetValue<string>();
         var status = data?["status"]?.GetValue<string>();
         if (requestId is null || status is null || !Currency.TryParse(data!["currency"]?.GetValue<string>(), out var currency))
@@ -202,7 +228,22 @@ public sealed class XenditProvider(HttpClient http, IOptions<XenditOptions> opti
 
         var status = Map(pr["status"]?.GetValue<string>());
         Money? paid = status == PaymentStatus.Paid && pr["request_amount"]?.GetValue<long>() is { } a ? new Money(a, Currency.Idr) : null;
-        return ProviderResult<ProviderPaymentState>.Ok(new ProviderPaymentState(pr["payment_request_id"]!.GetValue<string>(), status, paid, pr["status"]?.GetValue<string>() ?? ""));
+        var id = pr["payment_request_id"]!.GetValue<string>();
+        Money? refunded = null;
+        if (status == PaymentStatus.Paid)
+        {
+            // Refunds are their own objects at Xendit: what has gone back is the sum of the succeeded ones.
+            var listed = await ProviderHttp.SendAsync(http, Auth(new HttpRequestMessage(HttpMethod.Get, $"refunds?payment_request_id={Uri.EscapeDataString(id)}")), r => ReadAsync(r, cancellationToken), cancellationToken);
+            if (listed.Value is not { } list)
+            {
+                return listed.Failure!;
+            }
+
+            var total = list["data"]?.AsArray().Where(x => x?["status"]?.GetValue<string>() == "SUCCEEDED").Sum(x => x!["amount"]!.GetValue<long>()) ?? 0;
+            refunded = total > 0 ? new Money(total, Currency.Idr) : null;
+        }
+
+        return ProviderResult<ProviderPaymentState>.Ok(new ProviderPaymentState(id, status, paid, pr["status"]?.GetValue<string>() ?? "") { RefundedAmount = refunded });
     }
 
     private static async Task<ProviderResult<JsonNode>> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)

@@ -28,7 +28,10 @@ public sealed class GenericNotifier(
         var knobs = state.Knobs;
         if (knobs.DropNotifications)
         {
-            var lost = new SimSentNotification(Ids.New("sevt"), "", "", null);
+            // Lost on the way, but sent: the provider's retry (a redelivery) can bring it later.
+            var (id, body, signature) = Sign(type, data);
+            knobs.Sent.Add(url, System.Text.Encoding.UTF8.GetString(body), new Dictionary<string, string> { [GenericSignature.Header] = signature }, "application/json", timeProvider.GetUtcNow(), null, dropped: true);
+            var lost = new SimSentNotification(id, "", "", null);
             Sent.Enqueue(lost);
             return lost;
         }
@@ -56,9 +59,7 @@ public sealed class GenericNotifier(
 
     private async Task<SimSentNotification> SendOnceAsync(Uri url, string type, SimNotificationData data, CancellationToken cancellationToken)
     {
-        var notification = new SimNotification(Ids.New("sevt"), type, timeProvider.GetUtcNow().ToUnixTimeSeconds(), data);
-        var body = JsonSerializer.SerializeToUtf8Bytes(notification, SimulatorJson.Options);
-        var signature = GenericSignature.Compute(options.Value.WebhookSecret, timeProvider.GetUtcNow().ToUnixTimeSeconds(), body);
+        var (id, body, signature) = Sign(type, data);
         // Like real providers, retry a notification the receiver did not take, here briefly and in line.
         int? status = null;
         foreach (var delay in RetryDelays)
@@ -71,9 +72,17 @@ public sealed class GenericNotifier(
             }
         }
 
-        var sent = new SimSentNotification(notification.Id, System.Text.Encoding.UTF8.GetString(body), signature, status);
+        var sent = new SimSentNotification(id, System.Text.Encoding.UTF8.GetString(body), signature, status);
         Sent.Enqueue(sent);
+        state.Knobs.Sent.Add(url, sent.Body, new Dictionary<string, string> { [GenericSignature.Header] = signature }, "application/json", timeProvider.GetUtcNow(), status, dropped: false);
         return sent;
+    }
+
+    private (string Id, byte[] Body, string Signature) Sign(string type, SimNotificationData data)
+    {
+        var notification = new SimNotification(Ids.New("sevt"), type, timeProvider.GetUtcNow().ToUnixTimeSeconds(), data);
+        var body = JsonSerializer.SerializeToUtf8Bytes(notification, SimulatorJson.Options);
+        return (notification.Id, body, GenericSignature.Compute(options.Value.WebhookSecret, timeProvider.GetUtcNow().ToUnixTimeSeconds(), body));
     }
 
     public async Task<int?> PostAsync(Uri url, byte[] body, string signature, CancellationToken cancellationToken)

@@ -34,13 +34,13 @@ public static class GenericSimulatorEndpoints
         group.MapGet("/v1/payouts/{id}", GetPayout);
 
         group.MapPost("/control/payments/{id}/pay", ControlPay);
+        group.MapPost("/control/payments/{id}/refund", ControlRefund);
         group.MapPost("/control/payments/{id}/fail", (string id, GenericSimulatorState s, GenericNotifier n, CancellationToken ct) => ControlClose(id, "failed", s, n, ct));
         group.MapPost("/control/payments/{id}/expire", (string id, GenericSimulatorState s, GenericNotifier n, CancellationToken ct) => ControlClose(id, "expired", s, n, ct));
         group.MapPost("/control/payouts/{id}/succeed", (string id, GenericSimulatorState s, GenericNotifier n, CancellationToken ct) => ControlPayout(id, "succeeded", s, n, ct));
         group.MapPost("/control/payouts/{id}/fail", (string id, GenericSimulatorState s, GenericNotifier n, CancellationToken ct) => ControlPayout(id, "failed", s, n, ct));
         SimulatorKnobs.MapControl<GenericSimulatorState>(group.MapGroup("/control"), s => s.Knobs);
         group.MapGet("/control/stats", (GenericSimulatorState s) => TypedResults.Json(new { create_calls = s.CreateCalls, payments = s.Payments.Count }, SimulatorJson.Options));
-        group.MapGet("/control/notifications", (GenericNotifier n) => TypedResults.Json(n.Sent.ToArray(), SimulatorJson.Options));
 
         // The card page is the customer's, opened in a browser: no API key.
         var page = routes.MapGroup(prefix).ExcludeFromDescription();
@@ -107,7 +107,7 @@ public static class GenericSimulatorEndpoints
             ExpiresAt = body.ExpiresAt,
             NotifyUrl = body.NotifyUrl,
         });
-        if (state.Knobs.NotifyBeforeResponse && payment.Method != "card" && PayAsync(payment, payment.Amount, notifier, request.HttpContext.RequestAborted) is { } early)
+        if (state.Knobs.NotifyBeforeResponse && payment.Method != "card" && PayAsync(payment, payment.Amount, notifier, state.Knobs.Books, request.HttpContext.RequestAborted) is { } early)
         {
             await early; // the customer paid at once, and the notification left before this answer
         }
@@ -188,6 +188,7 @@ public static class GenericSimulatorEndpoints
 
             p.Status = "paid";
             p.PaidAmount = body.Amount;
+            state.Knobs.Books.Taken(p.Reference, p.Currency, body.Amount);
         }
 
         // Like card providers, the capture is also announced; the receiver must not count it twice.
@@ -195,7 +196,11 @@ public static class GenericSimulatorEndpoints
         return TypedResults.Json(SimPaymentView.Of(p), SimulatorJson.Options);
     }
 
-    private static async Task<IResult> CreateRefund(HttpRequest request, GenericSimulatorState state)
+    /// <summary>
+    /// Refunds part or all of a paid payment. The reference is the idempotency key: a replay answers the
+    /// first refund and refunds nothing more. The provider announces each refund with <c>refund.succeeded</c>.
+    /// </summary>
+    private static async Task<IResult> CreateRefund(HttpRequest request, GenericSimulatorState state, GenericNotifier notifier)
     {
         var body = await Read<SimCreateRefund>(request);
         if (body is null)
@@ -203,13 +208,62 @@ public static class GenericSimulatorEndpoints
             return BadBody();
         }
 
-        if (!state.Payments.TryGetValue(body.PaymentId, out var p) || p.Status != "paid" || body.Amount <= 0 || body.Amount > p.PaidAmount)
+        if (state.Refunds.TryGetValue(body.Reference, out var replay))
+        {
+            return TypedResults.Json(new SimOperationView(replay.Id, replay.Reference, replay.Status, replay.Amount), SimulatorJson.Options);
+        }
+
+        if (!state.Payments.TryGetValue(body.PaymentId, out var p))
         {
             return TypedResults.Json(new SimError("refund_refused", "payment is not refundable for that amount"), SimulatorJson.Options, statusCode: 422);
         }
 
-        var refund = state.Refunds.GetOrAdd(body.Reference, r => new SimulatedRefund { Id = Ids.New("simre"), Reference = r, PaymentId = p.Id, Amount = body.Amount });
+        SimulatedRefund refund;
+        lock (p.Gate)
+        {
+            if (state.Refunds.TryGetValue(body.Reference, out replay))
+            {
+                return TypedResults.Json(new SimOperationView(replay.Id, replay.Reference, replay.Status, replay.Amount), SimulatorJson.Options);
+            }
+
+            if (p.Status != "paid" || body.Amount <= 0 || body.Amount > p.PaidAmount - p.RefundedAmount)
+            {
+                return TypedResults.Json(new SimError("refund_refused", "payment is not refundable for that amount"), SimulatorJson.Options, statusCode: 422);
+            }
+
+            refund = new SimulatedRefund { Id = Ids.New("simre"), Reference = body.Reference, PaymentId = p.Id, Amount = body.Amount };
+            state.Refunds[body.Reference] = refund;
+            p.RefundedAmount += body.Amount;
+            state.Knobs.Books.Refunded(p.Reference, p.Currency, body.Amount);
+        }
+
+        await notifier.SendAsync(p.NotifyUrl, "refund.succeeded", Data(p, p.PaidAmount), request.HttpContext.RequestAborted);
         return TypedResults.Json(new SimOperationView(refund.Id, refund.Reference, refund.Status, refund.Amount), SimulatorJson.Options);
+    }
+
+    /// <summary>A refund made from the provider's own dashboard, which the merchant system did not ask for.</summary>
+    private static async Task<IResult> ControlRefund(string id, HttpRequest request, GenericSimulatorState state, GenericNotifier notifier, CancellationToken ct)
+    {
+        if (!state.Payments.TryGetValue(id, out var p))
+        {
+            return NotFound();
+        }
+
+        var asked = request.HasJsonContentType() ? (await Read<SimRefundRequest>(request))?.Amount : null;
+        long amount;
+        lock (p.Gate)
+        {
+            amount = asked ?? p.PaidAmount - p.RefundedAmount;
+            if (p.Status != "paid" || amount <= 0 || amount > p.PaidAmount - p.RefundedAmount)
+            {
+                return TypedResults.Json(new SimError("refund_refused", "payment is not refundable for that amount"), SimulatorJson.Options, statusCode: 409);
+            }
+
+            p.RefundedAmount += amount;
+            state.Knobs.Books.Refunded(p.Reference, p.Currency, amount);
+        }
+
+        return TypedResults.Json(await notifier.SendAsync(p.NotifyUrl, "refund.succeeded", Data(p, p.PaidAmount), ct), SimulatorJson.Options);
     }
 
     private static async Task<IResult> CreatePayout(HttpRequest request, GenericSimulatorState state)
@@ -249,7 +303,7 @@ public static class GenericSimulatorEndpoints
             amount = pay?.Amount ?? p.Amount;
         }
 
-        return PayAsync(p, amount, notifier, ct) is { } sending
+        return PayAsync(p, amount, notifier, state.Knobs.Books, ct) is { } sending
             ? TypedResults.Json(await sending, SimulatorJson.Options)
             : TypedResults.Json(new SimError("not_payable", $"payment is {p.Status}"), SimulatorJson.Options, statusCode: 409);
     }
@@ -259,7 +313,7 @@ public static class GenericSimulatorEndpoints
     /// instrument: the real rails do that, and the receiving side must not lose it. A card is authorised
     /// once, and with manual capture waits for the merchant.
     /// </summary>
-    private static Task<SimSentNotification>? PayAsync(SimulatedPayment p, long amount, GenericNotifier notifier, CancellationToken ct)
+    private static Task<SimSentNotification>? PayAsync(SimulatedPayment p, long amount, GenericNotifier notifier, SimulatorBooks books, CancellationToken ct)
     {
         string type;
         lock (p.Gate)
@@ -278,6 +332,11 @@ public static class GenericSimulatorEndpoints
             {
                 p.Status = "paid";
                 p.PaidAmount += amount;
+            }
+
+            if (p.Status == "paid")
+            {
+                books.Taken(p.Reference, p.Currency, p.Method == "card" ? p.PaidAmount : amount);
             }
 
             type = "payment." + p.Status;
@@ -310,7 +369,7 @@ public static class GenericSimulatorEndpoints
 
             await notifier.SendAsync(p.NotifyUrl, "payment.failed", Data(p, 0), ct);
         }
-        else if (number != CardPage.ApprovedCard || PayAsync(p, p.Amount, notifier, ct) is not { } sent)
+        else if (number != CardPage.ApprovedCard || PayAsync(p, p.Amount, notifier, state.Knobs.Books, ct) is not { } sent)
         {
             return CardPage.Message("Declined", "The card was not accepted.", 402);
         }
@@ -356,6 +415,11 @@ public static class GenericSimulatorEndpoints
             return TypedResults.Json(new SimError("payout_stuck", "the bank has not answered"), SimulatorJson.Options, statusCode: 409);
         }
 
+        if (status == "succeeded" && payout.Status != "succeeded")
+        {
+            state.Knobs.Books.PaidOut(payout.Reference, payout.Currency, payout.Amount);
+        }
+
         payout.Status = status;
         var sent = await notifier.SendAsync(payout.NotifyUrl, "payout." + status, new SimNotificationData("payout", payout.Id, payout.Reference, status, payout.Amount, 0, payout.Currency), ct);
         return TypedResults.Json(sent, SimulatorJson.Options);
@@ -382,7 +446,7 @@ public static class GenericSimulatorEndpoints
     private static JsonHttpResult<SimError> BadBody() => TypedResults.Json(new SimError("invalid_request", "unreadable body"), SimulatorJson.Options, statusCode: 400);
 
     private static SimNotificationData Data(SimulatedPayment p, long paid) =>
-        new("payment", p.Id, p.Reference, p.Status, p.Amount, paid, p.Currency);
+        new("payment", p.Id, p.Reference, p.Status, p.Amount, paid, p.Currency, p.RefundedAmount);
 
     private static JsonHttpResult<SimError> NotFound() => TypedResults.Json(new SimError("not_found", "no such object"), SimulatorJson.Options, statusCode: 404);
 

@@ -30,10 +30,11 @@ public sealed record SimPaymentView(
     DateTimeOffset ExpiresAt,
     string? RedirectUrl,
     string? CaptureMethod,
-    string? Vpa)
+    string? Vpa,
+    long RefundedAmount)
 {
     public static SimPaymentView Of(SimulatedPayment p) =>
-        new(p.Id, p.Reference, p.Status, p.Amount, p.PaidAmount, p.Currency, p.Method, p.Bank, p.VaNumber, p.QrString, p.ExpiresAt, p.RedirectUrl, p.CaptureMethod, p.Vpa);
+        new(p.Id, p.Reference, p.Status, p.Amount, p.PaidAmount, p.Currency, p.Method, p.Bank, p.VaNumber, p.QrString, p.ExpiresAt, p.RedirectUrl, p.CaptureMethod, p.Vpa, p.RefundedAmount);
 }
 
 public sealed record SimCapture(long Amount);
@@ -53,6 +54,8 @@ public sealed record SimOperationView(string Id, string Reference, string Status
 
 public sealed record SimPayRequest(long? Amount);
 
+public sealed record SimRefundRequest(long? Amount);
+
 public sealed record SimNotification(string Id, string Type, long Created, SimNotificationData Data);
 
 public sealed record SimNotificationData(
@@ -62,7 +65,8 @@ public sealed record SimNotificationData(
     string Status,
     long Amount,
     [property: JsonPropertyName("paid_amount")] long PaidAmount,
-    string Currency);
+    string Currency,
+    [property: JsonPropertyName("refunded_amount")] long RefundedAmount = 0);
 
 /// <summary>What the simulator sent and what the receiver answered.</summary>
 public sealed record SimSentNotification(string Id, string Body, string Signature, int? ReceiverStatus);

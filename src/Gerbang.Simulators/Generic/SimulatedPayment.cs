@@ -39,6 +39,9 @@ public sealed class SimulatedPayment
 
     public long PaidAmount { get; set; }
 
+    /// <summary>Everything refunded on this payment, by the merchant system's request or from the provider's own side.</summary>
+    public long RefundedAmount { get; set; }
+
     public Lock Gate { get; } = new();
 }
 

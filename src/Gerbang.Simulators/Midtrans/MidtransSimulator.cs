@@ -94,6 +94,9 @@ public sealed class MidtransTransaction
     public string Status { get; set; } = "pending";
 
     public long Refunded { get; set; }
+
+    /// <summary>Refunds by <c>refund_key</c>, in the order made: a replay of a key answers the first refund.</summary>
+    public List<(string Key, long Amount, DateTimeOffset At)> Refunds { get; } = [];
 }
 
 /// <summary>
@@ -120,9 +123,10 @@ public static class MidtransSimulator
         iris.MapPost("/payouts", IrisPayoutAsync);
         iris.MapGet("/payouts/{reference}", (string reference, MidtransSimulatorState state) => state.FindPayout(reference) is { } p ? Results.Json(PayoutView(p)) : Results.Json(new JsonObject { ["error_message"] = "Payout not found" }, statusCode: 404));
         api.MapGet("/v2/{id}/status", (string id, MidtransSimulatorState state, IOptions<MidtransSimulatorOptions> o, TimeProvider clock) => state.Find(id) is { } t ? Results.Json(View(t, o.Value, clock)) : NotFound());
-        api.MapPost("/v2/{id}/cancel", (string id, MidtransSimulatorState state, IOptions<MidtransSimulatorOptions> o, TimeProvider clock) => Close(state, id, "cancel", o.Value, clock));
-        api.MapPost("/v2/{id}/expire", (string id, MidtransSimulatorState state, IOptions<MidtransSimulatorOptions> o, TimeProvider clock) => Close(state, id, "expire", o.Value, clock));
-        api.MapPost("/v2/{id}/refund", RefundAsync);
+        api.MapPost("/v2/{id}/cancel", (string id, HttpContext http) => CloseAsync(id, "cancel", http));
+        api.MapPost("/v2/{id}/expire", (string id, HttpContext http) => CloseAsync(id, "expire", http));
+        api.MapPost("/v2/{id}/refund", (string id, HttpContext http) => RefundAsync(id, http));
+        api.MapPost("/control/{id}/refund", (string id, HttpContext http) => ProviderRefundAsync(id, http));
         api.MapPost("/control/{id}/pay", (string id, HttpContext http) => SettleAsync(id, "settlement", http));
         api.MapPost("/control/{id}/fail", (string id, HttpContext http) => SettleAsync(id, "deny", http));
         api.MapPost("/control/{id}/expire", (string id, HttpContext http) => SettleAsync(id, "expire", http));
@@ -230,6 +234,13 @@ public static class MidtransSimulator
             ["fraud_status"] = "accept",
             ["expiry_time"] = Time(t.ExpiryTime),
         };
+        if (t.Refunded > 0)
+        {
+            // Midtrans's running total of refunds on the transaction, and each refund by its key.
+            view["refund_amount"] = Amount(t.Refunded);
+            view["refunds"] = new JsonArray([.. t.Refunds.Select(r => (JsonNode)new JsonObject { ["refund_key"] = r.Key, ["refund_amount"] = Amount(r.Amount), ["created_at"] = Time(r.At) })]);
+        }
+
         if (t.PaymentType == "bank_transfer" && t.Bank == "permata")
         {
             view["permata_va_number"] = t.VaNumber;
@@ -323,8 +334,12 @@ public static class MidtransSimulator
         return Results.Json(View(transaction, options.Value, clock));
     }
 
-    private static IResult Close(MidtransSimulatorState state, string id, string status, MidtransSimulatorOptions options, TimeProvider clock)
+    /// <summary>The merchant cancels or expires a pending transaction; Midtrans notifies the new status.</summary>
+    private static async Task<IResult> CloseAsync(string id, string status, HttpContext http)
     {
+        var state = http.RequestServices.GetRequiredService<MidtransSimulatorState>();
+        var options = http.RequestServices.GetRequiredService<IOptions<MidtransSimulatorOptions>>().Value;
+        var clock = http.RequestServices.GetRequiredService<TimeProvider>();
         if (state.Find(id) is not { } t)
         {
             return NotFound();
@@ -340,68 +355,170 @@ public static class MidtransSimulator
             t.Status = status;
         }
 
-        return Results.Json(View(t, options, clock));
-    }
-
-    private static async Task<IResult> RefundAsync(string id, HttpRequest request, MidtransSimulatorState state, IOptions<MidtransSimulatorOptions> options, TimeProvider clock)
-    {
-        if (state.Find(id) is not { } t)
-        {
-            return NotFound();
-        }
-
-        var body = await JsonNode.ParseAsync(request.Body);
-        var amount = body?["amount"]?.GetValue<long>() ?? t.GrossAmount - t.Refunded;
-        if (t.PaymentType != "qris" || t.Status is not ("settlement" or "partial_refund") || amount <= 0 || t.Refunded + amount > t.GrossAmount)
-        {
-            return Results.Json(new JsonObject { ["status_code"] = "412", ["status_message"] = "Transaction cannot be refunded" });
-        }
-
-        t.Refunded += amount;
-        t.Status = t.Refunded == t.GrossAmount ? "refund" : "partial_refund";
-        var view = View(t, options.Value, clock);
-        view["refund_key"] = body?["refund_key"]?.GetValue<string>();
-        view["refund_amount"] = Amount(amount);
+        var view = View(t, options, clock);
+        var notify = Notifier(http);
+        _ = Task.Run(() => notify(t, CancellationToken.None));
         return Results.Json(view);
     }
 
-    /// <summary>The customer pays (or the bank refuses, or time runs out): Midtrans notifies in its own format.</summary>
-    private static async Task<IResult> SettleAsync(string id, string status, HttpContext http)
+    /// <summary>
+    /// Refunds a settled QRIS transaction by <c>refund_key</c>: a replay of the key answers the first
+    /// refund and refunds nothing more. Midtrans then notifies <c>partial_refund</c> or <c>refund</c>.
+    /// </summary>
+    private static async Task<IResult> RefundAsync(string id, HttpContext http)
     {
-        if (http.RequestServices.GetRequiredService<MidtransSimulatorState>().Find(id) is not { } t)
+        var state = http.RequestServices.GetRequiredService<MidtransSimulatorState>();
+        if (state.Find(id) is not { } t)
         {
             return NotFound();
         }
 
         var options = http.RequestServices.GetRequiredService<IOptions<MidtransSimulatorOptions>>().Value;
         var clock = http.RequestServices.GetRequiredService<TimeProvider>();
-        t.Status = status;
+        JsonNode? body;
+        try
+        {
+            body = await JsonNode.ParseAsync(http.Request.Body);
+        }
+        catch (JsonException)
+        {
+            return Results.Json(new JsonObject { ["status_code"] = "400", ["status_message"] = "Invalid JSON" }, statusCode: 400);
+        }
+
+        var key = body?["refund_key"]?.GetValue<string>() ?? Guid.NewGuid().ToString("N");
+        long amount;
+        lock (t)
+        {
+            var replay = t.Refunds.FindIndex(r => r.Key == key);
+            if (replay >= 0)
+            {
+                var first = View(t, options, clock);
+                first["refund_key"] = key;
+                first["refund_amount"] = Amount(t.Refunds[replay].Amount);
+                return Results.Json(first);
+            }
+
+            amount = body?["amount"]?.GetValue<long>() ?? t.GrossAmount - t.Refunded;
+            if (t.PaymentType != "qris" || t.Status is not ("settlement" or "partial_refund") || amount <= 0 || t.Refunded + amount > t.GrossAmount)
+            {
+                return Results.Json(new JsonObject { ["status_code"] = "412", ["status_message"] = "Transaction cannot be refunded" });
+            }
+
+            Refund(state, t, key, amount, clock);
+        }
+
+        var view = View(t, options, clock);
+        view["refund_key"] = key;
+        view["refund_amount"] = Amount(amount);
+        await NotifyAsync(t, http);
+        return Results.Json(view);
+    }
+
+    private static void Refund(MidtransSimulatorState state, MidtransTransaction t, string key, long amount, TimeProvider clock)
+    {
+        t.Refunded += amount;
+        t.Refunds.Add((key, amount, clock.GetUtcNow()));
+        t.Status = t.Refunded == t.GrossAmount ? "refund" : "partial_refund";
+        state.Knobs.Books.Refunded(t.OrderId, "IDR", amount);
+    }
+
+    /// <summary>A refund made from the Midtrans dashboard, which the merchant system did not ask for; Midtrans notifies it.</summary>
+    private static async Task<IResult> ProviderRefundAsync(string id, HttpContext http)
+    {
+        var state = http.RequestServices.GetRequiredService<MidtransSimulatorState>();
+        if (state.Find(id) is not { } t)
+        {
+            return NotFound();
+        }
+
+        long? asked = null;
+        if (http.Request.HasJsonContentType())
+        {
+            asked = (await JsonNode.ParseAsync(http.Request.Body))?["amount"]?.GetValue<long>();
+        }
+
+        lock (t)
+        {
+            var amount = asked ?? t.GrossAmount - t.Refunded;
+            if (t.Status is not ("settlement" or "partial_refund") || amount <= 0 || t.Refunded + amount > t.GrossAmount)
+            {
+                return Results.Json(new JsonObject { ["status_code"] = "412", ["status_message"] = "Transaction cannot be refunded" }, statusCode: 409);
+            }
+
+            Refund(state, t, "dashboard-" + Guid.NewGuid().ToString("N")[..12], amount, http.RequestServices.GetRequiredService<TimeProvider>());
+        }
+
+        var answered = await NotifyAsync(t, http);
+        return Results.Json(new JsonObject { ["order_id"] = t.OrderId, ["transaction_status"] = t.Status, ["receiver_status"] = answered });
+    }
+
+    /// <summary>The customer pays (or the bank refuses, or time runs out): Midtrans notifies in its own format.</summary>
+    private static async Task<IResult> SettleAsync(string id, string status, HttpContext http)
+    {
+        var state = http.RequestServices.GetRequiredService<MidtransSimulatorState>();
+        if (state.Find(id) is not { } t)
+        {
+            return NotFound();
+        }
+
+        lock (t)
+        {
+            if (status == "settlement" && t.Status is not ("settlement" or "refund" or "partial_refund"))
+            {
+                state.Knobs.Books.Taken(t.OrderId, "IDR", t.GrossAmount);
+            }
+
+            t.Status = status;
+        }
+
+        var answered = await NotifyAsync(t, http);
+        if (t.NotifyUrl is not null && state.Knobs.OutOfOrderNotifications && status != "pending")
+        {
+            // The "pending" notification Midtrans sent at creation arrives only now, after the final one.
+            var options = http.RequestServices.GetRequiredService<IOptions<MidtransSimulatorOptions>>().Value;
+            var clock = http.RequestServices.GetRequiredService<TimeProvider>();
+            var stale = View(t, options, clock);
+            stale["transaction_status"] = "pending";
+            stale["status_code"] = "201";
+            stale["status_message"] = "Success, transaction is created";
+            stale.Remove("refund_amount");
+            stale.Remove("refunds");
+            stale["signature_key"] = ProviderSigners.MidtransSignatureKey(t.OrderId, "201", Amount(t.GrossAmount), options.ServerKey);
+            var client = http.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient(Generic.GenericNotifier.HttpClientName);
+            await NotificationSender.PostAsync(client, t.NotifyUrl, stale.ToJsonString(), null, http.RequestAborted);
+        }
+
+        return Results.Json(new JsonObject { ["order_id"] = t.OrderId, ["receiver_status"] = answered });
+    }
+
+    /// <summary>Midtrans's HTTP notification of the transaction as it now is, signed with <c>signature_key</c>.</summary>
+    private static Task<int?> NotifyAsync(MidtransTransaction t, HttpContext http) => Notifier(http)(t, http.RequestAborted);
+
+    /// <summary>Sends a transaction's notification; resolved while the request lasts, usable after it.</summary>
+    private static Func<MidtransTransaction, CancellationToken, Task<int?>> Notifier(HttpContext http)
+    {
+        var options = http.RequestServices.GetRequiredService<IOptions<MidtransSimulatorOptions>>().Value;
+        var clock = http.RequestServices.GetRequiredService<TimeProvider>();
+        var client = http.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient(Generic.GenericNotifier.HttpClientName);
+        var knobs = http.RequestServices.GetRequiredService<MidtransSimulatorState>().Knobs;
+        return (t, cancellationToken) => NotifyAsync(t, options, clock, client, knobs, cancellationToken);
+    }
+
+    private static async Task<int?> NotifyAsync(MidtransTransaction t, MidtransSimulatorOptions options, TimeProvider clock, HttpClient client, SimulatorKnobs knobs, CancellationToken cancellationToken)
+    {
+        if (t.NotifyUrl is null)
+        {
+            return null;
+        }
+
         var notification = View(t, options, clock);
-        var (code, _) = StatusCode(status);
+        var (code, _) = StatusCode(t.Status);
         notification["signature_key"] = ProviderSigners.MidtransSignatureKey(t.OrderId, code, Amount(t.GrossAmount), options.ServerKey);
-        if (status == "settlement")
+        if (t.Status == "settlement")
         {
             notification["settlement_time"] = Time(clock.GetUtcNow());
         }
 
-        int? answered = null;
-        if (t.NotifyUrl is not null)
-        {
-            var client = http.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient(Generic.GenericNotifier.HttpClientName);
-            var knobs = http.RequestServices.GetRequiredService<MidtransSimulatorState>().Knobs;
-            answered = await NotificationSender.DeliverAsync(knobs, client, t.NotifyUrl, notification.ToJsonString(), null, http.RequestAborted);
-            if (knobs.OutOfOrderNotifications && status != "pending")
-            {
-                // The "pending" notification Midtrans sent at creation arrives only now, after the final one.
-                var stale = View(t, options, clock);
-                stale["transaction_status"] = "pending";
-                stale["status_code"] = "201";
-                stale["status_message"] = "Success, transaction is created";
-                stale["signature_key"] = ProviderSigners.MidtransSignatureKey(t.OrderId, "201", Amount(t.GrossAmount), options.ServerKey);
-                await NotificationSender.PostAsync(client, t.NotifyUrl, stale.ToJsonString(), null, http.RequestAborted);
-            }
-        }
-
-        return Results.Json(new JsonObject { ["order_id"] = t.OrderId, ["receiver_status"] = answered });
+        return await NotificationSender.DeliverAsync(knobs, client, t.NotifyUrl, notification.ToJsonString(), null, cancellationToken);
     }
 }

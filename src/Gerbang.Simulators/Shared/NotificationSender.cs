@@ -14,12 +14,23 @@ public static class NotificationSender
     {
         if (knobs.DropNotifications)
         {
+            knobs.Sent.Add(url, body, headers, contentType, DateTimeOffset.UtcNow, null, dropped: true);
             return null;
         }
 
         var answered = await PostAsync(client, url, body, headers, cancellationToken, contentType);
-        return knobs.DuplicateNotifications ? await PostAsync(client, url, body, headers, cancellationToken, contentType) : answered;
+        if (knobs.DuplicateNotifications)
+        {
+            answered = await PostAsync(client, url, body, headers, cancellationToken, contentType);
+        }
+
+        knobs.Sent.Add(url, body, headers, contentType, DateTimeOffset.UtcNow, answered, dropped: false);
+        return answered;
     }
+
+    /// <summary>Delivers a notification sent earlier again, byte for byte: the provider's own retry.</summary>
+    public static Task<int?> RedeliverAsync(HttpClient client, SentNotification sent, CancellationToken cancellationToken) =>
+        PostAsync(client, sent.Url, sent.Body, sent.Headers, cancellationToken, sent.ContentType);
 
     public static async Task<int?> PostAsync(HttpClient client, Uri url, string json, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken, string contentType = "application/json")
     {

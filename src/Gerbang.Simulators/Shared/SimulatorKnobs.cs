@@ -16,6 +16,12 @@ public sealed class SimulatorKnobs
     private readonly Lock _gate = new();
     private Random _random = new(1);
 
+    /// <summary>What the simulated provider has notified, kept for redelivery (not reset with the knobs).</summary>
+    public NotificationLog Sent { get; } = new();
+
+    /// <summary>The simulated provider's books per merchant reference (not reset with the knobs).</summary>
+    public SimulatorBooks Books { get; } = new();
+
     /// <summary>Added to every API answer.</summary>
     public TimeSpan Latency { get; set; }
 
@@ -190,6 +196,23 @@ public sealed class SimulatorKnobs
             return problem is null ? Results.NoContent() : Results.Json(new JsonObject { ["error"] = "bad_knobs", ["message"] = problem }, statusCode: 400);
         });
         control.MapGet("/knobs", (HttpContext http) => Results.Json(knobsOf(http.RequestServices.GetRequiredService<TState>()).Describe()));
+
+        // The provider's retries: any notification it sent, delivered again later exactly as it was.
+        control.MapGet("/notifications", (HttpContext http) =>
+            Results.Json(new JsonObject { ["data"] = new JsonArray([.. knobsOf(http.RequestServices.GetRequiredService<TState>()).Sent.All.Select(n => (JsonNode)n.Describe())]) }));
+        control.MapPost("/notifications/{id}/redeliver", async (string id, HttpContext http) =>
+        {
+            var knobs = knobsOf(http.RequestServices.GetRequiredService<TState>());
+            if (knobs.Sent.Find(id) is not { } sent)
+            {
+                return Results.Json(new JsonObject { ["error"] = "not_found", ["message"] = "no such notification" }, statusCode: 404);
+            }
+
+            var client = http.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient(Generic.GenericNotifier.HttpClientName);
+            var answered = await NotificationSender.RedeliverAsync(client, sent, http.RequestAborted);
+            return Results.Json(new JsonObject { ["id"] = sent.Id, ["receiver_status"] = answered });
+        });
+        control.MapGet("/books", (HttpContext http) => Results.Json(knobsOf(http.RequestServices.GetRequiredService<TState>()).Books.Describe()));
     }
 
     public JsonObject Describe() => new()

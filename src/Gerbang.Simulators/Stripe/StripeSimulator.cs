@@ -118,12 +118,15 @@ public static class StripeSimulator
         Shared.SimulatorKnobs.MapControl<StripeSimulatorState>(api.MapGroup("/control"), s => s.Knobs);
         api.MapGet("/v1/checkout/sessions/{id}", (string id, StripeSimulatorState state, TimeProvider clock) =>
             state.Sessions.TryGetValue(id, out var s) ? Results.Json(SessionView(s, clock)) : Missing("checkout.session", id));
-        api.MapPost("/v1/checkout/sessions/{id}/expire", (string id, HttpContext http) => ExpireAsync(id, http, notify: false));
+        api.MapPost("/v1/checkout/sessions/{id}/expire", (string id, HttpContext http) => ExpireAsync(id, http, notify: true));
         api.MapGet("/v1/payment_intents/{id}", (string id, StripeSimulatorState state) =>
             state.Intents.TryGetValue(id, out var pi) ? Results.Json(IntentView(pi)) : Missing("payment_intent", id));
         api.MapPost("/v1/payment_intents/{id}/capture", CaptureAsync).DisableAntiforgery();
         api.MapPost("/v1/payment_intents/{id}/cancel", CancelAsync).DisableAntiforgery();
         api.MapPost("/v1/refunds", RefundAsync).DisableAntiforgery();
+        api.MapGet("/v1/charges/{id}", (string id, StripeSimulatorState state) =>
+            state.Intents.Values.FirstOrDefault(pi => ChargeId(pi) == id) is { } pi ? Results.Json(ChargeView(pi)) : Missing("charge", id));
+        api.MapPost("/control/{id}/refund", ProviderRefundAsync);
         api.MapPost("/control/{id}/pay", (string id, HttpContext http) => PayAsync(id, CardPage.ApprovedCard, http));
         api.MapPost("/control/{id}/fail", (string id, HttpContext http) => PayAsync(id, CardPage.DeclinedCard, http));
         api.MapPost("/control/{id}/expire", (string id, HttpContext http) => ExpireAsync(id, http, notify: true));
@@ -197,6 +200,7 @@ public static class StripeSimulator
             ["capture_method"] = pi.Session.CaptureMethod,
             ["status"] = pi.Status,
             ["metadata"] = metadata,
+            ["latest_charge"] = pi.AmountReceived > 0 ? ChargeId(pi) : null,
             ["livemode"] = false,
         };
     }
@@ -315,6 +319,7 @@ public static class StripeSimulator
 
                 pi.Status = "succeeded";
                 pi.AmountReceived = amount;
+                state.Knobs.Books.Taken(pi.Session.ClientReferenceId ?? pi.Session.Id, "IDR", amount / 100);
             }
 
             await SendAsync(pi.Session.WebhookUrl, "payment_intent.succeeded", IntentView(pi), state, options.Value, clients, clock, request.HttpContext.RequestAborted);
@@ -343,10 +348,67 @@ public static class StripeSimulator
         return Results.Json(IntentView(pi));
     }
 
+    private static string ChargeId(StripePaymentIntent pi) => "ch_" + pi.Id[3..];
+
+    /// <summary>The PaymentIntent's charge: what it took and, cumulatively, what has been refunded on it.</summary>
+    private static JsonObject ChargeView(StripePaymentIntent pi)
+    {
+        var view = IntentView(pi);
+        return new JsonObject
+        {
+            ["id"] = ChargeId(pi),
+            ["object"] = "charge",
+            ["amount"] = pi.Session.Amount,
+            ["amount_captured"] = pi.AmountReceived,
+            ["amount_refunded"] = pi.AmountRefunded,
+            ["refunded"] = pi.AmountRefunded > 0 && pi.AmountRefunded == pi.AmountReceived,
+            ["currency"] = pi.Session.Currency,
+            ["payment_intent"] = pi.Id,
+            ["metadata"] = view["metadata"]!.DeepClone(),
+            ["livemode"] = false,
+        };
+    }
+
+    /// <summary>A refund from the Stripe dashboard, which the merchant system did not ask for: Stripe sends <c>charge.refunded</c>.</summary>
+    private static async Task<IResult> ProviderRefundAsync(string id, HttpContext http)
+    {
+        var state = http.RequestServices.GetRequiredService<StripeSimulatorState>();
+        var pi = state.Intents.TryGetValue(id, out var byIntent) ? byIntent
+            : state.Sessions.TryGetValue(id, out var session) && session.PaymentIntentId is { } intentId ? state.Intents[intentId] : null;
+        if (pi is null)
+        {
+            return Missing("payment_intent", id);
+        }
+
+        long? asked = http.Request.HasJsonContentType() ? (await System.Text.Json.Nodes.JsonNode.ParseAsync(http.Request.Body))?["amount"]?.GetValue<long>() : null;
+        lock (pi.Session.Gate)
+        {
+            var amount = asked is { } rupiah ? rupiah * 100 : pi.AmountReceived - pi.AmountRefunded;
+            if (pi.Status != "succeeded" || amount <= 0 || pi.AmountRefunded + amount > pi.AmountReceived)
+            {
+                return Error(400, "invalid_request_error", "charge_already_refunded", "Refund amount is greater than the unrefunded amount on the charge.");
+            }
+
+            pi.AmountRefunded += amount;
+            state.Knobs.Books.Refunded(pi.Session.ClientReferenceId ?? pi.Session.Id, "IDR", amount / 100);
+        }
+
+        var answered = await SendChargeRefundedAsync(pi, http);
+        return Results.Json(new JsonObject { ["payment_intent"] = pi.Id, ["receiver_status"] = answered });
+    }
+
+    private static Task<int?> SendChargeRefundedAsync(StripePaymentIntent pi, HttpContext http)
+    {
+        var state = http.RequestServices.GetRequiredService<StripeSimulatorState>();
+        var options = http.RequestServices.GetRequiredService<IOptions<StripeSimulatorOptions>>().Value;
+        return SendAsync(pi.Session.WebhookUrl, "charge.refunded", ChargeView(pi), state, options, http.RequestServices.GetRequiredService<IHttpClientFactory>(), http.RequestServices.GetRequiredService<TimeProvider>(), CancellationToken.None);
+    }
+
     private static async Task<IResult> RefundAsync(HttpRequest request, StripeSimulatorState state)
     {
         var form = request.HasFormContentType ? await request.ReadFormAsync(request.HttpContext.RequestAborted) : FormCollection.Empty;
-        return await IdempotentAsync(request, form, state, () =>
+        StripePaymentIntent? refunded = null;
+        var answer = await IdempotentAsync(request, form, state, () =>
         {
             var id = form["payment_intent"].ToString();
             if (!state.Intents.TryGetValue(id, out var pi))
@@ -363,9 +425,18 @@ public static class StripeSimulator
                 }
 
                 pi.AmountRefunded += amount;
+                state.Knobs.Books.Refunded(pi.Session.ClientReferenceId ?? pi.Session.Id, "IDR", amount / 100);
+                refunded = pi;
                 return Task.FromResult((200, new JsonObject { ["id"] = "re_" + Ids.RandomBase62(24), ["object"] = "refund", ["amount"] = amount, ["currency"] = pi.Session.Currency, ["payment_intent"] = pi.Id, ["status"] = "succeeded" }));
             }
         });
+        if (refunded is not null)
+        {
+            // Each refund is announced: charge.refunded carries the charge's running amount_refunded.
+            await SendChargeRefundedAsync(refunded, request.HttpContext);
+        }
+
+        return answer;
     }
 
     /// <summary>The customer enters a card: a good one authorises (and with automatic capture charges), a declined one fails the attempt.</summary>
@@ -394,6 +465,10 @@ public static class StripeSimulator
                 session.Status = "complete";
                 pi.Status = session.CaptureMethod == "manual" ? "requires_capture" : "succeeded";
                 pi.AmountReceived = pi.Status == "succeeded" ? session.Amount : 0;
+                if (pi.AmountReceived > 0)
+                {
+                    state.Knobs.Books.Taken(session.ClientReferenceId ?? session.Id, "IDR", pi.AmountReceived / 100);
+                }
             }
         }
 

@@ -53,6 +53,9 @@ public sealed class XenditPaymentRequest
     public string? PaymentId { get; set; }
 
     public long Refunded { get; set; }
+
+    /// <summary>Refunds on this payment request, the merchant system's (by idempotency key) and the dashboard's.</summary>
+    public List<XenditRefund> Refunds { get; } = [];
 }
 
 public sealed class XenditPayout
@@ -99,6 +102,22 @@ public sealed class XenditSimulatorState
 /// 2024-11-11, payment requests whose <c>actions</c> present the VA number or QR string, refunds at
 /// <c>/refunds</c>, and webhooks authenticated only by the <c>x-callback-token</c> header.
 /// </summary>
+/// <summary>A refund as Xendit keeps it.</summary>
+public sealed record XenditRefund(string Id, string? IdempotencyKey, string? ReferenceId, string PaymentRequestId, long Amount, string Status, string Created)
+{
+    public JsonObject View() => new()
+    {
+        ["id"] = Id,
+        ["payment_request_id"] = PaymentRequestId,
+        ["reference_id"] = ReferenceId,
+        ["amount"] = Amount,
+        ["currency"] = "IDR",
+        ["status"] = Status,
+        ["reason"] = "REQUESTED_BY_CUSTOMER",
+        ["created"] = Created,
+    };
+}
+
 public static class XenditSimulator
 {
     public static void MapXenditSimulator(this IEndpointRouteBuilder routes, string prefix)
@@ -122,7 +141,14 @@ public static class XenditSimulator
             r.Status = "CANCELED";
             return Results.Json(View(r, clock));
         });
-        api.MapPost("/refunds", RefundAsync);
+        api.MapPost("/refunds", (HttpRequest request) => RefundAsync(request.HttpContext));
+        api.MapGet("/refunds", (HttpRequest request, XenditSimulatorState state) =>
+        {
+            var id = request.Query["payment_request_id"].ToString();
+            var refunds = state.Find(id) is { } r ? r.Refunds.ToList() : [];
+            return Results.Json(new JsonObject { ["data"] = new JsonArray([.. refunds.Select(x => (JsonNode)x.View())]), ["has_more"] = false });
+        });
+        api.MapPost("/control/{id}/refund", ProviderRefundAsync);
         api.MapPost("/v2/payouts", PayoutAsync);
         api.MapGet("/v2/payouts/{id}", (string id, XenditSimulatorState state) => state.FindPayout(id) is { } p ? Results.Json(PayoutView(p)) : NotFound());
         api.MapPost("/control/payouts/{id}/succeed", (string id, HttpContext http) => SettlePayoutAsync(id, "SUCCEEDED", http));
@@ -297,9 +323,23 @@ public static class XenditSimulator
         return Results.Json(View(created, clock), statusCode: 201);
     }
 
-    private static async Task<IResult> RefundAsync(HttpRequest request, XenditSimulatorState state)
+    /// <summary>
+    /// <c>POST /refunds</c>: a replay under the same <c>idempotency-key</c> answers the first refund and
+    /// refunds nothing more. Xendit announces the refund with <c>refund.succeeded</c>.
+    /// </summary>
+    private static async Task<IResult> RefundAsync(HttpContext http)
     {
-        var body = await JsonNode.ParseAsync(request.Body);
+        var state = http.RequestServices.GetRequiredService<XenditSimulatorState>();
+        JsonNode? body;
+        try
+        {
+            body = await JsonNode.ParseAsync(http.Request.Body);
+        }
+        catch (JsonException)
+        {
+            return Results.Json(new JsonObject { ["error_code"] = "API_VALIDATION_ERROR", ["message"] = "Invalid JSON" }, statusCode: 400);
+        }
+
         var id = body?["payment_request_id"]?.GetValue<string>();
         var amount = body?["amount"]?.GetValue<long>();
         if (id is null || state.Find(id) is not { } r)
@@ -307,14 +347,76 @@ public static class XenditSimulator
             return NotFound();
         }
 
-        var refund = amount ?? r.Amount - r.Refunded;
-        if (r.ChannelCode != "QRIS" || r.Status != "SUCCEEDED" || refund <= 0 || r.Refunded + refund > r.Amount)
+        var key = http.Request.Headers["idempotency-key"].ToString();
+        XenditRefund made;
+        lock (r)
         {
-            return Results.Json(new JsonObject { ["error_code"] = "REFUND_NOT_SUPPORTED", ["message"] = "This payment cannot be refunded" }, statusCode: 400);
+            if (key.Length > 0 && r.Refunds.FirstOrDefault(x => x.IdempotencyKey == key) is { } replay)
+            {
+                return Results.Json(replay.View());
+            }
+
+            var refund = amount ?? r.Amount - r.Refunded;
+            if (r.ChannelCode != "QRIS" || r.Status != "SUCCEEDED" || refund <= 0 || r.Refunded + refund > r.Amount)
+            {
+                return Results.Json(new JsonObject { ["error_code"] = "REFUND_NOT_SUPPORTED", ["message"] = "This payment cannot be refunded" }, statusCode: 400);
+            }
+
+            made = Refund(state, r, key.Length > 0 ? key : null, body!["reference_id"]?.GetValue<string>(), refund, http);
         }
 
-        r.Refunded += refund;
-        return Results.Json(new JsonObject { ["id"] = "rfd-" + Guid.NewGuid().ToString("N"), ["status"] = "SUCCEEDED", ["amount"] = refund, ["reference_id"] = body!["reference_id"]?.GetValue<string>() });
+        await NotifyRefundAsync(made, r, http);
+        return Results.Json(made.View());
+    }
+
+    private static XenditRefund Refund(XenditSimulatorState state, XenditPaymentRequest r, string? key, string? referenceId, long amount, HttpContext http)
+    {
+        var made = new XenditRefund("rfd-" + Guid.NewGuid().ToString("N"), key, referenceId, r.Id, amount, "SUCCEEDED", Time(http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()));
+        r.Refunded += amount;
+        r.Refunds.Add(made);
+        state.Knobs.Books.Refunded(r.ReferenceId, "IDR", amount);
+        return made;
+    }
+
+    /// <summary>A refund made from the Xendit dashboard, which the merchant system did not ask for.</summary>
+    private static async Task<IResult> ProviderRefundAsync(string id, HttpContext http)
+    {
+        var state = http.RequestServices.GetRequiredService<XenditSimulatorState>();
+        if (state.Find(id) is not { } r)
+        {
+            return NotFound();
+        }
+
+        long? asked = http.Request.HasJsonContentType() ? (await JsonNode.ParseAsync(http.Request.Body))?["amount"]?.GetValue<long>() : null;
+        XenditRefund made;
+        lock (r)
+        {
+            var amount = asked ?? r.Amount - r.Refunded;
+            if (r.Status != "SUCCEEDED" || amount <= 0 || r.Refunded + amount > r.Amount)
+            {
+                return Results.Json(new JsonObject { ["error_code"] = "REFUND_NOT_SUPPORTED", ["message"] = "This payment cannot be refunded" }, statusCode: 409);
+            }
+
+            made = Refund(state, r, null, null, amount, http);
+        }
+
+        var answered = await NotifyRefundAsync(made, r, http);
+        return Results.Json(new JsonObject { ["id"] = made.Id, ["receiver_status"] = answered });
+    }
+
+    private static Task<int?> NotifyRefundAsync(XenditRefund refund, XenditPaymentRequest r, HttpContext http)
+    {
+        var state = http.RequestServices.GetRequiredService<XenditSimulatorState>();
+        var options = http.RequestServices.GetRequiredService<IOptions<XenditSimulatorOptions>>().Value;
+        var body = new JsonObject
+        {
+            ["event"] = refund.Status == "SUCCEEDED" ? "refund.succeeded" : "refund.failed",
+            ["business_id"] = "sim-business",
+            ["created"] = refund.Created,
+            ["data"] = refund.View(),
+        };
+        var client = http.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient(Generic.GenericNotifier.HttpClientName);
+        return NotificationSender.DeliverAsync(state.Knobs, client, r.CallbackUrl, body.ToJsonString(), new Dictionary<string, string> { ["x-callback-token"] = options.CallbackToken }, http.RequestAborted);
     }
 
     /// <summary>The customer pays (or the payment fails or lapses): Xendit posts its webhook with the callback token.</summary>
@@ -327,7 +429,16 @@ public static class XenditSimulator
             return NotFound();
         }
 
-        r.Status = status;
+        lock (r)
+        {
+            if (status == "SUCCEEDED" && r.Status != "SUCCEEDED")
+            {
+                state.Knobs.Books.Taken(r.ReferenceId, "IDR", r.Amount);
+            }
+
+            r.Status = status;
+        }
+
         r.PaymentId ??= "py-" + Guid.NewGuid().ToString("N");
         if (status == "EXPIRED" && !options.NotifyExpiry)
         {

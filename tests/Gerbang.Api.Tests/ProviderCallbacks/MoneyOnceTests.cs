@@ -1,0 +1,209 @@
+using System.Text.Json;
+using Gerbang.Api.Tests.Infrastructure;
+
+namespace Gerbang.Api.Tests.ProviderCallbacks;
+
+/// <summary>
+/// Money is credited exactly once, from what the provider confirms: every report about a provider
+/// transaction (its notification, the provider's retries hours later, a reconciliation find, refund
+/// notifications, refunds made from the provider's dashboard) is applied by difference. Driven through
+/// the public API and the simulators' control API over HTTP, through the real adapters.
+/// </summary>
+public sealed class MoneyOnceTests(GerbangFixture gerbang) : IClassFixture<GerbangFixture>
+{
+    private async Task<long> AvailableAsync(TestMerchant merchant) =>
+        (await merchant.Client.GetJsonAsync("/v1/balance")).Body.GetProperty("available")[0].Long("amount");
+
+    private async Task<JsonElement> PaymentAsync(TestMerchant merchant, string id) => (await merchant.Client.GetJsonAsync($"/v1/payments/{id}")).Body;
+
+    private Task<long> EntriesAsync(string paymentId) =>
+        gerbang.CountAsync("select count(*) from ledger_entries where reference like $1", $"payment:{paymentId}:%");
+
+    private async Task ReconcileAsync()
+    {
+        var client = await gerbang.AsRoleAsync("finance");
+        var (status, report, _) = await client.PostJsonAsync("/admin/v1/reconciliation/runs", new { reason = "after an outage" });
+        Assert.True(status == 201, report.ToString());
+    }
+
+    private static async Task DropNotificationsAsync(SimulatorControl control, Func<Task> act)
+    {
+        await control.KnobsAsync(new { drop_notifications = true });
+        try
+        {
+            await act();
+        }
+        finally
+        {
+            await control.KnobsAsync(new { reset = true });
+        }
+    }
+
+    [Fact]
+    public async Task A_Midtrans_notification_retried_after_reconciliation_credited_the_payment_credits_nothing_more()
+    {
+        using var midtrans = new SimulatorControl(gerbang, "midtrans");
+        var merchant = await gerbang.NewMerchantAsync();
+        var (_, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.Pinned("midtrans", "va", "bca", "ORDER-ONCE-VA", 200_000));
+        var id = payment.Str("id");
+
+        // The customer pays; Midtrans's notification is lost on the way.
+        await DropNotificationsAsync(midtrans, () => merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{id}/pay", null));
+        Assert.Equal("pending", (await PaymentAsync(merchant, id)).Str("status"));
+
+        await ReconcileAsync();
+        var paid = await PaymentAsync(merchant, id);
+        Assert.Equal("paid", paid.Str("status"));
+        var credited = 200_000 - paid.Long("fee");
+        Assert.Equal(credited, await AvailableAsync(merchant));
+
+        // Midtrans retries the notification it could not deliver, and retries it again: the money is already held.
+        var sent = await midtrans.SentAsync(payment.Str("provider_reference"));
+        var settlement = Assert.Single(sent, n => n.Body.Contains("\"settlement\"", StringComparison.Ordinal));
+        Assert.True(settlement.Dropped);
+        Assert.Equal(200, await midtrans.RedeliverAsync(settlement.Id));
+        Assert.Equal(200, await midtrans.RedeliverAsync(settlement.Id));
+
+        var after = await PaymentAsync(merchant, id);
+        Assert.Equal(0, after.Long("amount_overpaid"));
+        Assert.Equal(200_000, after.Long("amount_captured"));
+        Assert.Equal(credited, await AvailableAsync(merchant));
+        Assert.Equal(1, await EntriesAsync(id));
+        Assert.Equal(0, await gerbang.CountAsync("select count(*) from events where object_id = $1 and type = 'payment.overpaid'", id));
+    }
+
+    [Fact]
+    public async Task Midtrans_refund_notifications_confirm_refunds_and_a_dashboard_refund_is_booked_never_money_in()
+    {
+        using var midtrans = new SimulatorControl(gerbang, "midtrans");
+        var merchant = await gerbang.NewMerchantAsync();
+        var (_, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.Pinned("midtrans", "qris", null, "ORDER-ONCE-QRIS", 100_000));
+        var id = payment.Str("id");
+        var (_, paid, _) = await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{id}/pay", null);
+        Assert.Equal("paid", paid.Str("status"));
+        var net = 100_000 - paid.Long("fee");
+
+        // Gerbang's own refund: Midtrans answers and then notifies partial_refund.
+        var (status, refund, _) = await merchant.Client.PostJsonAsync($"/v1/payments/{id}/refunds", new { amount = 40_000 });
+        Assert.Equal(201, status);
+        Assert.Equal("succeeded", await gerbang.DriveUntilAsync(merchant, $"/v1/refunds/{refund.Str("id")}", "succeeded", "failed"));
+        var reference = payment.Str("provider_reference");
+        Assert.Contains(await midtrans.SentAsync(reference), n => n.Body.Contains("\"partial_refund\"", StringComparison.Ordinal));
+        var afterOurs = await PaymentAsync(merchant, id);
+        Assert.Equal(0, afterOurs.Long("amount_overpaid"));
+        Assert.Equal(40_000, afterOurs.Long("amount_refunded"));
+        Assert.Equal(net - 40_000, await AvailableAsync(merchant));
+
+        // The rest is refunded from the Midtrans dashboard: Midtrans notifies refund; Gerbang books it.
+        Assert.Equal(200, await midtrans.RefundAtProviderAsync(reference, null));
+        var (_, refunds) = await merchant.Client.GetJsonAsync($"/v1/refunds?payment={id}");
+        var byProvider = Assert.Single(refunds.GetProperty("data").EnumerateArray(), r => r.Str("initiated_by") == "provider");
+        Assert.Equal(60_000, byProvider.Long("amount"));
+        Assert.Equal("succeeded", byProvider.Str("status"));
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from events where object_id = $1 and type = 'refund.created'", byProvider.Str("id")));
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from events where object_id = $1 and type = 'refund.succeeded'", byProvider.Str("id")));
+
+        // Midtrans retries every notification it ever sent about the transaction: nothing moves.
+        Assert.True(await midtrans.RedeliverAllAsync(reference) >= 3);
+        var final = await PaymentAsync(merchant, id);
+        Assert.Equal(0, final.Long("amount_overpaid"));
+        Assert.Equal(100_000, final.Long("amount_refunded"));
+        Assert.Equal("paid", final.Str("status"));
+        Assert.Equal(net - 100_000, await AvailableAsync(merchant));
+        Assert.Equal(2, await gerbang.CountAsync("select count(*) from refunds where payment_id = $1", id));
+        Assert.Equal(1, await EntriesAsync(id));
+
+        // The provider's books and Gerbang's agree: taken 100,000, refunded 100,000.
+        var books = (await midtrans.BooksAsync()).GetProperty("references");
+        var order = books.EnumerateObject().Single(p => p.Value.Long("taken") == 100_000 && p.Value.Long("refunded") == 100_000);
+        Assert.NotNull(order.Name);
+    }
+
+    [Fact]
+    public async Task A_VA_paid_twice_is_an_overpayment_of_the_confirmed_difference_and_its_retries_add_nothing()
+    {
+        using var simulator = new SimulatorControl(gerbang, "simulator");
+        var merchant = await gerbang.NewMerchantAsync();
+        var (_, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", new { amount = 50_000, currency = "IDR", method = "va", bank = "bni", order_id = "ORDER-ONCE-TWICE", provider = "simulator" });
+        var id = payment.Str("id");
+        var (_, paid, _) = await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{id}/pay", null);
+        var (_, again, _) = await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{id}/pay", new { amount = 20_000 });
+        Assert.Equal(20_000, again.Long("amount_overpaid"));
+        var expected = 50_000 - paid.Long("fee") + 20_000;
+        Assert.Equal(expected, await AvailableAsync(merchant));
+
+        Assert.Equal(2, await simulator.RedeliverAllAsync(payment.Str("provider_reference")));
+        await ReconcileAsync();
+        var after = await PaymentAsync(merchant, id);
+        Assert.Equal(20_000, after.Long("amount_overpaid"));
+        Assert.Equal(expected, await AvailableAsync(merchant));
+        Assert.Equal(2, await EntriesAsync(id));
+    }
+
+    [Fact]
+    public async Task An_early_notification_replayed_after_the_attempt_exists_and_a_reconciliation_credit_once_together()
+    {
+        using var simulator = new SimulatorControl(gerbang, "simulator");
+        var merchant = await gerbang.NewMerchantAsync();
+        var (_, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", new { amount = 30_000, currency = "IDR", method = "qris", order_id = "ORDER-ONCE-MIX", provider = "simulator" });
+        var id = payment.Str("id");
+        await DropNotificationsAsync(simulator, () => merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{id}/pay", null));
+        await ReconcileAsync();
+        await ReconcileAsync();
+        Assert.Equal(1, await simulator.RedeliverAllAsync(payment.Str("provider_reference")));
+        var after = await PaymentAsync(merchant, id);
+        Assert.Equal("paid", after.Str("status"));
+        Assert.Equal(0, after.Long("amount_overpaid"));
+        Assert.Equal(1, await EntriesAsync(id));
+        Assert.Equal(30_000 - after.Long("fee"), await AvailableAsync(merchant));
+    }
+
+    [Fact]
+    public async Task Xendit_refund_callbacks_are_never_money_in_and_a_dashboard_refund_is_booked_once()
+    {
+        using var xendit = new SimulatorControl(gerbang, "xendit");
+        var merchant = await gerbang.NewMerchantAsync();
+        var (_, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.Pinned("xendit", "qris", null, "ORDER-ONCE-XENDIT", 80_000));
+        var id = payment.Str("id");
+        var (_, paid, _) = await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{id}/pay", null);
+        Assert.Equal("paid", paid.Str("status"));
+        var net = 80_000 - paid.Long("fee");
+
+        var (_, refund, _) = await merchant.Client.PostJsonAsync($"/v1/payments/{id}/refunds", new { amount = 30_000 });
+        Assert.Equal("succeeded", await gerbang.DriveUntilAsync(merchant, $"/v1/refunds/{refund.Str("id")}", "succeeded", "failed"));
+        var reference = payment.Str("provider_reference");
+        Assert.Contains(await xendit.SentAsync(reference), n => n.Body.Contains("refund.succeeded", StringComparison.Ordinal));
+        Assert.Equal(200, await xendit.RefundAtProviderAsync(reference, 10_000));
+        Assert.True(await xendit.RedeliverAllAsync(reference) >= 3);
+
+        var after = await PaymentAsync(merchant, id);
+        Assert.Equal(0, after.Long("amount_overpaid"));
+        Assert.Equal(40_000, after.Long("amount_refunded"));
+        Assert.Equal(net - 40_000, await AvailableAsync(merchant));
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from refunds where payment_id = $1 and initiated_by = 'provider' and amount = 10000", id));
+        Assert.Equal(1, await EntriesAsync(id));
+    }
+
+    [Fact]
+    public async Task A_simulator_refund_made_at_the_provider_is_booked_debited_and_announced()
+    {
+        using var simulator = new SimulatorControl(gerbang, "simulator");
+        var merchant = await gerbang.NewMerchantAsync();
+        var (_, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", new { amount = 60_000, currency = "IDR", method = "qris", order_id = "ORDER-ONCE-DASH", provider = "simulator" });
+        var id = payment.Str("id");
+        var (_, paid, _) = await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{id}/pay", null);
+        Assert.Equal(200, await simulator.RefundAtProviderAsync($"payments/{payment.Str("provider_reference")}", 25_000));
+        Assert.Equal(60_000 - paid.Long("fee") - 25_000, await AvailableAsync(merchant));
+        var (_, refunds) = await merchant.Client.GetJsonAsync($"/v1/refunds?payment={id}");
+        var booked = Assert.Single(refunds.GetProperty("data").EnumerateArray());
+        Assert.Equal("provider", booked.Str("initiated_by"));
+        Assert.Equal(25_000, booked.Long("amount"));
+        var (_, balanceTransactions) = await merchant.Client.GetJsonAsync("/v1/balance_transactions");
+        Assert.Contains(balanceTransactions.GetProperty("data").EnumerateArray(), t => t.Str("type") == "refund" && t.Long("amount") == -25_000);
+
+        // A merchant refund may take only what is left.
+        var (status, problem, _) = await merchant.Client.PostJsonAsync($"/v1/payments/{id}/refunds", new { amount = 40_000 });
+        Assert.Equal(422, status);
+        Assert.Equal("refund_exceeds_payment", problem.Str("code"));
+    }
+}
