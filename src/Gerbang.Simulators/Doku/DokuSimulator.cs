@@ -366,6 +366,11 @@ public static class DokuSimulator
                 return Results.Json(Error("4090000", $"Transaction is {p.Status}"), statusCode: 409);
             }
 
+            if (status == "SUCCESS")
+            {
+                state.Knobs.Books.Taken(p.Invoice, "IDR", p.Amount);
+            }
+
             p.Status = status;
         }
 

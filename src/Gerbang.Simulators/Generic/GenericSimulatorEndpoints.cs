@@ -415,12 +415,22 @@ public static class GenericSimulatorEndpoints
             return TypedResults.Json(new SimError("payout_stuck", "the bank has not answered"), SimulatorJson.Options, statusCode: 409);
         }
 
-        if (status == "succeeded" && payout.Status != "succeeded")
+        lock (payout)
         {
-            state.Knobs.Books.PaidOut(payout.Reference, payout.Currency, payout.Amount);
+            // The bank's answer is final: a payout paid or refused does not change its mind here.
+            if (payout.Status != "pending")
+            {
+                return TypedResults.Json(new SimError("payout_final", $"payout is {payout.Status}"), SimulatorJson.Options, statusCode: 409);
+            }
+
+            if (status == "succeeded")
+            {
+                state.Knobs.Books.PaidOut(payout.Reference, payout.Currency, payout.Amount);
+            }
+
+            payout.Status = status;
         }
 
-        payout.Status = status;
         var sent = await notifier.SendAsync(payout.NotifyUrl, "payout." + status, new SimNotificationData("payout", payout.Id, payout.Reference, status, payout.Amount, 0, payout.Currency), ct);
         return TypedResults.Json(sent, SimulatorJson.Options);
     }

@@ -278,6 +278,11 @@ public static class IpaymuSimulator
                 return Results.Json(Envelope(409, $"Transaction is {Describe(t.Status)}"), statusCode: 409);
             }
 
+            if (status == 1)
+            {
+                state.Knobs.Books.Taken(t.ReferenceId, "IDR", t.Amount);
+            }
+
             t.Status = status;
             t.PaidAt = status == 1 ? clock.GetUtcNow() : null;
         }

@@ -25,6 +25,8 @@ public sealed class SimulatorControl : IDisposable
         _client = new HttpClient { BaseAddress = new Uri(gerbang.BaseUrl) };
         _client.DefaultRequestHeaders.Authorization = provider switch
         {
+            "doku" => Basic(services.GetRequiredService<IOptions<Gerbang.Simulators.Doku.DokuSimulatorOptions>>().Value.ClientId, services.GetRequiredService<IOptions<Gerbang.Simulators.Doku.DokuSimulatorOptions>>().Value.SecretKey),
+            "ipaymu" => Basic(services.GetRequiredService<IOptions<Gerbang.Simulators.Ipaymu.IpaymuSimulatorOptions>>().Value.Va, services.GetRequiredService<IOptions<Gerbang.Simulators.Ipaymu.IpaymuSimulatorOptions>>().Value.ApiKey),
             "midtrans" => Basic(services.GetRequiredService<IOptions<MidtransSimulatorOptions>>().Value.ServerKey),
             "xendit" => Basic(services.GetRequiredService<IOptions<XenditSimulatorOptions>>().Value.SecretKey),
             "stripe" => new AuthenticationHeaderValue("Bearer", services.GetRequiredService<IOptions<StripeSimulatorOptions>>().Value.SecretKey),
@@ -70,6 +72,9 @@ public sealed class SimulatorControl : IDisposable
         return status;
     }
 
+    /// <summary>Any other control call (<c>payouts/{id}/succeed</c>, …); answers its status.</summary>
+    public async Task<int> PostAsync(string path) => (await _client.PostJsonAsync($"{_prefix}/{path}", null)).Status;
+
     /// <summary>Sets the provider's knobs (snake_case, as its control API takes them).</summary>
     public async Task KnobsAsync(object knobs) => Assert.Equal(204, (await _client.PostJsonAsync(_prefix + "/knobs", knobs)).Status);
 
@@ -82,5 +87,5 @@ public sealed class SimulatorControl : IDisposable
 
     public void Dispose() => _client.Dispose();
 
-    private static AuthenticationHeaderValue Basic(string key) => new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(key + ":")));
+    private static AuthenticationHeaderValue Basic(string user, string password = "") => new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + password)));
 }
