@@ -62,7 +62,7 @@ public static class GerbangApp
         services.AddWebhooks();
         services.AddEventStreams(builder.Configuration);
         services.AddRefunds();
-        services.AddDisbursements();
+        services.AddDisbursements(builder.Configuration);
         services.AddSingleton<JobWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
         services.AddSimulators(builder.Configuration);

@@ -1,4 +1,7 @@
+using System.Text.Json.Nodes;
 using Gerbang.Simulators.Generic;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gerbang.Simulators;
@@ -36,5 +39,18 @@ public static class SimulatorServices
         Stripe.StripeSimulator.MapStripeSimulator(routes, prefix.TrimEnd('/') + "/stripe");
         Ipaymu.IpaymuSimulator.MapIpaymuSimulator(routes, prefix.TrimEnd('/') + "/ipaymu");
         Doku.DokuSimulator.MapDokuSimulator(routes, prefix.TrimEnd('/') + "/doku");
+
+        // A route the provider does not have is answered in that provider's own error shape, as the
+        // provider answers it, never with an empty 404 or 405.
+        var root = prefix.TrimEnd('/');
+        Unknown(routes, root + "/simulator", new JsonObject { ["error"] = "not_found", ["message"] = "no such route" });
+        Unknown(routes, root + "/midtrans", new JsonObject { ["status_code"] = "404", ["status_message"] = "The requested resource is not found" });
+        Unknown(routes, root + "/xendit", new JsonObject { ["error_code"] = "NOT_FOUND", ["message"] = "The requested resource was not found" });
+        Unknown(routes, root + "/stripe", new JsonObject { ["error"] = new JsonObject { ["type"] = "invalid_request_error", ["message"] = "Unrecognized request URL. Please see https://stripe.com/docs or we can help at https://support.stripe.com/." } });
+        Unknown(routes, root + "/ipaymu", new JsonObject { ["Status"] = 404, ["Success"] = false, ["Message"] = "Not found", ["Data"] = null });
+        Unknown(routes, root + "/doku", new JsonObject { ["error"] = new JsonObject { ["code"] = "not_found", ["message"] = "Resource not found" } });
     }
+
+    private static void Unknown(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder routes, string prefix, JsonObject body) =>
+        routes.MapFallback(prefix + "/{**rest}", () => Results.Json(body, statusCode: 404)).ExcludeFromDescription();
 }

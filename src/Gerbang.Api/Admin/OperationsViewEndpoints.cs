@@ -186,24 +186,49 @@ public static class OperationsViewEndpoints
         return ListQuery.Answer(rows.Take(limit).ToList(), rows.Count > limit, "/admin/v1/refunds");
     }
 
-    internal static async Task<ApiResponse> DisbursementsAsync(HttpContext http, NpgsqlDataSource db)
+    /// <summary>A disbursement as operators see it: whether its outcome is in doubt, and since when it was sent.</summary>
+    public sealed record AdminDisbursementView(
+        string Id, string Object, bool Livemode, string Merchant, long Amount, long Fee, string Currency, string BankAccount, string? Description, string Status, string Provider,
+        JsonElement? Failure, bool InDoubt, string? SentAt, string CreatedAt, string UpdatedAt);
+
+    internal static async Task<ApiResponse> DisbursementsAsync(HttpContext http, NpgsqlDataSource db, TimeProvider clock, Microsoft.Extensions.Options.IOptions<Disbursements.PayoutOptions> options)
     {
         await using var cmd = db.CreateCommand();
-        var sql = new StringBuilder($"select {Disbursements.DisbursementRow.Columns} from disbursements where true");
+        var sql = new StringBuilder($"select {Disbursements.DisbursementRow.Columns}, sent_at from disbursements where true");
         Scope(sql, cmd, http.Request, "disbursements");
         if (http.Request.Query["status"].ToString() is { Length: > 0 } status)
         {
             sql.Append(CultureInfo.InvariantCulture, $" and status = ${ListQuery.Add(cmd, status)}");
         }
 
+        var doubtSince = clock.GetUtcNow() - options.Value.InDoubtAfter;
+        switch (http.Request.Query["in_doubt"].ToString())
+        {
+            case "":
+                break;
+            case "true":
+                sql.Append(CultureInfo.InvariantCulture, $" and status = 'processing' and sent_at <= ${ListQuery.Add(cmd, doubtSince)}");
+                break;
+            case "false":
+                sql.Append(CultureInfo.InvariantCulture, $" and not (status = 'processing' and sent_at is not null and sent_at <= ${ListQuery.Add(cmd, doubtSince)})");
+                break;
+            default:
+                return Problems.Create(400, "invalid_parameter", "in_doubt must be true or false.", "in_doubt");
+        }
+
         var limit = Limit(http.Request);
         sql.Append(CultureInfo.InvariantCulture, $" order by seq desc limit {limit + 1}");
         cmd.CommandText = sql.ToString();
-        var rows = new List<Disbursements.DisbursementView>();
+        var rows = new List<AdminDisbursementView>();
         await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
         while (await reader.ReadAsync(http.RequestAborted))
         {
-            rows.Add(Disbursements.DisbursementRow.Read(reader).View());
+            var row = Disbursements.DisbursementRow.Read(reader);
+            var sentAt = reader.IsDBNull(14) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(14);
+            var v = row.View();
+            rows.Add(new AdminDisbursementView(
+                v.Id, v.Object, v.Livemode, row.MerchantId, v.Amount, v.Fee, v.Currency, v.BankAccount, v.Description, v.Status, v.Provider, v.Failure,
+                row.Status == "processing" && sentAt is { } sent && sent <= doubtSince, sentAt is null ? null : ApiJson.Time(sentAt.Value), v.CreatedAt, v.UpdatedAt));
         }
 
         return ListQuery.Answer(rows.Take(limit).ToList(), rows.Count > limit, "/admin/v1/disbursements");

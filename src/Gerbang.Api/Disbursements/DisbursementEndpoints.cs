@@ -17,8 +17,9 @@ public static class DisbursementEndpoints
     /// <summary>Indonesia keeps one offset all year; the daily cash-out limit follows Jakarta's calendar day.</summary>
     private static readonly TimeSpan Jakarta = TimeSpan.FromHours(7);
 
-    public static IServiceCollection AddDisbursements(this IServiceCollection services)
+    public static IServiceCollection AddDisbursements(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<PayoutOptions>().Bind(configuration.GetSection(PayoutOptions.Section));
         services.AddSingleton<PayoutSettlement>();
         services.AddSingleton<PayoutJob>();
         services.AddSingleton<IJobHandler>(sp => sp.GetRequiredService<PayoutJob>());

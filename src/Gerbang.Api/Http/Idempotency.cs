@@ -194,7 +194,15 @@ public sealed class Idempotency(NpgsqlDataSource dataSource, SecretBox box, Time
     /// </summary>
     public async Task FinishAsync(HttpContext context, ApiResponse? response)
     {
-        if (context.Items[ItemKey] is not Claim claim || claim.Recorded)
+        if (context.Items[ItemKey] is not Claim claim)
+        {
+            return;
+        }
+
+        // Recorded in a batch whose handler then threw: the batch may never have committed. Left alone,
+        // the claim would read "in use" until it went stale and another request re-ran the work
+        // (calling the provider again); so it is settled now, by what the database holds.
+        if (claim.Recorded && (response is not null || await CompletedAsync(claim)))
         {
             return;
         }
@@ -214,6 +222,15 @@ public sealed class Idempotency(NpgsqlDataSource dataSource, SecretBox box, Time
         release.Parameters.Add(new() { Value = claim.Key });
         release.Parameters.Add(new() { Value = claim.LockedAt });
         await release.ExecuteNonQueryAsync(CancellationToken.None);
+    }
+
+    private async Task<bool> CompletedAsync(Claim claim)
+    {
+        await using var cmd = dataSource.CreateCommand("select exists (select from idempotency_keys where merchant_id = $1 and mode = $2 and key = $3)");
+        cmd.Parameters.Add(new() { Value = claim.Merchant.MerchantId });
+        cmd.Parameters.Add(new() { Value = claim.Merchant.ModeWire });
+        cmd.Parameters.Add(new() { Value = claim.Key });
+        return (bool)(await cmd.ExecuteScalarAsync(CancellationToken.None))!;
     }
 
     /// <summary>The stored body is sealed: a first response may hold a secret shown once (a new key, a webhook secret).</summary>

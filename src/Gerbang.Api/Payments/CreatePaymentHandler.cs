@@ -17,7 +17,6 @@ namespace Gerbang.Api.Payments;
 /// </summary>
 public sealed partial class CreatePaymentHandler(
     NpgsqlDataSource dataSource,
-    ProviderRegistry providers,
     Routing.PaymentRouter router,
     Routing.ProviderHealth health,
     GerbangUrls urls,
@@ -214,14 +213,11 @@ public sealed partial class CreatePaymentHandler(
         {
             // The order id is taken by an open payment. The unique index is the check (a read before
             // the provider call could not close the race and would cost every request a round trip),
-            // so the instrument just issued is withdrawn at its provider.
-            var p = providers.Find(merchant.Mode, provider);
-            if (p is not null)
-            {
-                await p.CancelPaymentAsync(attemptId, created.ProviderReference, CancellationToken.None);
-            }
-
-            await WithdrawUnknownAsync(merchant, request, paymentId, row.ExpiresAt, tries, CancellationToken.None);
+            // so the instrument just issued is withdrawn at its provider by the withdrawal job, which
+            // retries until the provider confirms it closed (or says it was already paid, which then
+            // reaches the notification pipeline by its attempt id).
+            var issued = new FailedTry(attemptId, provider, new ProviderFailure(ProviderFailureKind.Timeout, "order_id_in_use", "issued, then refused here"), attemptAt, 0);
+            await WithdrawUnknownAsync(merchant, request, paymentId, row.ExpiresAt, [.. tries, issued], CancellationToken.None);
 
             return OrderIdInUse(request.OrderId);
         }

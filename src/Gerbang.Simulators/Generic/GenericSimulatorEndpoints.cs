@@ -279,6 +279,11 @@ public static class GenericSimulatorEndpoints
             return TypedResults.Json(new SimError("invalid_request", "amount must be positive"), SimulatorJson.Options, statusCode: 400);
         }
 
+        if (state.Knobs.RefuseRepeatedPayouts && state.Payouts.ContainsKey(body.Reference))
+        {
+            return TypedResults.Json(new SimError("payout_in_progress", "a payout with this reference is being processed"), SimulatorJson.Options, statusCode: 409);
+        }
+
         var payout = state.Payouts.GetOrAdd(body.Reference, r => new SimulatedPayout { Id = Ids.New("simpo"), Reference = r, Amount = body.Amount, Currency = body.Currency, NotifyUrl = body.NotifyUrl });
         return TypedResults.Json(new SimOperationView(payout.Id, payout.Reference, payout.Status, payout.Amount), SimulatorJson.Options);
     }

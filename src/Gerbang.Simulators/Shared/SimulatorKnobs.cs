@@ -61,6 +61,12 @@ public sealed class SimulatorKnobs
     /// <summary>Payouts stay pending: no final state, no notification, until this is turned off and they are driven.</summary>
     public bool StuckPayouts { get; set; }
 
+    /// <summary>
+    /// Unconfirmed: a payout request repeated with the reference of one already taken is answered 409
+    /// ("in progress") instead of with the first payout, as some providers do while it is processed.
+    /// </summary>
+    public bool RefuseRepeatedPayouts { get; set; }
+
     public void Reseed(int seed)
     {
         lock (_gate)
@@ -87,6 +93,7 @@ public sealed class SimulatorKnobs
         NotifyBeforeResponse = false;
         PayAfterExpiry = false;
         StuckPayouts = false;
+        RefuseRepeatedPayouts = false;
         Reseed(1);
     }
 
@@ -115,6 +122,7 @@ public sealed class SimulatorKnobs
                     case "notify_before_response": NotifyBeforeResponse = value!.GetValue<bool>(); break;
                     case "pay_after_expiry": PayAfterExpiry = value!.GetValue<bool>(); break;
                     case "stuck_payouts": StuckPayouts = value!.GetValue<bool>(); break;
+                    case "refuse_repeated_payouts": RefuseRepeatedPayouts = value!.GetValue<bool>(); break;
                     case "reset" when value!.GetValue<bool>(): Reset(); break;
                     default: return $"unknown knob {name}";
                 }
@@ -229,6 +237,7 @@ public sealed class SimulatorKnobs
         ["notify_before_response"] = NotifyBeforeResponse,
         ["pay_after_expiry"] = PayAfterExpiry,
         ["stuck_payouts"] = StuckPayouts,
+        ["refuse_repeated_payouts"] = RefuseRepeatedPayouts,
     };
 
     private bool Draw(double rate)

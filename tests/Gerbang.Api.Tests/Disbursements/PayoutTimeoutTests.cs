@@ -71,4 +71,76 @@ public sealed class PayoutTimeoutTests(ImpatientProviderFixture gerbang) : IClas
         Assert.Equal(0, balance.GetProperty("reserved")[0].Long("amount"));
         Assert.Equal(50_000 - 350 - 30_000, balance.GetProperty("available")[0].Long("amount"));
     }
+
+    [Fact]
+    public async Task A_refused_repeat_after_an_unknown_outcome_keeps_the_payout_processing_in_doubt_until_the_provider_confirms()
+    {
+        var merchant = await gerbang.NewMerchantAsync();
+        var (_, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.QrisPayment("ORDER-PT-DOUBT", 50_000));
+        await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{payment.Str("id")}/pay", null);
+        var (_, account, _) = await merchant.Client.PostJsonAsync("/v1/bank_accounts", new { bank_code = "bni", account_number = "0098765432", account_holder_name = "Sari" });
+        using var ops = await gerbang.AsRoleAsync("ops");
+        await ops.PostJsonAsync($"/admin/v1/merchants/{merchant.Id}/bank_accounts/{account.Str("id")}/verify", new { reason = "checked" });
+        var jobs = gerbang.App.Services.GetRequiredService<JobWorker>();
+        using var simulator = new SimulatorControl(gerbang, "simulator");
+
+        // The provider takes the payout but its answer comes after Gerbang's timeout.
+        await simulator.KnobsAsync(new { answer_delay_ms = 2_000 });
+        var (_, payout, _) = await merchant.Client.PostJsonAsync("/v1/disbursements", new { amount = 20_000, currency = "IDR" });
+        var id = payout.Str("id");
+        try
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (await gerbang.CountAsync("select count(*) from jobs where payload->>'disbursement' = $1 and last_error is not null", id) == 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the payout job never timed out");
+                await jobs.ProcessBatchAsync();
+                await Task.Delay(50);
+            }
+        }
+        finally
+        {
+            await simulator.KnobsAsync(new { answer_delay_ms = 0, refuse_repeated_payouts = true });
+        }
+
+        try
+        {
+            // The repeat is refused ("in progress"): that proves nothing, so nothing is released.
+            for (var i = 0; i < 3; i++)
+            {
+                gerbang.Clock.Advance(TimeSpan.FromMinutes(10));
+                await jobs.ProcessBatchAsync();
+                using var finance = await gerbang.AsRoleAsync("finance");
+                await finance.PostJsonAsync("/admin/v1/reconciliation/runs", new { reason = "payout in doubt" });
+            }
+
+            var (_, still) = await merchant.Client.GetJsonAsync($"/v1/disbursements/{id}");
+            Assert.Equal("processing", still.Str("status"));
+            Assert.Equal(0, await gerbang.CountAsync("select count(*) from ledger_entries where reference = $1", $"disbursement:{id}:released"));
+            Assert.Equal(20_000, (await merchant.Client.GetJsonAsync("/v1/balance")).Body.GetProperty("reserved")[0].Long("amount"));
+
+            // Past the configured time, operators see it in doubt.
+            gerbang.Clock.Advance(TimeSpan.FromHours(1));
+            using var operators = await gerbang.AsRoleAsync("ops");
+            var (listed, doubtful) = await operators.GetJsonAsync($"/admin/v1/disbursements?in_doubt=true&merchant={merchant.Id}");
+            Assert.Equal(200, listed);
+            var shown = Assert.Single(doubtful.GetProperty("data").EnumerateArray());
+            Assert.Equal(id, shown.Str("id"));
+            Assert.True(shown.GetProperty("in_doubt").GetBoolean());
+            Assert.Equal(400, (await operators.GetJsonAsync("/admin/v1/disbursements?in_doubt=maybe")).Status);
+
+            // The bank finishes it; the provider's word settles it, once.
+            Assert.Equal(200, await simulator.PostAsync($"payouts/{id}/succeed"));
+        }
+        finally
+        {
+            await simulator.KnobsAsync(new { reset = true });
+        }
+
+        Assert.Equal("succeeded", (await merchant.Client.GetJsonAsync($"/v1/disbursements/{id}")).Body.Str("status"));
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from ledger_entries where reference = $1", $"disbursement:{id}:posted"));
+        Assert.Equal(0, (await merchant.Client.GetJsonAsync("/v1/balance")).Body.GetProperty("reserved")[0].Long("amount"));
+        using var later = await gerbang.AsRoleAsync("ops");
+        Assert.Empty((await later.GetJsonAsync($"/admin/v1/disbursements?in_doubt=true&merchant={merchant.Id}")).Body.GetProperty("data").EnumerateArray());
+    }
 }

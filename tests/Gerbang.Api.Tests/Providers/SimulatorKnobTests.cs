@@ -74,4 +74,27 @@ public sealed class SimulatorKnobTests(GerbangFixture gerbang) : IClassFixture<G
             await control.PostJsonAsync("/_sim/xendit/control/knobs", new { reset = true });
         }
     }
+
+    [Theory]
+    [InlineData("simulator", "error")]
+    [InlineData("midtrans", "status_message")]
+    [InlineData("xendit", "error_code")]
+    [InlineData("stripe", "error")]
+    [InlineData("ipaymu", "Message")]
+    [InlineData("doku", "error")]
+    public async Task A_route_the_provider_does_not_have_is_answered_in_its_own_error_shape(string provider, string field)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(gerbang.BaseUrl) };
+        foreach (var request in new[] { new HttpRequestMessage(HttpMethod.Get, $"/_sim/{provider}/v9/nothing-here"), new HttpRequestMessage(HttpMethod.Delete, $"/_sim/{provider}/control/knobs") })
+        {
+            using (request)
+            using (var response = await client.SendAsync(request))
+            {
+                Assert.Equal(404, (int)response.StatusCode);
+                Assert.StartsWith("application/json", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+                using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                Assert.True(body.RootElement.TryGetProperty(field, out _), $"{provider}: {body.RootElement}");
+            }
+        }
+    }
 }

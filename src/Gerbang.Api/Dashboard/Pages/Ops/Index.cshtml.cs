@@ -15,6 +15,9 @@ public sealed class IndexModel : DashboardPage
 
     public ApiResult Providers { get; private set; } = null!;
 
+    /// <summary>Payouts sent long ago whose outcome the provider has not confirmed: for a person to check.</summary>
+    public ApiResult InDoubt { get; private set; } = null!;
+
     public bool Livemode { get; private set; }
 
     public async Task OnGetAsync(string? livemode)
@@ -24,5 +27,8 @@ public sealed class IndexModel : DashboardPage
         Chart = Stats.Ok ? new PaymentChart(Stats.Body) : null;
         Jobs = await CallAsync(h => OperationsViewEndpoints.JobsAsync(h, Service<NpgsqlDataSource>(), Service<TimeProvider>()));
         Providers = await CallAsync(_ => Task.FromResult(ProviderRoutingEndpoints.List(Service<Payments.ProviderRegistry>(), Service<RoutingSettings>(), Service<ProviderHealth>())));
+        InDoubt = await CallAsync(
+            h => OperationsViewEndpoints.DisbursementsAsync(h, Service<NpgsqlDataSource>(), Service<TimeProvider>(), Service<Microsoft.Extensions.Options.IOptions<Disbursements.PayoutOptions>>()),
+            query: new Dictionary<string, string?> { ["in_doubt"] = "true", ["livemode"] = Livemode ? "true" : "false", ["limit"] = "20" });
     }
 }

@@ -1,0 +1,13 @@
+namespace Gerbang.Api.Disbursements;
+
+/// <summary><c>Gerbang:Payouts</c>: how payouts whose outcome is unknown are shown to operators.</summary>
+public sealed class PayoutOptions
+{
+    public const string Section = "Gerbang:Payouts";
+
+    /// <summary>
+    /// A payout sent this long ago and still without a confirmed final state is in doubt: the admin API
+    /// (<c>in_doubt</c>, <c>?in_doubt=true</c>) and the operators' overview show it for a person to check.
+    /// </summary>
+    public TimeSpan InDoubtAfter { get; set; } = TimeSpan.FromHours(1);
+}
