@@ -115,7 +115,7 @@ public sealed class StripeProvider(HttpClient http, IOptions<StripeOptions> opti
 
         if (Text(session, "status") == "open")
         {
-            var expired = await SendAsync(Form($"v1/checkout/sessions/{Uri.EscapeDataString(providerReference)}/expire", [], null), cancellationToken);
+            var expired = await SendAsync(Form($"v1/checkout/sessions/{Uri.EscapeDataString(providerReference)}/expire", [], attemptId + ":expire"), cancellationToken);
             return expired.Value is { } closed
                 ? ProviderResult<ProviderPaymentState>.Ok(new ProviderPaymentState(providerReference, Text(closed, "status") == "expired" ? PaymentStatus.Cancelled : PaymentStatus.Pending, null, Text(closed, "status") ?? ""))
                 : expired.Failure!;
@@ -123,7 +123,7 @@ public sealed class StripeProvider(HttpClient http, IOptions<StripeOptions> opti
 
         if (intent is not null && Text(intent, "status") is "requires_capture" or "requires_payment_method" or "requires_action" or "requires_confirmation")
         {
-            var cancelled = await SendAsync(Form($"v1/payment_intents/{Uri.EscapeDataString(Text(intent, "id")!)}/cancel", [new("cancellation_reason", "requested_by_customer")], null), cancellationToken);
+            var cancelled = await SendAsync(Form($"v1/payment_intents/{Uri.EscapeDataString(Text(intent, "id")!)}/cancel", [new("cancellation_reason", "requested_by_customer")], attemptId + ":cancel"), cancellationToken);
             return cancelled.Value is { } pi ? ProviderResult<ProviderPaymentState>.Ok(State(session, pi)) : cancelled.Failure!;
         }
 

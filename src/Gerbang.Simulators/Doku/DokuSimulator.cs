@@ -328,6 +328,7 @@ public static class DokuSimulator
                     }
 
                     p.Refunded += refund;
+                    state.Knobs.Books.Refunded(p.Invoice, "IDR", refund);
                     return Results.Json(new JsonObject { ["responseCode"] = "2007800", ["responseMessage"] = "Successful", ["refundNo"] = "rf" + RandomNumberGenerator.GetInt32(100_000_000, int.MaxValue).ToString(CultureInfo.InvariantCulture), ["partnerRefundNo"] = body["partnerRefundNo"]?.GetValue<string>(), ["refundAmount"] = body["refundAmount"]!.DeepClone() });
                 default:
                     return Results.Json(QrisStatus(p, "2005100"));

@@ -104,6 +104,7 @@ public static class IpaymuSimulator
         control.MapPost("/{id}/fail", (string id, HttpContext http) => SettleAsync(id, 5, http));
         control.MapPost("/{id}/expire", (string id, HttpContext http) => SettleAsync(id, -2, http));
         control.MapPost("/{id}/resend", (string id, HttpContext http) => ResendAsync(id, http));
+        control.MapPost("/{id}/refund", (string id, HttpContext http) => RefundAtProviderAsync(id, http));
         SimulatorKnobs.MapControl<IpaymuSimulatorState>(control, s => s.Knobs);
     }
 
@@ -257,6 +258,7 @@ public static class IpaymuSimulator
     private static string Describe(int status) => status switch
     {
         1 => "Berhasil",
+        3 => "Refund",
         -2 => "Expired",
         5 => "Gagal",
         _ => "Pending",
@@ -296,6 +298,32 @@ public static class IpaymuSimulator
         return state.Find(id) is { } t ? NotifyAsync(t, http) : Task.FromResult(Results.Json(Envelope(404, "Transaction not found"), statusCode: 404));
     }
 
+    /// <summary>
+    /// A refund made from the iPaymu dashboard (iPaymu offers merchants no refund call): the whole paid
+    /// transaction goes back, its status becomes 3 and iPaymu calls back.
+    /// </summary>
+    private static async Task<IResult> RefundAtProviderAsync(string id, HttpContext http)
+    {
+        var state = http.RequestServices.GetRequiredService<IpaymuSimulatorState>();
+        if (state.Find(id) is not { } t)
+        {
+            return Results.Json(Envelope(404, "Transaction not found"), statusCode: 404);
+        }
+
+        lock (t.Gate)
+        {
+            if (t.Status != 1)
+            {
+                return Results.Json(Envelope(409, $"Transaction is {Describe(t.Status)}"), statusCode: 409);
+            }
+
+            t.Status = 3;
+            state.Knobs.Books.Refunded(t.ReferenceId, "IDR", t.Amount);
+        }
+
+        return await NotifyAsync(t, http);
+    }
+
     /// <summary>The callback, in JSON (string values) or form mode, signed as iPaymu signs it; knobs may send it twice.</summary>
     private static async Task<IResult> NotifyAsync(IpaymuTransaction t, HttpContext http)
     {
@@ -307,7 +335,7 @@ public static class IpaymuSimulator
             ["trx_id"] = t.Id.ToString(CultureInfo.InvariantCulture),
             ["sid"] = t.SessionId,
             ["reference_id"] = t.ReferenceId,
-            ["status"] = t.Status switch { 1 => "berhasil", -2 => "expired", 5 => "gagal", _ => "pending" },
+            ["status"] = t.Status switch { 1 => "berhasil", 3 => "refund", -2 => "expired", 5 => "gagal", _ => "pending" },
             ["status_code"] = t.Status.ToString(CultureInfo.InvariantCulture),
             ["transaction_status_code"] = t.Status.ToString(CultureInfo.InvariantCulture),
             ["via"] = t.Method,
@@ -317,13 +345,13 @@ public static class IpaymuSimulator
             ["total"] = t.Amount.ToString(CultureInfo.InvariantCulture),
             ["sub_total"] = t.Amount.ToString(CultureInfo.InvariantCulture),
             ["fee"] = "0",
-            ["paid_off"] = t.Status == 1 ? t.Amount.ToString(CultureInfo.InvariantCulture) : "0",
+            ["paid_off"] = t.Status is 1 or 3 ? t.Amount.ToString(CultureInfo.InvariantCulture) : "0",
             ["created_at"] = Time(t.CreatedAt),
             ["expired_at"] = Time(t.ExpiresAt),
             ["paid_at"] = t.PaidAt is { } p ? Time(p) : "",
             ["settlement_status"] = t.Status == 1 ? "settled" : "unsettled",
             ["is_escrow"] = "0",
-            ["is_refund"] = "0",
+            ["is_refund"] = t.Status == 3 ? "1" : "0",
             ["is_sandbox"] = "1",
             ["url"] = t.NotifyUrl.ToString(),
         };

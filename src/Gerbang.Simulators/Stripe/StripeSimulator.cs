@@ -118,7 +118,7 @@ public static class StripeSimulator
         Shared.SimulatorKnobs.MapControl<StripeSimulatorState>(api.MapGroup("/control"), s => s.Knobs);
         api.MapGet("/v1/checkout/sessions/{id}", (string id, StripeSimulatorState state, TimeProvider clock) =>
             state.Sessions.TryGetValue(id, out var s) ? Results.Json(SessionView(s, clock)) : Missing("checkout.session", id));
-        api.MapPost("/v1/checkout/sessions/{id}/expire", (string id, HttpContext http) => ExpireAsync(id, http, notify: true));
+        api.MapPost("/v1/checkout/sessions/{id}/expire", (string id, HttpContext http) => ExpireIdempotentAsync(id, http)).DisableAntiforgery();
         api.MapGet("/v1/payment_intents/{id}", (string id, StripeSimulatorState state) =>
             state.Intents.TryGetValue(id, out var pi) ? Results.Json(IntentView(pi)) : Missing("payment_intent", id));
         api.MapPost("/v1/payment_intents/{id}/capture", CaptureAsync).DisableAntiforgery();
@@ -327,25 +327,30 @@ public static class StripeSimulator
         });
     }
 
+    /// <summary>Voids a PaymentIntent, replayed by its <c>Idempotency-Key</c> like every Stripe POST.</summary>
     private static async Task<IResult> CancelAsync(string id, HttpRequest request, StripeSimulatorState state, IOptions<StripeSimulatorOptions> options, IHttpClientFactory clients, TimeProvider clock)
     {
-        if (!state.Intents.TryGetValue(id, out var pi))
+        var form = request.HasFormContentType ? await request.ReadFormAsync(request.HttpContext.RequestAborted) : FormCollection.Empty;
+        return await IdempotentAsync(request, form, state, async () =>
         {
-            return Missing("payment_intent", id);
-        }
-
-        lock (pi.Session.Gate)
-        {
-            if (pi.Status is "succeeded" or "canceled")
+            if (!state.Intents.TryGetValue(id, out var pi))
             {
-                return Error(400, "invalid_request_error", "payment_intent_unexpected_state", $"You cannot cancel this PaymentIntent because it has a status of {pi.Status}.");
+                return (404, ErrorBody("invalid_request_error", "resource_missing", $"No such payment_intent: '{id}'"));
             }
 
-            pi.Status = "canceled";
-        }
+            lock (pi.Session.Gate)
+            {
+                if (pi.Status is "succeeded" or "canceled")
+                {
+                    return (400, ErrorBody("invalid_request_error", "payment_intent_unexpected_state", $"You cannot cancel this PaymentIntent because it has a status of {pi.Status}."));
+                }
 
-        await SendAsync(pi.Session.WebhookUrl, "payment_intent.canceled", IntentView(pi), state, options.Value, clients, clock, request.HttpContext.RequestAborted);
-        return Results.Json(IntentView(pi));
+                pi.Status = "canceled";
+            }
+
+            await SendAsync(pi.Session.WebhookUrl, "payment_intent.canceled", IntentView(pi), state, options.Value, clients, clock, request.HttpContext.RequestAborted);
+            return (200, IntentView(pi));
+        });
     }
 
     private static string ChargeId(StripePaymentIntent pi) => "ch_" + pi.Id[3..];
@@ -491,24 +496,37 @@ public static class StripeSimulator
 
     private static async Task<IResult> ExpireAsync(string id, HttpContext http, bool notify)
     {
+        var (status, body) = await ExpireCoreAsync(id, http, notify);
+        return Results.Json(body, statusCode: status);
+    }
+
+    /// <summary>The merchant's own expire, replayed by its <c>Idempotency-Key</c> like every Stripe POST.</summary>
+    private static async Task<IResult> ExpireIdempotentAsync(string id, HttpContext http)
+    {
+        var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : FormCollection.Empty;
+        return await IdempotentAsync(http.Request, form, http.RequestServices.GetRequiredService<StripeSimulatorState>(), () => ExpireCoreAsync(id, http, notify: true));
+    }
+
+    private static async Task<(int Status, JsonObject Body)> ExpireCoreAsync(string id, HttpContext http, bool notify)
+    {
         var state = http.RequestServices.GetRequiredService<StripeSimulatorState>();
         var clock = http.RequestServices.GetRequiredService<TimeProvider>();
         if (!state.Sessions.TryGetValue(id, out var session))
         {
-            return Missing("checkout.session", id);
+            return (404, ErrorBody("invalid_request_error", "resource_missing", $"No such checkout.session: '{id}'"));
         }
 
         lock (session.Gate)
         {
             if (session.Status != "open")
             {
-                return Error(400, "invalid_request_error", "checkout_session_unexpected_state", $"Only Checkout Sessions with a status in [\"open\"] can be expired. This one is {session.Status}.");
+                return (400, ErrorBody("invalid_request_error", "checkout_session_unexpected_state", $"Only Checkout Sessions with a status in [\"open\"] can be expired. This one is {session.Status}."));
             }
 
             session.Status = "expired";
         }
 
-        // Stripe announces an expiry (checkout.session.expired) whoever caused it; a merchant's own expire is answered directly.
+        // Stripe announces an expiry (checkout.session.expired) whoever caused it.
         int? answered = null;
         if (notify)
         {
@@ -518,7 +536,7 @@ public static class StripeSimulator
 
         var view = SessionView(session, clock);
         view["receiver_status"] = answered ?? 200;
-        return Results.Json(view);
+        return (200, view);
     }
 
     private static async Task<int?> SendAsync(Uri url, string type, JsonObject data, StripeSimulatorState state, StripeSimulatorOptions options, IHttpClientFactory clients, TimeProvider clock, CancellationToken cancellationToken)

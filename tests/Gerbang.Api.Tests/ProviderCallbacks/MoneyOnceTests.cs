@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Gerbang.Api.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gerbang.Api.Tests.ProviderCallbacks;
 
@@ -205,5 +206,51 @@ public sealed class MoneyOnceTests(GerbangFixture gerbang) : IClassFixture<Gerba
         var (status, problem, _) = await merchant.Client.PostJsonAsync($"/v1/payments/{id}/refunds", new { amount = 40_000 });
         Assert.Equal(422, status);
         Assert.Equal("refund_exceeds_payment", problem.Str("code"));
+    }
+
+    [Fact]
+    public async Task An_iPaymu_refund_made_in_its_dashboard_is_booked_once_and_its_callbacks_are_never_money_in()
+    {
+        using var ipaymu = new SimulatorControl(gerbang, "ipaymu");
+        var merchant = await gerbang.NewMerchantAsync();
+        var (_, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.Pinned("ipaymu", "va", "bni", "ORDER-ONCE-IPAYMU", 70_000));
+        var id = payment.Str("id");
+        var (_, paid, _) = await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{id}/pay", null);
+        Assert.Equal("paid", paid.Str("status"));
+        var net = 70_000 - paid.Long("fee");
+
+        Assert.Equal(200, await ipaymu.RefundAtProviderAsync(payment.Str("provider_reference"), null));
+        Assert.True(await ipaymu.RedeliverAllAsync(payment.Str("provider_reference")) >= 2);
+        var after = await PaymentAsync(merchant, id);
+        Assert.Equal(0, after.Long("amount_overpaid"));
+        Assert.Equal(70_000, after.Long("amount_refunded"));
+        Assert.Equal(net - 70_000, await AvailableAsync(merchant));
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from refunds where payment_id = $1 and initiated_by = 'provider'", id));
+        Assert.Equal(1, await EntriesAsync(id));
+    }
+
+    [Fact]
+    public async Task A_Stripe_refund_made_in_its_dashboard_and_charge_refunded_events_are_never_money_in()
+    {
+        using var stripe = new SimulatorControl(gerbang, "stripe");
+        var merchant = await gerbang.NewMerchantAsync();
+        var (_, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.CardPayment("ORDER-ONCE-STRIPE", 90_000, "automatic", "stripe"));
+        var id = payment.Str("id");
+        var (_, paid, _) = await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{id}/pay", null);
+        Assert.Equal("paid", paid.Str("status"));
+        var net = 90_000 - paid.Long("fee");
+
+        var (_, refund, _) = await merchant.Client.PostJsonAsync($"/v1/payments/{id}/refunds", new { amount = 20_000 });
+        Assert.Equal("succeeded", await gerbang.DriveUntilAsync(merchant, $"/v1/refunds/{refund.Str("id")}", "succeeded", "failed"));
+        Assert.Equal(200, await stripe.RefundAtProviderAsync(payment.Str("provider_reference"), 30_000));
+        // Stripe retries every event about the PaymentIntent (succeeded, then two charge.refunded).
+        var intent = gerbang.App.Services.GetRequiredService<Gerbang.Simulators.Stripe.StripeSimulatorState>().Sessions[payment.Str("provider_reference")].PaymentIntentId!;
+        Assert.True(await stripe.RedeliverAllAsync(intent) >= 3);
+        var after = await PaymentAsync(merchant, id);
+        Assert.Equal(0, after.Long("amount_overpaid"));
+        Assert.Equal(50_000, after.Long("amount_refunded"));
+        Assert.Equal(net - 50_000, await AvailableAsync(merchant));
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from refunds where payment_id = $1 and initiated_by = 'provider' and amount = 30000", id));
+        Assert.Equal(1, await EntriesAsync(id));
     }
 }

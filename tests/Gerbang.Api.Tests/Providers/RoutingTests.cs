@@ -216,6 +216,13 @@ public sealed class RoutingTests(RoutingFixture gerbang) : IClassFixture<Routing
                 where e.reference like $1 and a.kind = 'provider_clearing' and a.owner = $2 and abs(p.amount) = 40000
                 """, $"payment:{payment.Str("id")}:%", provider));
         }
+
+        // A refund goes to a provider that holds the money, on the attempt that took it there.
+        var (refundStatus, refund, _) = await merchant.Client.PostJsonAsync($"/v1/payments/{payment.Str("id")}/refunds", new { amount = 10_000 });
+        Assert.Equal(201, refundStatus);
+        Assert.Equal("succeeded", await gerbang.DriveUntilAsync(merchant, $"/v1/refunds/{refund.Str("id")}", "succeeded", "failed"));
+        var holder = await gerbang.CountAsync("select count(*) from refunds r join provider_transactions t on t.payment_id = r.payment_id and t.provider = r.provider where r.id = $1 and t.credited > 0", refund.Str("id"));
+        Assert.Equal(1, holder);
     }
 }
 
