@@ -47,6 +47,11 @@ public class GerbangFixture : IAsyncLifetime
     {
     }
 
+    /// <summary>Adds services a test needs beside Gerbang's own (a job handler that probes the worker, …).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     public virtual async Task InitializeAsync()
     {
         ConnectionString = await TestCluster.NewDatabaseAsync();
@@ -71,6 +76,7 @@ public class GerbangFixture : IAsyncLifetime
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Services.AddSingleton<TimeProvider>(Clock);
             builder.Services.AddSingleton<Gerbang.Api.Webhooks.IHostResolver>(Resolver);
+            ConfigureServices(builder.Services);
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(LogCapture.Provider);
         });
