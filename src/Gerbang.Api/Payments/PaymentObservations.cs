@@ -273,11 +273,7 @@ public sealed class PaymentObservations(
             }
 
             batch.BatchCommands.Add(insert);
-            var update = new NpgsqlBatchCommand("update payments set amount_refunded = amount_refunded + $2, updated_at = $3 where id = $1");
-            update.Parameters.Add(new() { Value = payment.Id });
-            update.Parameters.Add(new() { Value = extra });
-            update.Parameters.Add(new() { Value = now });
-            batch.BatchCommands.Add(update);
+            PaymentRows.AddRefunded(batch, payment.Id, extra, now);
 
             // The reference names the provider's total, so the same refund can never be booked twice.
             ledger.Add(batch, LedgerEntry.RefundCreated($"refund:provider:{o.Provider}:{o.Mode.ToWire()}:{o.TransactionId}:{providerRefunded}", payment.MerchantId, o.Provider, o.Mode, amount), refund.Id, now);

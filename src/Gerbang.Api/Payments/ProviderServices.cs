@@ -34,6 +34,8 @@ public static class ProviderServices
         configuration["Simulators:Midtrans:IrisMerchantKey"] ??= "IRIS-merchant-" + Ids.RandomBase62(32);
         configuration["Providers:Midtrans:IrisApiKey"] ??= configuration["Simulators:Midtrans:IrisApiKey"];
         configuration["Providers:Midtrans:IrisMerchantKey"] ??= configuration["Simulators:Midtrans:IrisMerchantKey"];
+        configuration["Simulators:Midtrans:IrisApproverKey"] ??= "IRIS-approver-" + Ids.RandomBase62(32);
+        configuration["Providers:Midtrans:IrisApproverKey"] ??= configuration["Simulators:Midtrans:IrisApproverKey"];
         services.AddOptions<MidtransOptions>().Bind(configuration.GetSection(MidtransOptions.Section));
         configuration["Simulators:Xendit:SecretKey"] ??= "xnd_development_" + Ids.RandomBase62(32);
         configuration["Simulators:Xendit:CallbackToken"] ??= Ids.RandomBase62(40);

@@ -170,19 +170,8 @@ public sealed partial class Reconciler(
         }
     }
 
-    /// <summary>Remembers when these payments were last asked about, so the next pass starts with the others.</summary>
-    private async Task MarkAskedAsync(List<Open> asked, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        if (asked.Count == 0)
-        {
-            return;
-        }
-
-        await using var cmd = dataSource.CreateCommand("update payments set reconciled_at = $2 where id = any($1)");
-        cmd.Parameters.Add(new() { Value = asked.ConvertAll(p => p.Id).ToArray() });
-        cmd.Parameters.Add(new() { Value = now });
-        await cmd.ExecuteNonQueryAsync(cancellationToken);
-    }
+    private Task MarkAskedAsync(List<Open> asked, DateTimeOffset now, CancellationToken cancellationToken) =>
+        PaymentRows.MarkReconciledAsync(dataSource, asked.ConvertAll(p => p.Id), now, cancellationToken);
 
     /// <summary>Notifications that arrived before their attempt was written (on any instance), applied now that it is.</summary>
     private async Task<int> ReplayUnmatchedAsync(DateTimeOffset now, CancellationToken cancellationToken)

@@ -79,11 +79,7 @@ public sealed class CreateRefundHandler(NpgsqlDataSource dataSource, PaymentStor
         }
 
         batch.BatchCommands.Add(insert);
-        var update = new NpgsqlBatchCommand("update payments set amount_refunded = amount_refunded + $2, updated_at = $3 where id = $1");
-        update.Parameters.Add(new() { Value = payment.Id });
-        update.Parameters.Add(new() { Value = amount });
-        update.Parameters.Add(new() { Value = now });
-        batch.BatchCommands.Add(update);
+        PaymentRows.AddRefunded(batch, payment.Id, amount, now);
         ledger.Add(batch, LedgerEntry.RefundCreated($"refund:{refund.Id}:created", merchant.MerchantId, holder, merchant.Mode, new Money(amount, currency)), refund.Id, now);
         EventWriter.Add(batch, merchant.MerchantId, merchant.Mode, "refund.created", refund.Id, null, refund.View(), now);
         JobQueue.Enqueue(batch, RefundJob.Kind, new { refund = refund.Id }, now);

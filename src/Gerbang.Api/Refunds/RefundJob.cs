@@ -99,11 +99,7 @@ public sealed class RefundJob(NpgsqlDataSource dataSource, ProviderRegistry prov
         if (!succeeded)
         {
             ledger.Add(batch, LedgerEntry.RefundReversed($"refund:{refund.Id}:reversed", refund.MerchantId, refund.Provider, mode, amount), refund.Id, now);
-            var payment = new NpgsqlBatchCommand("update payments set amount_refunded = amount_refunded - $2, updated_at = $3 where id = $1");
-            payment.Parameters.Add(new() { Value = refund.PaymentId });
-            payment.Parameters.Add(new() { Value = refund.Amount });
-            payment.Parameters.Add(new() { Value = now });
-            batch.BatchCommands.Add(payment);
+            PaymentRows.AddRefunded(batch, refund.PaymentId, -refund.Amount, now);
         }
 
         EventWriter.Add(batch, refund.MerchantId, mode, succeeded ? "refund.succeeded" : "refund.failed", refund.Id, null, after.View(), now);

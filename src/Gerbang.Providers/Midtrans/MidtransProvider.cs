@@ -28,6 +28,16 @@ public sealed class MidtransOptions
     /// <summary>The Iris merchant key that signs payout notifications (<c>Iris-Signature</c>).</summary>
     public string IrisMerchantKey { get; set; } = "";
 
+    /// <summary>The Iris approver key (Basic, empty password) that approves payouts waiting for approval.</summary>
+    public string IrisApproverKey { get; set; } = "";
+
+    /// <summary>
+    /// What happens to an Iris payout waiting for approval (<c>queued</c>): <c>auto</c> approves it at once
+    /// with <see cref="IrisApproverKey"/>; <c>operator</c> leaves it for a person to approve in Iris, the
+    /// payout staying <c>processing</c> meanwhile. Without an approver key it is always left for an operator.
+    /// </summary>
+    public string IrisApproval { get; set; } = "auto";
+
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
@@ -188,9 +198,21 @@ public sealed class MidtransProvider(HttpClient http, IOptions<MidtransOptions> 
 
         var payout = answer["payouts"]?[0];
         var reference = Text(payout, "reference_no");
-        return reference is null
-            ? ProviderHttp.Declined("payout_declined", Text(answer, "error_message") ?? "Iris refused the payout.")
-            : ProviderResult<ProviderPayout>.Ok(new ProviderPayout(reference, MapIris(Text(payout, "status"))));
+        if (reference is null)
+        {
+            return ProviderHttp.Declined("payout_declined", Text(answer, "error_message") ?? "Iris refused the payout.");
+        }
+
+        if (Text(payout, "status") == "queued" && options.Value.IrisApproval == "auto" && options.Value.IrisApproverKey.Length > 0)
+        {
+            // Approved as Iris expects, with the approver's own key. If the approval is not answered the
+            // payout simply waits, still queued, for the next status query or for an operator.
+            var approve = ProviderHttp.JsonRequest(HttpMethod.Post, new Uri(new Uri(irisBase.ToString().TrimEnd('/') + "/"), "payouts/approve").ToString(), new JsonObject { ["reference_nos"] = new JsonArray(reference), ["otp"] = "" });
+            approve.Headers.TryAddWithoutValidation("Authorization", MidtransSignature.BasicAuth(options.Value.IrisApproverKey));
+            _ = await ProviderHttp.SendAsync(http, approve, r => ReadAsync(r, cancellationToken), cancellationToken);
+        }
+
+        return ProviderResult<ProviderPayout>.Ok(new ProviderPayout(reference, MapIris(Text(payout, "status"))));
     }
 
     /// <summary>Iris <c>GET /payouts/{reference_no}</c>: the payout's own status.</summary>

@@ -26,6 +26,9 @@ public sealed class MidtransSimulatorOptions
 
     public string IrisMerchantKey { get; set; } = "";
 
+    /// <summary>The Iris approver key: only it may approve a payout waiting for approval.</summary>
+    public string IrisApproverKey { get; set; } = "";
+
     /// <summary>Where Iris notifications go; by default the gateway's <c>/webhooks/midtrans/payouts</c>.</summary>
     public string IrisNotificationUrl { get; set; } = "";
 
@@ -121,6 +124,25 @@ public static class MidtransSimulator
         // Iris: its own key (Basic, empty password).
         var iris = routes.MapGroup(prefix + "/iris/api/v1").AddEndpointFilter(SimulatorHttp.Basic<MidtransSimulatorOptions>(o => o.IrisApiKey.Length > 0 ? (o.IrisApiKey, "") : null, new JsonObject { ["error_message"] = "Unauthorized" })).AddEndpointFilter(SimulatorKnobs.Filter<MidtransSimulatorState>(s => s.Knobs, new JsonObject { ["error_message"] = "Internal server error" })).ExcludeFromDescription();
         iris.MapPost("/payouts", IrisPayoutAsync);
+
+        // Approval is the approver's: its own key, not the creator's.
+        var approver = routes.MapGroup(prefix + "/iris/api/v1/payouts/approve").AddEndpointFilter(SimulatorHttp.Basic<MidtransSimulatorOptions>(o => o.IrisApproverKey.Length > 0 ? (o.IrisApproverKey, "") : null, new JsonObject { ["error_message"] = "Unauthorized" })).ExcludeFromDescription();
+        approver.MapPost("/", async (HttpRequest request, MidtransSimulatorState state) =>
+        {
+            var body = await JsonNode.ParseAsync(request.Body);
+            var references = body?["reference_nos"]?.AsArray().Select(r => r?.GetValue<string>()).OfType<string>().ToList() ?? [];
+            foreach (var reference in references)
+            {
+                if (state.FindPayout(reference) is { Status: "queued" } p)
+                {
+                    p.Status = "approved";
+                }
+            }
+
+            return references.Count == 0
+                ? Results.Json(new JsonObject { ["error_message"] = "reference_nos is required" }, statusCode: 400)
+                : Results.Json(new JsonObject { ["status"] = "ok" }, statusCode: 202);
+        });
         iris.MapGet("/payouts/{reference}", (string reference, MidtransSimulatorState state) => state.FindPayout(reference) is { } p ? Results.Json(PayoutView(p)) : Results.Json(new JsonObject { ["error_message"] = "Payout not found" }, statusCode: 404));
         api.MapGet("/v2/{id}/status", (string id, MidtransSimulatorState state, IOptions<MidtransSimulatorOptions> o, TimeProvider clock) => state.Find(id) is { } t ? Results.Json(View(t, o.Value, clock)) : NotFound());
         api.MapPost("/v2/{id}/cancel", (string id, HttpContext http) => CloseAsync(id, "cancel", http));
@@ -181,6 +203,25 @@ public static class MidtransSimulator
         if (state.Knobs.StuckPayouts)
         {
             return Results.Json(new JsonObject { ["error_message"] = "The bank has not answered" }, statusCode: 409);
+        }
+
+        if (p.Status == "queued" && options.IrisApproverKey.Length > 0)
+        {
+            return Results.Json(new JsonObject { ["error_message"] = "The payout is waiting for approval" }, statusCode: 409);
+        }
+
+        if (p.Status is "completed" or "failed" or "rejected" && !(p.Status == "completed" && status == "failed"))
+        {
+            return Results.Json(new JsonObject { ["error_message"] = $"The payout is {p.Status}" }, statusCode: 409);
+        }
+
+        if (status == "completed")
+        {
+            state.Knobs.Books.PaidOut(p.ReferenceNo, "IDR", p.Amount);
+        }
+        else if (p.Status == "completed")
+        {
+            state.Knobs.Books.PaidOut(p.ReferenceNo, "IDR", -p.Amount); // the bank gave it back
         }
 
         p.Status = status;

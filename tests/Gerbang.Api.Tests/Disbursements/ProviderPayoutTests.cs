@@ -67,7 +67,8 @@ public sealed class ProviderPayoutTests(GerbangFixture gerbang) : IClassFixture<
         var id = payout.Str("id");
         await gerbang.DriveUntilAsync(merchant, $"/v1/disbursements/{id}", "processing");
         var iris = gerbang.App.Services.GetRequiredService<MidtransSimulatorState>().Payouts[id];
-        Assert.Equal(("bni", 30_000L, "queued"), (iris.Bank, iris.Amount, iris.Status));
+        // Iris queued it for approval; Gerbang approved it with the approver key, as Iris expects.
+        Assert.Equal(("bni", 30_000L, "approved"), (iris.Bank, iris.Amount, iris.Status));
 
         // A notification signed with another key is refused and changes nothing.
         var forged = $$"""{"reference_no":"{{iris.ReferenceNo}}","amount":"30000.00","status":"failed","updated_at":"2026-01-01T00:00:00Z"}""";
@@ -130,5 +131,44 @@ public sealed class ProviderPayoutTests(GerbangFixture gerbang) : IClassFixture<
         Assert.Equal(before, await AvailableAsync(merchant));
         Assert.Equal("failed", (await merchant.Client.GetJsonAsync($"/v1/disbursements/{id}")).Body.Str("status"));
         Assert.Equal(1, await gerbang.CountAsync("select count(*) from events where object_id = $1 and type = 'disbursement.failed'", id));
+    }
+}
+
+/// <summary>Gerbang set to leave Iris approvals to an operator.</summary>
+public sealed class IrisByOperatorFixture : GerbangFixture
+{
+    protected override void Configure(IDictionary<string, string?> settings) => settings["Providers:Midtrans:IrisApproval"] = "operator";
+}
+
+public sealed class IrisApprovalTests(IrisByOperatorFixture gerbang) : IClassFixture<IrisByOperatorFixture>
+{
+    [Fact]
+    public async Task An_Iris_payout_left_for_an_operator_stays_processing_with_its_reservation_until_approved_and_paid()
+    {
+        var merchant = await gerbang.NewMerchantAsync();
+        var (_, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.QrisPayment("ORDER-IRIS-OP", 100_000));
+        await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{payment.Str("id")}/pay", null);
+        var (_, account, _) = await merchant.Client.PostJsonAsync("/v1/bank_accounts", new { bank_code = "bni", account_number = "0011223344", account_holder_name = "Sari" });
+        using var ops = await gerbang.AsRoleAsync("ops");
+        await ops.PostJsonAsync($"/admin/v1/merchants/{merchant.Id}/bank_accounts/{account.Str("id")}/verify", new { reason = "checked" });
+        foreach (var other in new[] { "simulator", "xendit" })
+        {
+            Assert.Equal(200, (await ops.PatchJsonAsync($"/admin/v1/providers/{other}", new { enabled = false, merchant = merchant.Id, reason = "payouts through Iris" })).Status);
+        }
+
+        var (status, payout, _) = await merchant.Client.PostJsonAsync("/v1/disbursements", new { amount = 25_000, currency = "IDR" });
+        Assert.True(status == 201, payout.ToString());
+        Assert.Equal("midtrans", payout.Str("provider"));
+        var id = payout.Str("id");
+        await gerbang.DriveUntilAsync(merchant, $"/v1/disbursements/{id}", "processing");
+
+        var iris = gerbang.App.Services.GetRequiredService<MidtransSimulatorState>().Payouts[id];
+        Assert.Equal("queued", iris.Status);
+        Assert.Equal(409, (await merchant.Client.PostJsonAsync($"/v1/test_helpers/disbursements/{id}/succeed", null)).Status); // the bank waits for the approval
+
+        // An operator approves it in Iris; the bank pays; the notification settles it.
+        iris.Status = "approved";
+        Assert.Equal(200, (await merchant.Client.PostJsonAsync($"/v1/test_helpers/disbursements/{id}/succeed", null)).Status);
+        Assert.Equal("succeeded", (await merchant.Client.GetJsonAsync($"/v1/disbursements/{id}")).Body.Str("status"));
     }
 }
