@@ -372,6 +372,10 @@ public static class MidtransSimulator
             NotifyUrl = Uri.TryCreate(notify, UriKind.Absolute, out var url) ? url : null,
         };
         state.Transactions[orderId] = transaction;
+
+        // Midtrans notifies every status change, the first (pending) included, on its own schedule.
+        var notifyPending = Notifier(request.HttpContext);
+        _ = Task.Run(() => notifyPending(transaction, CancellationToken.None));
         return Results.Json(View(transaction, options.Value, clock));
     }
 
