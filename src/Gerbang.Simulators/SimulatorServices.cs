@@ -3,26 +3,30 @@ using Gerbang.Simulators.Generic;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gerbang.Simulators;
 
 public static class SimulatorServices
 {
-    /// <summary>Registers every simulated provider's state. Options come from the <c>Simulators</c> section.</summary>
+    /// <summary>
+    /// Registers every simulated provider's state, unless the host brings its own (state that outlives a
+    /// gateway restart, as a real provider's does). Options come from the <c>Simulators</c> section.
+    /// </summary>
     public static IServiceCollection AddSimulators(this IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
         services.Configure<GenericSimulatorOptions>(configuration.GetSection(GenericSimulatorOptions.Section));
         services.Configure<Midtrans.MidtransSimulatorOptions>(configuration.GetSection(Midtrans.MidtransSimulatorOptions.Section));
-        services.AddSingleton<Midtrans.MidtransSimulatorState>();
+        services.TryAddSingleton<Midtrans.MidtransSimulatorState>();
         services.Configure<Xendit.XenditSimulatorOptions>(configuration.GetSection(Xendit.XenditSimulatorOptions.Section));
-        services.AddSingleton<Xendit.XenditSimulatorState>();
+        services.TryAddSingleton<Xendit.XenditSimulatorState>();
         services.Configure<Stripe.StripeSimulatorOptions>(configuration.GetSection(Stripe.StripeSimulatorOptions.Section));
-        services.AddSingleton<Stripe.StripeSimulatorState>();
+        services.TryAddSingleton<Stripe.StripeSimulatorState>();
         services.Configure<Ipaymu.IpaymuSimulatorOptions>(configuration.GetSection(Ipaymu.IpaymuSimulatorOptions.Section));
-        services.AddSingleton<Ipaymu.IpaymuSimulatorState>();
+        services.TryAddSingleton<Ipaymu.IpaymuSimulatorState>();
         services.Configure<Doku.DokuSimulatorOptions>(configuration.GetSection(Doku.DokuSimulatorOptions.Section));
-        services.AddSingleton<Doku.DokuSimulatorState>();
-        services.AddSingleton<GenericSimulatorState>();
+        services.TryAddSingleton<Doku.DokuSimulatorState>();
+        services.TryAddSingleton<GenericSimulatorState>();
         services.AddSingleton<GenericNotifier>();
         services.AddHttpClient(GenericNotifier.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });

@@ -260,7 +260,30 @@ public sealed class DokuProvider(HttpClient http, IOptions<DokuOptions> options,
         var desc = answer["transactionStatusDesc"]?.GetValue<string>();
         var status = MapSnap(code, desc);
         var paid = status == PaymentStatus.Paid ? ParseSnapAmount(answer["amount"]) : null;
-        return ProviderResult<ProviderPaymentState>.Ok(new ProviderPaymentState(providerReference, status, paid, desc ?? code) { RefundedAmount = code == "04" ? paid : null });
+        return ProviderResult<ProviderPaymentState>.Ok(new ProviderPaymentState(providerReference, status, paid, desc ?? code) { RefundedAmount = paid is { } p ? RefundedOf(answer, code, p) : null });
+    }
+
+    /// <summary>
+    /// What DOKU has given back: the sum of <c>refundHistory</c> when the query lists it; otherwise the
+    /// whole amount once the status is 04 (refunded), and unknown before that.
+    /// </summary>
+    private static Money? RefundedOf(JsonNode answer, string code, Money paid)
+    {
+        if (answer["refundHistory"] is JsonArray history)
+        {
+            var total = 0L;
+            foreach (var refund in history)
+            {
+                if (refund?["refundStatus"]?.GetValue<string>() is null or "00" && ParseSnapAmount(refund?["refundAmount"]) is { } amount)
+                {
+                    total += amount.Amount;
+                }
+            }
+
+            return new Money(total, paid.Currency);
+        }
+
+        return code == "04" ? paid : null;
     }
 
     private static PaymentStatus MapVa(string status) => status switch

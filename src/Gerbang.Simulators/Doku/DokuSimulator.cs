@@ -30,6 +30,15 @@ public sealed class DokuSimulatorOptions
     public string NotificationUrl { get; set; } = "";
 
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Whether DOKU notifies a QRIS refund (status <c>04</c> once the whole amount is back). DOKU's pages
+    /// do not say; on by default so the gateway is tested against the notification.
+    /// </summary>
+    public bool RefundNotifications { get; set; } = true;
+
+    /// <summary>Whether <c>qr-mpm-query</c> lists the refunds made (<c>refundHistory</c>, as BI-SNAP describes); unconfirmed for DOKU.</summary>
+    public bool QueryRefundHistory { get; set; } = true;
 }
 
 public sealed class DokuPayment
@@ -57,6 +66,9 @@ public sealed class DokuPayment
     public string Status { get; set; } = "PENDING";
 
     public long Refunded { get; set; }
+
+    /// <summary>Each refund made: DOKU's refund number, the merchant's, the amount, when.</summary>
+    public List<(string RefundNo, string? PartnerRefundNo, long Amount, DateTimeOffset At)> Refunds { get; } = [];
 
     public Lock Gate { get; } = new();
 }
@@ -105,6 +117,7 @@ public static class DokuSimulator
         control.MapPost("/{id}/pay", (string id, HttpContext http) => SettleAsync(id, "SUCCESS", http));
         control.MapPost("/{id}/fail", (string id, HttpContext http) => SettleAsync(id, "FAILED", http));
         control.MapPost("/{id}/expire", (string id, HttpContext http) => SettleAsync(id, "EXPIRED", http));
+        control.MapPost("/{id}/refund", ProviderRefundAsync);
         SimulatorKnobs.MapControl<DokuSimulatorState>(control, s => s.Knobs);
     }
 
@@ -296,6 +309,7 @@ public static class DokuSimulator
     private static string SnapCode(string status) => status switch
     {
         "SUCCESS" => "00",
+        "REFUNDED" => "04",
         "CANCELLED" => "05",
         "FAILED" or "EXPIRED" => "06",
         _ => "03",
@@ -311,6 +325,7 @@ public static class DokuSimulator
         }
 
         Lapse(p, clock);
+        JsonObject? refunded = null;
         lock (p.Gate)
         {
             switch (call)
@@ -322,18 +337,132 @@ public static class DokuSimulator
                     return Results.Json(new JsonObject { ["responseCode"] = "2007700", ["responseMessage"] = "Successful", ["originalPartnerReferenceNo"] = p.Invoice, ["cancelTime"] = Snap(clock.GetUtcNow()) });
                 case "refund":
                     var value = body!["refundAmount"]?["value"]?.GetValue<string>() ?? "";
+                    var partnerRefundNo = body["partnerRefundNo"]?.GetValue<string>();
+                    if (partnerRefundNo is not null && p.Refunds.FirstOrDefault(r => r.PartnerRefundNo == partnerRefundNo) is { RefundNo: not null } replay)
+                    {
+                        // BI-SNAP's partnerRefundNo makes a refund request idempotent: the first answer again.
+                        return Results.Json(RefundAnswer(replay.RefundNo, partnerRefundNo, replay.Amount));
+                    }
+
                     if (p.Status != "SUCCESS" || !value.EndsWith(".00", StringComparison.Ordinal) || !long.TryParse(value.AsSpan(0, value.Length - 3), NumberStyles.None, CultureInfo.InvariantCulture, out var refund) || refund <= 0 || p.Refunded + refund > p.Amount)
                     {
                         return Results.Json(Error("4037814", "Refund Not Allowed"), statusCode: 403);
                     }
 
-                    p.Refunded += refund;
-                    state.Knobs.Books.Refunded(p.Invoice, "IDR", refund);
-                    return Results.Json(new JsonObject { ["responseCode"] = "2007800", ["responseMessage"] = "Successful", ["refundNo"] = "rf" + RandomNumberGenerator.GetInt32(100_000_000, int.MaxValue).ToString(CultureInfo.InvariantCulture), ["partnerRefundNo"] = body["partnerRefundNo"]?.GetValue<string>(), ["refundAmount"] = body["refundAmount"]!.DeepClone() });
+                    var refundNo = Refund(state, p, partnerRefundNo, refund, clock);
+                    refunded = RefundAnswer(refundNo, partnerRefundNo, refund);
+                    break;
                 default:
-                    return Results.Json(QrisStatus(p, "2005100"));
+                    return Results.Json(QrisStatus(p, "2005100", request.HttpContext.RequestServices.GetRequiredService<IOptions<DokuSimulatorOptions>>().Value));
             }
         }
+
+        // DOKU answers the refund, then notifies it.
+        var notify = RefundNotifier(request.HttpContext, p);
+        _ = Task.Run(() => notify(CancellationToken.None));
+        return Results.Json(refunded);
+    }
+
+    private static JsonObject RefundAnswer(string refundNo, string? partnerRefundNo, long amount) => new()
+    {
+        ["responseCode"] = "2007800",
+        ["responseMessage"] = "Successful",
+        ["refundNo"] = refundNo,
+        ["partnerRefundNo"] = partnerRefundNo,
+        ["refundAmount"] = new JsonObject { ["value"] = amount.ToString(CultureInfo.InvariantCulture) + ".00", ["currency"] = "IDR" },
+    };
+
+    /// <summary>Books a refund; the transaction is REFUNDED (04) once the whole amount is back.</summary>
+    private static string Refund(DokuSimulatorState state, DokuPayment p, string? partnerRefundNo, long amount, TimeProvider clock)
+    {
+        var refundNo = "rf" + RandomNumberGenerator.GetInt32(100_000_000, int.MaxValue).ToString(CultureInfo.InvariantCulture);
+        p.Refunded += amount;
+        p.Refunds.Add((refundNo, partnerRefundNo, amount, clock.GetUtcNow()));
+        if (p.Refunded == p.Amount)
+        {
+            p.Status = "REFUNDED";
+        }
+
+        state.Knobs.Books.Refunded(p.Invoice, "IDR", amount);
+        return refundNo;
+    }
+
+    /// <summary>The refund's notification, when DOKU is set to send one; resolved while the request lasts, usable after it.</summary>
+    private static Func<CancellationToken, Task<int?>> RefundNotifier(HttpContext http, DokuPayment p)
+    {
+        var state = http.RequestServices.GetRequiredService<DokuSimulatorState>();
+        var clock = http.RequestServices.GetRequiredService<TimeProvider>();
+        var o = http.RequestServices.GetRequiredService<IOptions<DokuSimulatorOptions>>().Value;
+        var client = http.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient(Generic.GenericNotifier.HttpClientName);
+        return async cancellationToken =>
+        {
+            if (!o.RefundNotifications)
+            {
+                return null;
+            }
+
+            string body;
+            Dictionary<string, string> headers;
+            lock (p.Gate)
+            {
+                (body, headers) = QrisNotification(p, o, state, clock);
+            }
+
+            return await NotificationSender.DeliverAsync(state.Knobs, client, p.NotifyUrl, body, headers, cancellationToken);
+        };
+    }
+
+    /// <summary>
+    /// A refund made in DOKU's back office, not through the API: booked and notified as DOKU does. The
+    /// whole remainder unless <c>amount</c> is given.
+    /// </summary>
+    private static async Task<IResult> ProviderRefundAsync(string id, HttpContext http)
+    {
+        var state = http.RequestServices.GetRequiredService<DokuSimulatorState>();
+        var reference = id.StartsWith("qris:", StringComparison.Ordinal) ? id[5..] : id;
+        if (!state.Payments.TryGetValue(reference, out var p) || p.Kind != "qris")
+        {
+            return Results.Json(Error("4040001", "Transaction Not Found"), statusCode: 404);
+        }
+
+        long? asked = null;
+        if (http.Request.HasJsonContentType())
+        {
+            asked = (await JsonNode.ParseAsync(http.Request.Body))?["amount"]?.GetValue<long>();
+        }
+
+        string refundNo;
+        lock (p.Gate)
+        {
+            var amount = asked ?? p.Amount - p.Refunded;
+            if (p.Status != "SUCCESS" || amount <= 0 || p.Refunded + amount > p.Amount)
+            {
+                return Results.Json(Error("4037814", "Refund Not Allowed"), statusCode: 403);
+            }
+
+            refundNo = Refund(state, p, null, amount, http.RequestServices.GetRequiredService<TimeProvider>());
+        }
+
+        var answered = await RefundNotifier(http, p)(http.RequestAborted);
+        return Results.Json(new JsonObject { ["refundNo"] = refundNo, ["invoice_number"] = p.Invoice, ["receiver_status"] = answered });
+    }
+
+    private static JsonObject QrisStatus(DokuPayment p, string responseCode, DokuSimulatorOptions o)
+    {
+        var status = QrisStatus(p, responseCode);
+        if (o.QueryRefundHistory && p.Refunds.Count > 0)
+        {
+            status["refundHistory"] = new JsonArray([.. p.Refunds.Select(r => (JsonNode)new JsonObject
+            {
+                ["refundNo"] = r.RefundNo,
+                ["partnerRefundNo"] = r.PartnerRefundNo,
+                ["refundAmount"] = new JsonObject { ["value"] = r.Amount.ToString(CultureInfo.InvariantCulture) + ".00", ["currency"] = "IDR" },
+                ["refundStatus"] = "00",
+                ["refundDate"] = Snap(r.At),
+            })]);
+        }
+
+        return status;
     }
 
     private static JsonObject QrisStatus(DokuPayment p, string responseCode) => new()
@@ -403,7 +532,7 @@ public static class DokuSimulator
 
     private static (string Body, Dictionary<string, string> Headers) QrisNotification(DokuPayment p, DokuSimulatorOptions o, DokuSimulatorState state, TimeProvider clock)
     {
-        var body = QrisStatus(p, "2005200");
+        var body = QrisStatus(p, "2005200", o);
         body.Remove("responseCode");
         body.Remove("responseMessage");
         body["paidTime"] = Snap(clock.GetUtcNow());

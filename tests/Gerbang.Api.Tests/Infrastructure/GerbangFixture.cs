@@ -52,13 +52,14 @@ public class GerbangFixture : IAsyncLifetime
     {
     }
 
+    private Dictionary<string, string?> _settings = [];
+
     public virtual async Task InitializeAsync()
     {
         ConnectionString = await TestCluster.NewDatabaseAsync();
-        var settings = new Dictionary<string, string?>
+        _settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Gerbang"] = ConnectionString,
-            ["urls"] = "http://127.0.0.1:0",
             ["Gerbang:BootstrapAdmin:Email"] = AdminEmail,
             ["Gerbang:BootstrapAdmin:Password"] = AdminPassword,
             ["Gerbang:PasswordIterations"] = "1000",
@@ -69,21 +70,60 @@ public class GerbangFixture : IAsyncLifetime
             ["Gerbang:RateLimits:MerchantBurst"] = "100000",
             ["Gerbang:RateLimits:AdminLoginPerMinute"] = "100000",
         };
-        Configure(settings);
+        Configure(_settings);
+        await StartAsync("http://127.0.0.1:0", []);
+        BaseUrl = LoopbackApp.Address(App);
+        Http = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        Db = NpgsqlDataSource.Create(ConnectionString);
+    }
+
+    private async Task StartAsync(string url, IReadOnlyList<(Type Type, object Instance)> carried)
+    {
         App = await GerbangApp.BuildAsync([], builder =>
         {
-            builder.Configuration.AddInMemoryCollection(settings);
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Configuration.AddInMemoryCollection(_settings);
+            builder.Configuration["urls"] = url;
+            builder.WebHost.UseUrls(url);
             builder.Services.AddSingleton<TimeProvider>(Clock);
             builder.Services.AddSingleton<Gerbang.Api.Webhooks.IHostResolver>(Resolver);
+            foreach (var (type, instance) in carried)
+            {
+                builder.Services.AddSingleton(type, instance);
+            }
+
             ConfigureServices(builder.Services);
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(LogCapture.Provider);
         });
         await App.StartAsync();
-        BaseUrl = LoopbackApp.Address(App);
-        Http = new HttpClient { BaseAddress = new Uri(BaseUrl) };
-        Db = NpgsqlDataSource.Create(ConnectionString);
+    }
+
+    /// <summary>The simulated providers' state, which lives outside Gerbang and so outlives its restarts.</summary>
+    private static readonly Type[] ProviderState =
+    [
+        typeof(GenericSimulatorState), typeof(Gerbang.Simulators.Midtrans.MidtransSimulatorState), typeof(Gerbang.Simulators.Xendit.XenditSimulatorState),
+        typeof(Gerbang.Simulators.Stripe.StripeSimulatorState), typeof(Gerbang.Simulators.Ipaymu.IpaymuSimulatorState), typeof(Gerbang.Simulators.Doku.DokuSimulatorState),
+    ];
+
+    /// <summary>
+    /// Stops Gerbang and starts a new one on the same database, port and master key. What was only in
+    /// the old process (caches, circuits, running jobs) is gone; the providers keep their state, their
+    /// credentials and what they have sent, as real providers do while a gateway restarts.
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        var carried = ProviderState.Select(t => (t, App.Services.GetRequiredService(t))).ToList();
+        foreach (var (key, value) in App.Configuration.AsEnumerable())
+        {
+            if (value is not null && (key.StartsWith("Simulators:", StringComparison.Ordinal) || key.StartsWith("Providers:", StringComparison.Ordinal)))
+            {
+                _settings[key] = value;
+            }
+        }
+
+        await App.StopAsync();
+        await App.DisposeAsync();
+        await StartAsync(BaseUrl, carried);
     }
 
     public virtual async Task DisposeAsync()

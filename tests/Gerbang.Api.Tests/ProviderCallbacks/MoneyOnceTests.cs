@@ -253,4 +253,43 @@ public sealed class MoneyOnceTests(GerbangFixture gerbang) : IClassFixture<Gerba
         Assert.Equal(1, await gerbang.CountAsync("select count(*) from refunds where payment_id = $1 and initiated_by = 'provider' and amount = 30000", id));
         Assert.Equal(1, await EntriesAsync(id));
     }
+
+    [Fact]
+    public async Task DOKU_QRIS_refund_notifications_confirm_refunds_and_a_back_office_refund_is_booked_once()
+    {
+        using var doku = new SimulatorControl(gerbang, "doku");
+        var merchant = await gerbang.NewMerchantAsync();
+        var (_, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.Pinned("doku", "qris", null, "ORDER-ONCE-DOKU", 100_000));
+        var id = payment.Str("id");
+        var reference = payment.Str("provider_reference");
+        var (_, paid, _) = await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{id}/pay", null);
+        Assert.Equal("paid", paid.Str("status"));
+        var net = 100_000 - paid.Long("fee");
+        var invoice = reference["qris:".Length..];
+
+        // Gerbang's refund: DOKU answers, then notifies the transaction with its refund history.
+        var (_, refund, _) = await merchant.Client.PostJsonAsync($"/v1/payments/{id}/refunds", new { amount = 40_000 });
+        Assert.Equal("succeeded", await gerbang.DriveUntilAsync(merchant, $"/v1/refunds/{refund.Str("id")}", "succeeded", "failed"));
+        for (var i = 0; i < 100 && !(await doku.SentAsync(invoice)).Any(n => n.Body.Contains("refundHistory", StringComparison.Ordinal)); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Contains(await doku.SentAsync(invoice), n => n.Body.Contains("refundHistory", StringComparison.Ordinal));
+        Assert.Equal(net - 40_000, await AvailableAsync(merchant));
+
+        // The rest is refunded in DOKU's back office: the transaction is 04 (refunded), and Gerbang books the difference.
+        Assert.Equal(200, await doku.RefundAtProviderAsync(reference, null));
+        Assert.Contains(await doku.SentAsync(invoice), n => n.Body.Contains("\"04\"", StringComparison.Ordinal));
+        Assert.True(await doku.RedeliverAllAsync(invoice) >= 3);
+
+        var after = await PaymentAsync(merchant, id);
+        Assert.Equal(0, after.Long("amount_overpaid"));
+        Assert.Equal(100_000, after.Long("amount_refunded"));
+        Assert.Equal(net - 100_000, await AvailableAsync(merchant));
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from refunds where payment_id = $1 and initiated_by = 'provider' and amount = 60000", id));
+        Assert.Equal(1, await EntriesAsync(id));
+        var books = (await doku.BooksAsync()).GetProperty("references");
+        Assert.Equal(100_000, books.GetProperty(invoice).Long("refunded"));
+    }
 }
