@@ -82,6 +82,9 @@ public sealed class XenditSimulatorState
 {
     public ConcurrentDictionary<string, XenditPaymentRequest> Requests { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Payment requests by the <c>idempotency-key</c> that created them.</summary>
+    public ConcurrentDictionary<string, string> PaymentRequestKeys { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Payouts by idempotency key.</summary>
     public ConcurrentDictionary<string, XenditPayout> Payouts { get; } = new(StringComparer.Ordinal);
 
@@ -292,6 +295,15 @@ public static class XenditSimulator
             return Results.Json(new JsonObject { ["error_code"] = "API_VALIDATION_ERROR", ["message"] = "reference_id, channel_code and request_amount are required" }, statusCode: 400);
         }
 
+        // Xendit's idempotency-key: the same key answers the first answer again; with another request it is refused.
+        var key = request.Headers["idempotency-key"].ToString();
+        if (key.Length > 0 && state.PaymentRequestKeys.TryGetValue(key, out var first))
+        {
+            return first == reference && state.Requests.TryGetValue(first, out var replay)
+                ? Results.Json(View(replay, clock), statusCode: 201)
+                : Results.Json(new JsonObject { ["error_code"] = "IDEMPOTENCY_ERROR", ["message"] = "idempotency-key was used with another request" }, statusCode: 409);
+        }
+
         if (state.Requests.TryGetValue(reference, out var existing))
         {
             return Results.Json(View(existing, clock));
@@ -320,6 +332,11 @@ public static class XenditSimulator
             CallbackUrl = SimulatorHttp.NotificationUrl(request, options.Value.CallbackUrl, "/webhooks/xendit"),
         });
         state.ById[created.Id] = created.ReferenceId;
+        if (key.Length > 0)
+        {
+            state.PaymentRequestKeys.TryAdd(key, created.ReferenceId);
+        }
+
         return Results.Json(View(created, clock), statusCode: 201);
     }
 

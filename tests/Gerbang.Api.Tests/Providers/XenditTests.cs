@@ -81,4 +81,34 @@ public sealed class XenditTests(GerbangFixture gerbang) : IClassFixture<GerbangF
         Assert.Equal("succeeded", (await merchant.Client.GetJsonAsync($"/v1/refunds/{refund.Str("id")}")).Body.Str("status"));
         Assert.Equal(25_000, gerbang.App.Services.GetRequiredService<XenditSimulatorState>().Find(qris.Str("provider_reference"))!.Refunded);
     }
+
+    [Fact]
+    public async Task The_Xendit_simulator_answers_a_payment_request_replayed_under_its_idempotency_key_with_the_first_answer()
+    {
+        var key = gerbang.App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<XenditSimulatorOptions>>().Value.SecretKey;
+        using var client = new HttpClient { BaseAddress = new Uri(gerbang.BaseUrl) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(key + ":")));
+        var idempotency = "idem-" + Guid.NewGuid().ToString("N");
+
+        async Task<(int Status, JsonNode? Body)> CreateAsync(string reference)
+        {
+            var body = new JsonObject { ["reference_id"] = reference, ["type"] = "PAY", ["country"] = "ID", ["currency"] = "IDR", ["request_amount"] = 50_000, ["channel_code"] = "QRIS", ["channel_properties"] = new JsonObject() };
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/_sim/xendit/v3/payment_requests") { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
+            request.Headers.TryAddWithoutValidation("idempotency-key", idempotency);
+            request.Headers.TryAddWithoutValidation("api-version", "2024-11-11");
+            using var response = await client.SendAsync(request);
+            return ((int)response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync()));
+        }
+
+        var reference = "att_" + Guid.NewGuid().ToString("N");
+        var (first, created) = await CreateAsync(reference);
+        Assert.True(first == 201, created?.ToJsonString());
+        var (again, replayed) = await CreateAsync(reference);
+        Assert.Equal(201, again);
+        Assert.StartsWith("pr-", created!["payment_request_id"]!.GetValue<string>());
+        Assert.Equal(created!["payment_request_id"]?.ToJsonString(), replayed!["payment_request_id"]?.ToJsonString());
+        var (other, refused) = await CreateAsync("att_" + Guid.NewGuid().ToString("N"));
+        Assert.Equal(409, other);
+        Assert.Equal("IDEMPOTENCY_ERROR", refused!["error_code"]?.GetValue<string>());
+    }
 }
