@@ -52,6 +52,7 @@ public static class GerbangApp
             .ConfigurePrimaryHttpMessageHandler(sp => SsrfGuard.Handler(sp.GetRequiredService<IHostResolver>()))
             .RemoveAllLoggers();
         services.AddGerbangRateLimits(builder.Configuration);
+        Admin.FourEyesOptions.Validate(builder.Configuration);
         services.AddAdmin();
         services.AddDashboard();
         services.AddLedger();

@@ -14,6 +14,12 @@ public static class AdminEndpoints
         services.AddSingleton<AdminBootstrap>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<PasswordSignIn>();
+        services.AddSingleton<FourEyes>();
+        services.AddSingleton<MerchantInvitations>();
+        services.AddOptions<InvitationOptions>().BindConfiguration(InvitationOptions.Section);
+        services.AddSingleton<Mail.MailPickup>();
+        services.AddOptions<Mail.MailOptions>().BindConfiguration(Mail.MailOptions.Section);
+        services.AddOptions<FourEyesOptions>().BindConfiguration(FourEyesOptions.Section);
 
         // No default scheme: only admin routes ask for a JWT, so merchant keys on /v1 are never parsed as one.
         services.AddAuthentication().AddJwtBearer();
@@ -39,6 +45,7 @@ public static class AdminEndpoints
         admin.MapAdminAuth();
         admin.MapMerchantAdmin();
         admin.MapMerchantUsers();
+        admin.MapChangeRequests();
         admin.MapAdminUsers();
         admin.MapAuditLog();
         admin.MapOperationsViews();
@@ -47,6 +54,7 @@ public static class AdminEndpoints
         admin.MapProviderRouting();
         Reconciliation.ReconciliationEndpoints.MapReconciliation(admin);
         admin.MapPaymentStats();
+        Disbursements.DisbursementReviewEndpoints.MapDisbursementReview(admin);
     }
 
     /// <summary>A token outlives nothing: an admin disabled or given another role since it was issued is refused.</summary>

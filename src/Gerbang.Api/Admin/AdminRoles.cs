@@ -25,6 +25,12 @@ public static class AdminRoles
     public const string RunReconciliation = "reconciliation:run";
     public const string Self = "self";
 
+    /// <summary>Deciding a change request; the change's own permission is checked too (<see cref="FourEyes.PermissionFor"/>).</summary>
+    public const string DecideChanges = "change_requests:decide";
+
+    /// <summary>Releasing or rejecting a payout held for review.</summary>
+    public const string ReviewPayouts = "payouts:review";
+
     public static IReadOnlyDictionary<string, string[]> Permissions { get; } = new Dictionary<string, string[]>
     {
         [ManageMerchants] = [SuperAdmin, Ops],
@@ -39,5 +45,7 @@ public static class AdminRoles
         [ManageAdmins] = [SuperAdmin],
         [RunReconciliation] = [SuperAdmin, Ops, Finance],
         [Self] = [SuperAdmin, Ops, Finance],
+        [DecideChanges] = [SuperAdmin, Ops, Finance],
+        [ReviewPayouts] = [SuperAdmin, Ops, Finance],
     };
 }

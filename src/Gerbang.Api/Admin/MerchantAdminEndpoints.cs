@@ -138,7 +138,11 @@ public static class MerchantAdminEndpoints
         return ApiResponse.Ok(after);
     }
 
-    internal static async Task<ApiResponse> VerifyBankAccountAsync(string id, string bankAccount, HttpContext http, NpgsqlDataSource db, AuditLog audit, TimeProvider clock)
+    /// <summary>
+    /// Verifies a bank account. A live account is where real money goes, so its verification is a change
+    /// request that another admin approves (202 with the request); a test-mode account is verified at once.
+    /// </summary>
+    internal static async Task<ApiResponse> VerifyBankAccountAsync(string id, string bankAccount, HttpContext http, NpgsqlDataSource db, AuditLog audit, FourEyes fourEyes, TimeProvider clock)
     {
         var (reason, problem) = await ChangeRequest.ReadReasonAsync(http);
         if (problem is not null)
@@ -146,24 +150,38 @@ public static class MerchantAdminEndpoints
             return problem;
         }
 
-        await using var conn = await db.OpenConnectionAsync(http.RequestAborted);
-        await using var tx = await conn.BeginTransactionAsync(http.RequestAborted);
         string? mode;
-        await using (var update = new NpgsqlCommand("""
-            update bank_accounts set status = 'verified', updated_at = $3
-            where id = $1 and merchant_id = $2 and deleted_at is null and status = 'unverified'
-            returning mode
-            """, conn, tx))
+        await using (var find = db.CreateCommand("select mode from bank_accounts where id = $1 and merchant_id = $2 and deleted_at is null and status = 'unverified'"))
         {
-            update.Parameters.Add(new() { Value = bankAccount });
-            update.Parameters.Add(new() { Value = id });
-            update.Parameters.Add(new() { Value = clock.GetUtcNow() });
-            mode = (string?)await update.ExecuteScalarAsync(http.RequestAborted);
+            find.Parameters.Add(new() { Value = bankAccount });
+            find.Parameters.Add(new() { Value = id });
+            mode = (string?)await find.ExecuteScalarAsync(http.RequestAborted);
         }
 
         if (mode is null)
         {
             return Problems.Create(404, "resource_missing", "No unverified bank account with that id for this merchant.", "bank_account");
+        }
+
+        if (mode == "live")
+        {
+            return await fourEyes.RequestAsync(AdminActor.Of(http), FourEyes.VerifyBankAccount, id, bankAccount, new { bank_account = bankAccount, status = "verified" }, reason!, http.RequestAborted);
+        }
+
+        await using var conn = await db.OpenConnectionAsync(http.RequestAborted);
+        await using var tx = await conn.BeginTransactionAsync(http.RequestAborted);
+        await using (var update = new NpgsqlCommand("""
+            update bank_accounts set status = 'verified', verified_at = $3, updated_at = $3
+            where id = $1 and merchant_id = $2 and deleted_at is null and status = 'unverified'
+            """, conn, tx))
+        {
+            update.Parameters.Add(new() { Value = bankAccount });
+            update.Parameters.Add(new() { Value = id });
+            update.Parameters.Add(new() { Value = clock.GetUtcNow() });
+            if (await update.ExecuteNonQueryAsync(http.RequestAborted) == 0)
+            {
+                return Problems.Create(404, "resource_missing", "No unverified bank account with that id for this merchant.", "bank_account");
+            }
         }
 
         await using var batch = new NpgsqlBatch(conn, tx);
@@ -173,7 +191,7 @@ public static class MerchantAdminEndpoints
         return ApiResponse.Ok((await Disbursements.BankAccountEndpoints.FindAsync(db, id, mode, bankAccount, http.RequestAborted))!);
     }
 
-    internal static async Task<ApiResponse> SetLimitsAsync(string id, HttpContext http, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, TimeProvider clock)
+    internal static async Task<ApiResponse> SetLimitsAsync(string id, HttpContext http, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, FourEyes fourEyes, TimeProvider clock)
     {
         var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
         if (problem is not null)
@@ -203,6 +221,14 @@ public static class MerchantAdminEndpoints
         {
             read.Parameters.Add(new() { Value = id });
             before = await read.ExecuteScalarAsync(http.RequestAborted) as long?;
+        }
+
+        // Lowering a limit (or setting one where there was none) protects the merchant and applies at
+        // once; raising or removing one lets more money leave in a day, so another admin approves it.
+        var raises = before is not null && (limit is null || limit > before);
+        if (raises)
+        {
+            return await fourEyes.RequestAsync(AdminActor.Of(http), FourEyes.CashoutLimit, id, id, new { daily_cashout_limit = limit, was = before }, reason!, http.RequestAborted);
         }
 
         await using var batch = db.CreateBatch();

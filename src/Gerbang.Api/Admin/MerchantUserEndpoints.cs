@@ -6,14 +6,18 @@ using Npgsql;
 namespace Gerbang.Api.Admin;
 
 /// <summary>
-/// The people of a merchant who may sign in to the dashboard. Operators create them with a first
-/// password (shared out of band) and can disable them; a merchant user sees only their own merchant.
+/// The people of a merchant who may sign in to the dashboard. Operators invite them (the link goes to
+/// the invited address, never to the operator) and can disable them; the user sets their own password.
+/// A merchant user sees only their own merchant.
 /// </summary>
 public static class MerchantUserEndpoints
 {
-    private const string Columns = "id, merchant_id, email, disabled_at is not null, last_login_at, created_at";
+    private const string Columns = "id, merchant_id, email, disabled_at is not null, last_login_at, created_at, password_hash is null";
 
-    public sealed record MerchantUserView(string Id, string Object, string Merchant, string Email, bool Disabled, string? LastLoginAt, string CreatedAt);
+    public sealed record MerchantUserView(string Id, string Object, string Merchant, string Email, bool Disabled, bool Invited, string? LastLoginAt, string CreatedAt);
+
+    /// <summary>A new user's answer: who was invited and until when the link works (the link itself went by mail).</summary>
+    public sealed record InvitedUserView(string Id, string Object, string Merchant, string Email, bool Disabled, bool Invited, string? LastLoginAt, string CreatedAt, string InvitationExpiresAt);
 
     public static void MapMerchantUsers(this RouteGroupBuilder admin)
     {
@@ -21,13 +25,14 @@ public static class MerchantUserEndpoints
         users.MapPost("", CreateAsync).RequireAuthorization(AdminRoles.ManageMerchants);
         users.MapGet("", ListAsync).RequireAuthorization(AdminRoles.ViewOperations);
         users.MapPatch("/{user}", UpdateAsync).RequireAuthorization(AdminRoles.ManageMerchants);
+        users.MapPost("/{user}/invite", ReinviteAsync).RequireAuthorization(AdminRoles.ManageMerchants);
     }
 
     private static MerchantUserView Read(NpgsqlDataReader r) => new(
-        r.GetString(0), "merchant_user", r.GetString(1), r.GetString(2), r.GetBoolean(3),
+        r.GetString(0), "merchant_user", r.GetString(1), r.GetString(2), r.GetBoolean(3), r.GetBoolean(6),
         r.IsDBNull(4) ? null : ApiJson.Time(r.GetFieldValue<DateTimeOffset>(4)), ApiJson.Time(r.GetFieldValue<DateTimeOffset>(5)));
 
-    internal static async Task<ApiResponse> CreateAsync(string id, HttpContext http, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, IConfiguration configuration, TimeProvider clock)
+    internal static async Task<ApiResponse> CreateAsync(string id, HttpContext http, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, MerchantInvitations invitations, TimeProvider clock)
     {
         var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
         if (problem is not null)
@@ -36,8 +41,7 @@ public static class MerchantUserEndpoints
         }
 
         var email = f!.String("email", required: true, maxLength: 200);
-        var password = f.String("password", required: true, minLength: PasswordHasher.MinLength, maxLength: 200);
-        if (email is not null && !email.Contains('@', StringComparison.Ordinal))
+        if (email is not null && (!System.Net.Mail.MailAddress.TryCreate(email, out var parsed) || parsed.Address != email))
         {
             f.Add("email", "parameter_invalid", "email must be an email address.");
         }
@@ -47,22 +51,30 @@ public static class MerchantUserEndpoints
             return invalid;
         }
 
-        if (await merchants.FindAsync(id, http.RequestAborted) is null)
+        var merchant = await merchants.FindAsync(id, http.RequestAborted);
+        if (merchant is null)
         {
             return Problems.NotFound("merchant");
         }
 
         var now = clock.GetUtcNow();
-        var view = new MerchantUserView(Ids.New(Ids.MerchantUser), "merchant_user", id, email!, false, null, ApiJson.Time(now));
+        var userId = Ids.New(Ids.MerchantUser);
+        var (commands, token, expires) = invitations.Create(userId);
+        var view = new InvitedUserView(userId, "merchant_user", id, email!, false, true, null, ApiJson.Time(now), ApiJson.Time(expires));
         await using var batch = db.CreateBatch();
-        var insert = new NpgsqlBatchCommand("insert into merchant_users (id, merchant_id, email, password_hash, created_at, updated_at) values ($1, $2, $3, $4, $5, $5)");
-        foreach (var v in new object[] { view.Id, id, email!, PasswordHasher.Hash(password!, configuration), now })
+        var insert = new NpgsqlBatchCommand("insert into merchant_users (id, merchant_id, email, password_hash, created_at, updated_at) values ($1, $2, $3, null, $4, $4)");
+        foreach (var v in new object[] { userId, id, email!, now })
         {
             insert.Parameters.Add(new() { Value = v });
         }
 
         batch.BatchCommands.Add(insert);
-        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("merchant_user.created", "merchant_user", view.Id, null, view, reason)));
+        foreach (var c in commands)
+        {
+            batch.BatchCommands.Add(c);
+        }
+
+        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("merchant_user.invited", "merchant_user", userId, null, view, reason)));
         try
         {
             await batch.ExecuteNonQueryAsync(http.RequestAborted);
@@ -72,7 +84,48 @@ public static class MerchantUserEndpoints
             return Problems.Create(409, "merchant_user_exists", "A merchant user with this email exists.", "email");
         }
 
+        await invitations.SendAsync(email!, merchant.Name, token, expires, CancellationToken.None);
         return ApiResponse.Ok(view, 201);
+    }
+
+    /// <summary>Sends a new link (earlier ones stop working), to set a first password or a new one.</summary>
+    internal static async Task<ApiResponse> ReinviteAsync(string id, string user, HttpContext http, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, MerchantInvitations invitations)
+    {
+        var (reason, problem) = await ChangeRequest.ReadReasonAsync(http);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        MerchantUserView? found = null;
+        await using (var cmd = db.CreateCommand($"select {Columns} from merchant_users where id = $1 and merchant_id = $2 and disabled_at is null"))
+        {
+            cmd.Parameters.Add(new() { Value = user });
+            cmd.Parameters.Add(new() { Value = id });
+            await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
+            if (await reader.ReadAsync(http.RequestAborted))
+            {
+                found = Read(reader);
+            }
+        }
+
+        var merchant = await merchants.FindAsync(id, http.RequestAborted);
+        if (found is null || merchant is null)
+        {
+            return Problems.NotFound("merchant_user");
+        }
+
+        var (commands, token, expires) = invitations.Create(user);
+        await using var batch = db.CreateBatch();
+        foreach (var c in commands)
+        {
+            batch.BatchCommands.Add(c);
+        }
+
+        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("merchant_user.invited", "merchant_user", user, null, new { email = found.Email, invitation_expires_at = ApiJson.Time(expires) }, reason)));
+        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        await invitations.SendAsync(found.Email, merchant.Name, token, expires, CancellationToken.None);
+        return ApiResponse.Ok(new InvitedUserView(found.Id, found.Object, found.Merchant, found.Email, found.Disabled, found.Invited, found.LastLoginAt, found.CreatedAt, ApiJson.Time(expires)));
     }
 
     internal static async Task<ApiResponse> ListAsync(string id, HttpContext http, NpgsqlDataSource db)
@@ -109,7 +162,7 @@ public static class MerchantUserEndpoints
             with before as (select id, disabled_at from merchant_users where id = $1 and merchant_id = $2 for update)
             update merchant_users u set disabled_at = case when $3::boolean is null then u.disabled_at when $3 then coalesce(u.disabled_at, $4) end, updated_at = $4
             from before where u.id = before.id
-            returning u.id, u.merchant_id, u.email, u.disabled_at is not null, u.last_login_at, u.created_at, before.disabled_at is not null
+            returning u.id, u.merchant_id, u.email, u.disabled_at is not null, u.last_login_at, u.created_at, u.password_hash is null, before.disabled_at is not null
             """, conn, tx);
         cmd.Parameters.Add(new() { Value = user });
         cmd.Parameters.Add(new() { Value = id });
@@ -125,7 +178,7 @@ public static class MerchantUserEndpoints
             }
 
             after = Read(reader);
-            wasDisabled = reader.GetBoolean(6);
+            wasDisabled = reader.GetBoolean(7);
         }
 
         await using var write = new NpgsqlBatch(conn, tx);

@@ -189,7 +189,7 @@ public static class OperationsViewEndpoints
     /// <summary>A disbursement as operators see it: whether its outcome is in doubt, and since when it was sent.</summary>
     public sealed record AdminDisbursementView(
         string Id, string Object, bool Livemode, string Merchant, long Amount, long Fee, string Currency, string BankAccount, string? Description, string Status, string Provider,
-        JsonElement? Failure, bool InDoubt, string? SentAt, string CreatedAt, string UpdatedAt);
+        JsonElement? Failure, string? Review, bool InDoubt, string? SentAt, string CreatedAt, string UpdatedAt);
 
     internal static async Task<ApiResponse> DisbursementsAsync(HttpContext http, NpgsqlDataSource db, TimeProvider clock, Microsoft.Extensions.Options.IOptions<Disbursements.PayoutOptions> options)
     {
@@ -199,6 +199,17 @@ public static class OperationsViewEndpoints
         if (http.Request.Query["status"].ToString() is { Length: > 0 } status)
         {
             sql.Append(CultureInfo.InvariantCulture, $" and status = ${ListQuery.Add(cmd, status)}");
+        }
+
+        switch (http.Request.Query["review"].ToString())
+        {
+            case "":
+                break;
+            case "required" or "released" or "rejected":
+                sql.Append(CultureInfo.InvariantCulture, $" and review = ${ListQuery.Add(cmd, http.Request.Query["review"].ToString())}");
+                break;
+            default:
+                return Problems.Create(400, "invalid_parameter", "review must be required, released or rejected.", "review");
         }
 
         var doubtSince = clock.GetUtcNow() - options.Value.InDoubtAfter;
@@ -224,10 +235,10 @@ public static class OperationsViewEndpoints
         while (await reader.ReadAsync(http.RequestAborted))
         {
             var row = Disbursements.DisbursementRow.Read(reader);
-            var sentAt = reader.IsDBNull(14) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(14);
+            var sentAt = reader.IsDBNull(15) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(15);
             var v = row.View();
             rows.Add(new AdminDisbursementView(
-                v.Id, v.Object, v.Livemode, row.MerchantId, v.Amount, v.Fee, v.Currency, v.BankAccount, v.Description, v.Status, v.Provider, v.Failure,
+                v.Id, v.Object, v.Livemode, row.MerchantId, v.Amount, v.Fee, v.Currency, v.BankAccount, v.Description, v.Status, v.Provider, v.Failure, v.Review,
                 row.Status == "processing" && sentAt is { } sent && sent <= doubtSince, sentAt is null ? null : ApiJson.Time(sentAt.Value), v.CreatedAt, v.UpdatedAt));
         }
 

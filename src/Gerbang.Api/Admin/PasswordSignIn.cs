@@ -25,7 +25,7 @@ public sealed class PasswordSignIn(NpgsqlDataSource db, AuditLog audit, TimeProv
                 from admins where lower(email) = lower($1)
                 union all
                 select 1, id, email, password_hash, 'merchant', disabled_at is not null, locked_until, merchant_id
-                from merchant_users where $2 and lower(email) = lower($1)
+                from merchant_users where $2 and lower(email) = lower($1) and password_hash is not null
             ) candidates order by k limit 1
             """);
         cmd.Parameters.Add(new() { Value = email });

@@ -39,6 +39,7 @@ public static class DashboardServices
             o.RootDirectory = "/Dashboard/Pages";
             o.Conventions.AuthorizeFolder("/", SignedInPolicy);
             o.Conventions.AllowAnonymousToPage("/Login");
+            o.Conventions.AllowAnonymousToPage("/Invitation");
             o.Conventions.AuthorizeFolder("/Merchant", MerchantPolicy);
             o.Conventions.AuthorizeFolder("/Ops", Policy(AdminRoles.ViewOperations));
             o.Conventions.AuthorizePage("/Ops/Ledger", Policy(AdminRoles.ViewLedger));

@@ -37,7 +37,7 @@ public static class DisbursementEndpoints
         v1.MapPost("/test_helpers/disbursements/{id}/fail", (string id, HttpContext http, NpgsqlDataSource db, ProviderRegistry providers) => CompleteAsync(id, false, http, db, providers)).WithTags("test helpers");
     }
 
-    internal static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, LedgerWriter ledger, FeeResolver fees, Routing.PaymentRouter router, TimeProvider clock)
+    internal static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, LedgerWriter ledger, FeeResolver fees, Routing.PaymentRouter router, Microsoft.Extensions.Options.IOptions<PayoutOptions> payouts, TimeProvider clock)
     {
         var merchant = MerchantContext.Of(http);
         if (!RequestBody.TryParseObject(http, emptyAllowed: false, out var root, out var problem))
@@ -130,13 +130,25 @@ public static class DisbursementEndpoints
             }
         }
 
-        var row = new DisbursementRow(Ids.New(Ids.Disbursement), merchant.MerchantId, merchant.ModeWire, amount.Amount, fee.Amount, currency.Code, account.Id, description, "pending", provider.Name, null, null, now, now);
+        // Live money to an account that became a destination only recently waits for a second person.
+        string? review = null;
+        if (merchant.Mode == Mode.Live && payouts.Value.ReviewNewAccountsFor > TimeSpan.Zero)
+        {
+            await using var verified = new NpgsqlCommand("select verified_at from bank_accounts where id = $1", conn, tx);
+            verified.Parameters.Add(new() { Value = account.Id });
+            if (await verified.ExecuteScalarAsync(http.RequestAborted) is not DateTimeOffset at || at > now - payouts.Value.ReviewNewAccountsFor)
+            {
+                review = "required";
+            }
+        }
+
+        var row = new DisbursementRow(Ids.New(Ids.Disbursement), merchant.MerchantId, merchant.ModeWire, amount.Amount, fee.Amount, currency.Code, account.Id, description, "pending", provider.Name, null, null, now, now, review);
         await using var batch = new NpgsqlBatch(conn, tx);
         var insert = new NpgsqlBatchCommand("""
-            insert into disbursements (id, merchant_id, mode, amount, fee, currency, bank_account_id, description, status, provider, created_at, updated_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $10)
+            insert into disbursements (id, merchant_id, mode, amount, fee, currency, bank_account_id, description, status, provider, created_at, updated_at, review)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $10, $11)
             """);
-        foreach (var v in new object?[] { row.Id, row.MerchantId, row.Mode, row.Amount, row.Fee, row.Currency, row.BankAccountId, description, row.Provider, now })
+        foreach (var v in new object?[] { row.Id, row.MerchantId, row.Mode, row.Amount, row.Fee, row.Currency, row.BankAccountId, description, row.Provider, now, review })
         {
             insert.Parameters.Add(new() { Value = v ?? DBNull.Value });
         }
@@ -144,7 +156,11 @@ public static class DisbursementEndpoints
         batch.BatchCommands.Add(insert);
         ledger.Add(batch, LedgerEntry.PayoutReserved($"disbursement:{row.Id}:reserved", merchant.MerchantId, merchant.Mode, amount, fee), row.Id, now);
         EventWriter.Add(batch, merchant.MerchantId, merchant.Mode, "disbursement.created", row.Id, null, row.View(), now);
-        JobQueue.Enqueue(batch, PayoutJob.Kind, new { disbursement = row.Id }, now);
+        if (review is null)
+        {
+            JobQueue.Enqueue(batch, PayoutJob.Kind, new { disbursement = row.Id }, now);
+        }
+
         var response = ApiResponse.Ok(row.View(), 201);
         Idempotency.RecordIn(http, batch, response);
         await batch.ExecuteNonQueryAsync(http.RequestAborted);

@@ -6,14 +6,14 @@ namespace Gerbang.Api.Disbursements;
 
 public sealed record DisbursementRow(
     string Id, string MerchantId, string Mode, long Amount, long Fee, string Currency, string BankAccountId, string? Description, string Status,
-    string Provider, string? ProviderReference, string? FailureJson, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    string Provider, string? ProviderReference, string? FailureJson, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? Review = null)
 {
-    public const string Columns = "id, merchant_id, mode, amount, fee, currency, bank_account_id, description, status, provider, provider_reference, failure::text, created_at, updated_at";
+    public const string Columns = "id, merchant_id, mode, amount, fee, currency, bank_account_id, description, status, provider, provider_reference, failure::text, created_at, updated_at, review";
 
     public static DisbursementRow Read(NpgsqlDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetInt64(4), r.GetString(5), r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7),
         r.GetString(8), r.GetString(9), r.IsDBNull(10) ? null : r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11),
-        r.GetFieldValue<DateTimeOffset>(12), r.GetFieldValue<DateTimeOffset>(13));
+        r.GetFieldValue<DateTimeOffset>(12), r.GetFieldValue<DateTimeOffset>(13), r.IsDBNull(14) ? null : r.GetString(14));
 
     public DisbursementView View()
     {
@@ -24,10 +24,10 @@ public sealed record DisbursementRow(
             failure = doc.RootElement.Clone();
         }
 
-        return new DisbursementView(Id, "disbursement", Mode == "live", Amount, Fee, Currency, BankAccountId, Description, Status, Provider, failure, ApiJson.Time(CreatedAt), ApiJson.Time(UpdatedAt));
+        return new DisbursementView(Id, "disbursement", Mode == "live", Amount, Fee, Currency, BankAccountId, Description, Status, Provider, failure, Review, ApiJson.Time(CreatedAt), ApiJson.Time(UpdatedAt));
     }
 }
 
 public sealed record DisbursementView(
     string Id, string Object, bool Livemode, long Amount, long Fee, string Currency, string BankAccount, string? Description, string Status, string Provider,
-    JsonElement? Failure, string CreatedAt, string UpdatedAt);
+    JsonElement? Failure, string? Review, string CreatedAt, string UpdatedAt);

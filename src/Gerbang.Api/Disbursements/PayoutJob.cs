@@ -42,12 +42,25 @@ public sealed class PayoutJob(NpgsqlDataSource dataSource, ProviderRegistry prov
             }
 
             row = DisbursementRow.Read(reader);
-            (bankCode, holder, sealedNumber) = (reader.GetString(14), reader.GetString(15), (byte[])reader[16]);
-            sentAt = reader.IsDBNull(17) ? null : reader.GetFieldValue<DateTimeOffset>(17);
+            (bankCode, holder, sealedNumber) = (reader.GetString(15), reader.GetString(16), (byte[])reader[17]);
+            sentAt = reader.IsDBNull(18) ? null : reader.GetFieldValue<DateTimeOffset>(18);
         }
 
-        if (row.Status is not ("pending" or "processing"))
+        // A payout held for review is never sent, whoever queued it; one rejected in review was never
+        // sent, so it fails and its reservation goes back (the reviewer's call does this at once; the job
+        // makes sure of it).
+        if (row.Status is not ("pending" or "processing") || row.Review is "required")
         {
+            return;
+        }
+
+        if (row.Review is "rejected")
+        {
+            if (row.Status == "pending" && sentAt is null)
+            {
+                await settlement.SettleAsync(row.Id, false, null, "rejected_in_review", cancellationToken);
+            }
+
             return;
         }
 

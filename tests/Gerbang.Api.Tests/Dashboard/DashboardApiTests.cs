@@ -77,22 +77,61 @@ public sealed class DashboardApiTests(GerbangFixture gerbang) : IClassFixture<Ge
     }
 
     [Fact]
-    public async Task Operators_create_merchant_users_who_can_sign_in_to_the_dashboard_but_not_to_the_admin_api()
+    public async Task Operators_invite_merchant_users_who_set_their_own_password_and_can_sign_in_to_the_dashboard_but_not_to_the_admin_api()
     {
         var merchant = await gerbang.NewMerchantAsync();
         var email = $"kasir-{Guid.NewGuid():N}@toko.test";
-        var request = new { email, password = "a long enough password", reason = "owner asked" };
+        var request = new { email, reason = "owner asked" };
         using var finance = await gerbang.AsRoleAsync("finance");
         Assert.Equal(403, (await finance.PostJsonAsync($"/admin/v1/merchants/{merchant.Id}/users", request)).Status);
         using var ops = await gerbang.AsRoleAsync("ops");
-        Assert.Equal(400, (await ops.PostJsonAsync($"/admin/v1/merchants/{merchant.Id}/users", new { email, password = "short", reason = "owner asked" })).Status);
+
+        // Staff cannot choose the password: the field is refused, and nothing is created.
+        var (withPassword, refused, _) = await ops.PostJsonAsync($"/admin/v1/merchants/{merchant.Id}/users", new { email, password = "a long enough password", reason = "owner asked" });
+        Assert.Equal(400, withPassword);
+        Assert.Equal("password", refused.Str("param"));
+        Assert.Equal(400, (await ops.PostJsonAsync($"/admin/v1/merchants/{merchant.Id}/users", new { email = "not an email", reason = "owner asked" })).Status);
         Assert.Equal(404, (await ops.PostJsonAsync("/admin/v1/merchants/mch_missing/users", request)).Status);
+        Assert.Equal(0, await gerbang.CountAsync("select count(*) from merchant_users where lower(email) = lower($1)", email));
+
         var (created, user, _) = await ops.PostJsonAsync($"/admin/v1/merchants/{merchant.Id}/users", request);
         Assert.Equal(201, created);
-        Assert.Equal((merchant.Id, email, false), (user.Str("merchant"), user.Str("email"), user.GetProperty("disabled").GetBoolean()));
+        Assert.Equal((merchant.Id, email, false, true), (user.Str("merchant"), user.Str("email"), user.GetProperty("disabled").GetBoolean(), user.GetProperty("invited").GetBoolean()));
         Assert.DoesNotContain("password", user.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("/dashboard/invitation/", user.ToString(), StringComparison.Ordinal);
         Assert.Equal(409, (await ops.PostJsonAsync($"/admin/v1/merchants/{merchant.Id}/users", request with { email = email.ToUpperInvariant() })).Status);
-        Assert.Contains((await gerbang.AuditAsync("merchant_user.created")).EnumerateArray(), a => a.Str("target_id") == user.Str("id") && a.Str("reason") == "owner asked");
+        var audit = (await gerbang.AuditAsync("merchant_user.invited")).EnumerateArray().Single(a => a.Str("target_id") == user.Str("id"));
+        Assert.Equal("owner asked", audit.Str("reason"));
+        Assert.DoesNotContain("/dashboard/invitation/", audit.ToString(), StringComparison.Ordinal);
+
+        // Not signed in before the invitation is accepted, whatever password is tried.
+        Assert.Equal(401, (int)(await gerbang.DashboardSignInAsync(email, "a long enough password")).Response.StatusCode);
+
+        // The link went by mail to the invited address; a re-sent invitation voids the first link.
+        var first = await gerbang.InvitationLinkAsync(email);
+        var (resent, _, _) = await ops.PostJsonAsync($"/admin/v1/merchants/{merchant.Id}/users/{user.Str("id")}/invite", new { reason = "lost the mail" });
+        Assert.Equal(200, resent);
+        var link = await gerbang.InvitationLinkAsync(email);
+        Assert.NotEqual(first, link);
+        Assert.Equal(404, (int)(await gerbang.AcceptInvitationAsync(first, "a long enough password")).Response.StatusCode);
+
+        // A short or mistyped password is refused and the link still works; then the user sets it, once.
+        Assert.Equal(400, (int)(await gerbang.AcceptInvitationAsync(link, "short")).Response.StatusCode);
+        Assert.Equal(400, (int)(await gerbang.AcceptInvitationAsync(link, "a long enough password", "another long password")).Response.StatusCode);
+        var (accepted, _) = await gerbang.AcceptInvitationAsync(link, "a long enough password");
+        Assert.Equal(302, (int)accepted.StatusCode);
+        Assert.Equal(404, (int)(await gerbang.AcceptInvitationAsync(link, "a different long password")).Response.StatusCode);
+
+        // An expired link does not work.
+        var late = $"late-{Guid.NewGuid():N}@toko.test";
+        Assert.Equal(201, (await ops.PostJsonAsync($"/admin/v1/merchants/{merchant.Id}/users", new { email = late, reason = "owner asked" })).Status);
+        var lateLink = await gerbang.InvitationLinkAsync(late);
+        gerbang.Clock.Advance(TimeSpan.FromHours(73));
+        Assert.Equal(404, (int)(await gerbang.AcceptInvitationAsync(lateLink, "a long enough password")).Response.StatusCode);
+
+        // The mail file is readable only by Gerbang's user.
+        var mail = Directory.GetFiles(gerbang.MailDirectory, "*.eml").First();
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(mail));
 
         // A merchant user's password opens no admin token.
         Assert.Equal(401, (await gerbang.Http.PostJsonAsync("/admin/v1/login", new { email, password = "a long enough password" })).Status);

@@ -37,6 +37,9 @@ public class GerbangFixture : IAsyncLifetime
 
     public NpgsqlDataSource Db { get; private set; } = null!;
 
+    /// <summary>Where this Gerbang leaves its outgoing mail (invitations).</summary>
+    public string MailDirectory { get; } = Path.Combine(Path.GetTempPath(), "gerbang-mail-" + Guid.NewGuid().ToString("N"));
+
     public GenericSimulatorState Simulator => App.Services.GetRequiredService<GenericSimulatorState>();
 
     public GenericNotifier Notifier => App.Services.GetRequiredService<GenericNotifier>();
@@ -69,6 +72,7 @@ public class GerbangFixture : IAsyncLifetime
             ["Gerbang:RateLimits:MerchantPerSecond"] = "100000",
             ["Gerbang:RateLimits:MerchantBurst"] = "100000",
             ["Gerbang:RateLimits:AdminLoginPerMinute"] = "100000",
+            ["Gerbang:Mail:PickupDirectory"] = MailDirectory,
         };
         Configure(_settings);
         await StartAsync("http://127.0.0.1:0", []);

@@ -24,7 +24,7 @@ public sealed class PayoutsModel : DashboardPage
     public async Task<IActionResult> OnPostPayoutAsync(long? amount, string? bank_account, string? description)
     {
         var result = await CallAsync(
-            h => DisbursementEndpoints.CreateAsync(h, Service<NpgsqlDataSource>(), Service<LedgerWriter>(), Service<FeeResolver>(), Service<Gerbang.Api.Routing.PaymentRouter>(), Service<TimeProvider>()),
+            h => DisbursementEndpoints.CreateAsync(h, Service<NpgsqlDataSource>(), Service<LedgerWriter>(), Service<FeeResolver>(), Service<Gerbang.Api.Routing.PaymentRouter>(), Service<Microsoft.Extensions.Options.IOptions<PayoutOptions>>(), Service<TimeProvider>()),
             Body(("amount", amount), ("currency", "IDR"), ("bank_account", bank_account), ("description", description)));
         return Done(result, $"Payout {result.Body.Str("id")} of {result.Body.Money("amount")} requested.");
     }

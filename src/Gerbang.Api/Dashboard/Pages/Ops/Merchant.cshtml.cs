@@ -72,7 +72,7 @@ public sealed class MerchantModel : DashboardPage
             body["daily_cashout_limit"] = null;
         }
 
-        return CallAsync(h => MerchantAdminEndpoints.SetLimitsAsync(id, h, Service<NpgsqlDataSource>(), Service<MerchantService>(), Service<AuditLog>(), Service<TimeProvider>()), body);
+        return CallAsync(h => MerchantAdminEndpoints.SetLimitsAsync(id, h, Service<NpgsqlDataSource>(), Service<MerchantService>(), Service<AuditLog>(), Service<FourEyes>(), Service<TimeProvider>()), body);
     }, "Daily cash-out limit saved.");
 
     public Task<IActionResult> OnPostFeeAsync(string id, string method, long? flat, long? basis_points, string? reason) => ActAsync(AdminRoles.MerchantFinances, () =>
@@ -81,12 +81,12 @@ public sealed class MerchantModel : DashboardPage
             Body(("flat", flat), ("basis_points", basis_points), ("reason", reason))), $"Fee for {method} saved.");
 
     public Task<IActionResult> OnPostVerifyAsync(string id, string bank_account, string? reason) => ActAsync(AdminRoles.ManageMerchants, () =>
-        CallAsync(h => MerchantAdminEndpoints.VerifyBankAccountAsync(id, bank_account, h, Service<NpgsqlDataSource>(), Service<AuditLog>(), Service<TimeProvider>()), Body(("reason", reason))), "Bank account verified.");
+        CallAsync(h => MerchantAdminEndpoints.VerifyBankAccountAsync(id, bank_account, h, Service<NpgsqlDataSource>(), Service<AuditLog>(), Service<FourEyes>(), Service<TimeProvider>()), Body(("reason", reason))), "Bank account verified.");
 
-    public Task<IActionResult> OnPostUserAsync(string id, string? email, string? password, string? reason) => ActAsync(AdminRoles.ManageMerchants, () =>
+    public Task<IActionResult> OnPostUserAsync(string id, string? email, string? reason) => ActAsync(AdminRoles.ManageMerchants, () =>
         CallAsync(
-            h => MerchantUserEndpoints.CreateAsync(id, h, Service<NpgsqlDataSource>(), Service<MerchantService>(), Service<AuditLog>(), Service<IConfiguration>(), Service<TimeProvider>()),
-            Body(("email", email), ("password", password), ("reason", reason))), $"{email} can now sign in to the dashboard.");
+            h => MerchantUserEndpoints.CreateAsync(id, h, Service<NpgsqlDataSource>(), Service<MerchantService>(), Service<AuditLog>(), Service<MerchantInvitations>(), Service<TimeProvider>()),
+            Body(("email", email), ("reason", reason))), $"{email} is invited: the link to set a password went to that address.");
 
     /// <summary>Runs a change the role may make; the approval's live key is shown on this answer, never carried in a cookie.</summary>
     private async Task<IActionResult> ActAsync(string permission, Func<Task<ApiResult>> change, string success)
@@ -104,6 +104,7 @@ public sealed class MerchantModel : DashboardPage
             return await OnGetAsync(id);
         }
 
-        return Done(result, success);
+        // 202: the change is a request that waits for a second admin.
+        return Done(result, result.Status == 202 ? "Requested: another admin must approve this change under Change requests." : success);
     }
 }
