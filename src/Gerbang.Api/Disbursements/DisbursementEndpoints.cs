@@ -136,7 +136,16 @@ public static class DisbursementEndpoints
         {
             await using var verified = new NpgsqlCommand("select verified_at from bank_accounts where id = $1", conn, tx);
             verified.Parameters.Add(new() { Value = account.Id });
-            if (await verified.ExecuteScalarAsync(http.RequestAborted) is not DateTimeOffset at || at > now - payouts.Value.ReviewNewAccountsFor)
+            DateTimeOffset? verifiedAt = null;
+            await using (var reader = await verified.ExecuteReaderAsync(http.RequestAborted))
+            {
+                if (await reader.ReadAsync(http.RequestAborted) && !reader.IsDBNull(0))
+                {
+                    verifiedAt = reader.GetFieldValue<DateTimeOffset>(0);
+                }
+            }
+
+            if (verifiedAt is null || verifiedAt > now - payouts.Value.ReviewNewAccountsFor)
             {
                 review = "required";
             }

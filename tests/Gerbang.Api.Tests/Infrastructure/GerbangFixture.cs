@@ -57,6 +57,9 @@ public class GerbangFixture : IAsyncLifetime
 
     private Dictionary<string, string?> _settings = [];
 
+    /// <summary>Where Gerbang listens: a free loopback port unless a fixture needs to know it in advance.</summary>
+    protected virtual string ListenUrl => "http://127.0.0.1:0";
+
     public virtual async Task InitializeAsync()
     {
         ConnectionString = await TestCluster.NewDatabaseAsync();
@@ -75,7 +78,7 @@ public class GerbangFixture : IAsyncLifetime
             ["Gerbang:Mail:PickupDirectory"] = MailDirectory,
         };
         Configure(_settings);
-        await StartAsync("http://127.0.0.1:0", []);
+        await StartAsync(ListenUrl, []);
         BaseUrl = LoopbackApp.Address(App);
         Http = new HttpClient { BaseAddress = new Uri(BaseUrl) };
         Db = NpgsqlDataSource.Create(ConnectionString);
