@@ -51,6 +51,7 @@ public static class GerbangApp
         services.AddHttpClient(WebhookDispatcher.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => SsrfGuard.Handler(sp.GetRequiredService<IHostResolver>()))
             .RemoveAllLoggers();
+        services.AddTrustedProxies(builder.Configuration);
         services.AddGerbangRateLimits(builder.Configuration);
         Admin.FourEyesOptions.Validate(builder.Configuration);
         services.AddAdmin();
@@ -73,6 +74,7 @@ public static class GerbangApp
         await app.Services.GetRequiredService<Migrator>().MigrateAsync();
         await app.Services.GetRequiredService<AdminBootstrap>().RunAsync(CancellationToken.None);
 
+        app.UseForwardedHeaders();
         app.UseRequestIds();
         app.UseGerbangErrors();
         app.UseAuthentication();
