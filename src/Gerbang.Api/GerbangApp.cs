@@ -46,6 +46,12 @@ public static class GerbangApp
         services.AddSingleton<GerbangUrls>();
         services.AddSingleton<Idempotency>();
         services.AddSingleton<MerchantAuthenticator>();
+        // The embedded development install (no database configured) lets test-mode webhooks reach this machine.
+        if (string.IsNullOrEmpty(builder.Configuration.GetConnectionString("Gerbang")))
+        {
+            builder.Configuration[WebhookDispatcherOptions.Section + ":AllowLoopbackInTestMode"] ??= "true";
+        }
+
         services.AddOptions<WebhookDispatcherOptions>().Bind(builder.Configuration.GetSection(WebhookDispatcherOptions.Section));
         services.TryAddSingleton<IHostResolver, DnsHostResolver>();
         services.AddHttpClient(WebhookDispatcher.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)

@@ -17,23 +17,40 @@ public sealed class DnsHostResolver : IHostResolver
 public sealed class ForbiddenAddressException(string message) : IOException(message);
 
 /// <summary>
-/// Keeps live-mode webhooks away from the gateway's own network: loopback, private, carrier-grade NAT,
-/// link-local (cloud metadata lives there), multicast and unspecified addresses are refused, both when
-/// an endpoint is saved and again for the address actually dialled at delivery time (DNS may change in
-/// between). Test mode may use loopback so that local development works.
+/// Keeps webhooks, in every mode, away from the gateway's own network: loopback, private, carrier-grade
+/// NAT, link-local (cloud metadata lives there), benchmark, this-network, multicast and unspecified
+/// addresses are refused, and so is any IPv6 form that carries such an IPv4 address (IPv4-mapped,
+/// IPv4-compatible, NAT64, 6to4, SIIT). The check runs when an endpoint is saved and again for the
+/// address actually dialled at delivery time (DNS may change in between), before any socket opens,
+/// and no proxy is ever used for deliveries, so the address checked is the address dialled. Test-mode
+/// endpoints may reach loopback only when <c>Gerbang:Webhooks:AllowLoopbackInTestMode</c> says so (the
+/// embedded development install does): never a private or metadata address.
 /// </summary>
 public static class SsrfGuard
 {
-    public static readonly HttpRequestOptionsKey<bool> AllowPrivate = new("gerbang.allow-private");
+    public static readonly HttpRequestOptionsKey<bool> AllowLoopback = new("gerbang.allow-loopback");
 
-    public static bool IsForbidden(IPAddress address)
+    private static readonly IPNetwork Nat64 = IPNetwork.Parse("64:ff9b::/96");
+    private static readonly IPNetwork Nat64Local = IPNetwork.Parse("64:ff9b:1::/48");
+    private static readonly IPNetwork SixToFour = IPNetwork.Parse("2002::/16");
+    private static readonly IPNetwork Compatible = IPNetwork.Parse("::/96");
+    private static readonly IPNetwork Translated = IPNetwork.Parse("::ffff:0:0:0/96");
+
+    public static bool IsForbidden(IPAddress address) => IsForbidden(address, allowLoopback: false);
+
+    public static bool IsForbidden(IPAddress address, bool allowLoopback)
     {
         if (address.IsIPv4MappedToIPv6)
         {
             address = address.MapToIPv4();
         }
 
-        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.Broadcast))
+        if (IPAddress.IsLoopback(address))
+        {
+            return !allowLoopback;
+        }
+
+        if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.Broadcast))
         {
             return true;
         }
@@ -53,15 +70,27 @@ public static class SsrfGuard
         }
 
         var v6 = address.GetAddressBytes();
-        return address.IsIPv6LinkLocal
-            || address.IsIPv6SiteLocal
-            || address.IsIPv6Multicast
-            || (v6[0] & 0xfe) == 0xfc // unique local fc00::/7
-            || address.IsIPv6Teredo;
+        if (address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || (v6[0] & 0xfe) == 0xfc || address.IsIPv6Teredo || Nat64Local.Contains(address))
+        {
+            return true;
+        }
+
+        // IPv6 forms that carry an IPv4 address are judged by that address (loopback included: never allowed this way).
+        if (Nat64.Contains(address) || Compatible.Contains(address) || Translated.Contains(address))
+        {
+            return IsForbidden(new IPAddress(v6.AsSpan(12, 4)), allowLoopback: false);
+        }
+
+        if (SixToFour.Contains(address))
+        {
+            return IsForbidden(new IPAddress(v6.AsSpan(2, 4)), allowLoopback: false);
+        }
+
+        return false;
     }
 
     /// <summary>Null when the URL's host is acceptable for live mode; otherwise why not.</summary>
-    public static async Task<string?> CheckAsync(Uri url, IHostResolver resolver, CancellationToken cancellationToken)
+    public static async Task<string?> CheckAsync(Uri url, IHostResolver resolver, bool allowLoopback, CancellationToken cancellationToken)
     {
         IPAddress[] addresses;
         try
@@ -78,25 +107,27 @@ public static class SsrfGuard
             return "the host name does not resolve";
         }
 
-        return addresses.Any(IsForbidden) ? "the host resolves to a private, loopback, link-local or otherwise internal address" : null;
+        return addresses.Any(a => IsForbidden(a, allowLoopback)) ? "the host resolves to a private, loopback, link-local or otherwise internal address" : null;
     }
 
     /// <summary>
-    /// The delivery client's connect step: resolve, drop forbidden addresses unless the request allows
-    /// them, and dial only what is left. A refused address never sees a packet.
+    /// The delivery client's connect step: resolve, drop forbidden addresses (loopback only when the
+    /// request allows it), and dial only what is left. A refused address never sees a packet. No proxy:
+    /// with one, the guard would check only the proxy.
     /// </summary>
     public static SocketsHttpHandler Handler(IHostResolver resolver) => new()
     {
         AllowAutoRedirect = false,
+        UseProxy = false,
         ConnectTimeout = TimeSpan.FromSeconds(5),
         PooledConnectionLifetime = TimeSpan.FromMinutes(2),
         MaxConnectionsPerServer = 8,
         ConnectCallback = async (context, cancellationToken) =>
         {
-            var allowPrivate = context.InitialRequestMessage.Options.TryGetValue(AllowPrivate, out var allow) && allow;
+            var allowLoopback = context.InitialRequestMessage.Options.TryGetValue(AllowLoopback, out var allow) && allow;
             var host = context.DnsEndPoint.Host;
             var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await resolver.ResolveAsync(host, cancellationToken);
-            var permitted = allowPrivate ? addresses : addresses.Where(a => !IsForbidden(a)).ToArray();
+            var permitted = addresses.Where(a => !IsForbidden(a, allowLoopback)).ToArray();
             if (permitted.Length == 0)
             {
                 throw new ForbiddenAddressException($"{host} resolves only to addresses webhooks may not reach");

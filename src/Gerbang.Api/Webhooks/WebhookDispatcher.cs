@@ -26,6 +26,12 @@ public sealed class WebhookDispatcherOptions
 
     /// <summary>An endpoint whose every attempt has failed for this long is disabled, and the merchant told.</summary>
     public TimeSpan DisableAfter { get; set; } = TimeSpan.FromDays(3);
+
+    /// <summary>
+    /// Lets test-mode endpoints reach this machine (loopback only, never a private or metadata address)
+    /// for local development. Off unless set; the embedded development install turns it on.
+    /// </summary>
+    public bool AllowLoopbackInTestMode { get; set; }
 }
 
 /// <summary>
@@ -188,7 +194,7 @@ public sealed partial class WebhookDispatcher(
         request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
         request.Headers.TryAddWithoutValidation("webhook-signature", signature);
         request.Headers.UserAgent.ParseAdd("Gerbang-Webhooks/1.0");
-        request.Options.Set(SsrfGuard.AllowPrivate, !c.Live);
+        request.Options.Set(SsrfGuard.AllowLoopback, !c.Live && options.Value.AllowLoopbackInTestMode);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.Timeout);
         var stopwatch = Stopwatch.StartNew();

@@ -122,6 +122,9 @@ public static class WebhookEndpointEndpoints
         return new ApiResponse(202, body);
     }
 
+    private static bool AllowLoopback(HttpContext http, bool livemode) =>
+        !livemode && http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebhookDispatcherOptions>>().Value.AllowLoopbackInTestMode;
+
     internal static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, SecretBox box, IHostResolver resolver, TimeProvider clock)
     {
         var merchant = MerchantContext.Of(http);
@@ -140,9 +143,9 @@ public static class WebhookEndpointEndpoints
             return Problems.Validation(f.Errors);
         }
 
-        if (merchant.Livemode && await SsrfGuard.CheckAsync(new Uri(url!), resolver, http.RequestAborted) is { } why)
+        if (await SsrfGuard.CheckAsync(new Uri(url!), resolver, AllowLoopback(http, merchant.Livemode), http.RequestAborted) is { } why)
         {
-            return Problems.Create(400, "url_forbidden", $"Live-mode webhooks cannot go there: {why}.", "url");
+            return Problems.Create(400, "url_forbidden", $"Webhooks cannot go there: {why}.", "url");
         }
 
         var secret = StandardWebhooks.NewSecret();
@@ -203,9 +206,9 @@ public static class WebhookEndpointEndpoints
             return Problems.Validation(f.Errors);
         }
 
-        if (url is not null && merchant.Livemode && await SsrfGuard.CheckAsync(new Uri(url), resolver, http.RequestAborted) is { } why)
+        if (url is not null && await SsrfGuard.CheckAsync(new Uri(url), resolver, AllowLoopback(http, merchant.Livemode), http.RequestAborted) is { } why)
         {
-            return Problems.Create(400, "url_forbidden", $"Live-mode webhooks cannot go there: {why}.", "url");
+            return Problems.Create(400, "url_forbidden", $"Webhooks cannot go there: {why}.", "url");
         }
 
         var updated = row with

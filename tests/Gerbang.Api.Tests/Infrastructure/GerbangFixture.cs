@@ -76,6 +76,7 @@ public class GerbangFixture : IAsyncLifetime
             ["Gerbang:RateLimits:MerchantBurst"] = "100000",
             ["Gerbang:RateLimits:AdminLoginPerMinute"] = "100000",
             ["Gerbang:Mail:PickupDirectory"] = MailDirectory,
+            ["Gerbang:Webhooks:AllowLoopbackInTestMode"] = "true",
         };
         Configure(_settings);
         await StartAsync(ListenUrl, []);
