@@ -183,24 +183,31 @@ public sealed class PaymentObservations(
             }
         }
 
+        // What the provider says it refunded, against what the ledger already accounts for: the mark
+        // moves only as far as the refunds Gerbang knows of and books, so a part not yet explained (held
+        // back while Gerbang's own refund of it was still open) is looked at again by the next report.
         var refunded = o.Refunded is { } r && r.Currency == currency ? r.Amount : holding.Refunded;
-        if (refunded > holding.Refunded || delta > 0)
+        var accounted = holding.Refunded;
+        if (refunded > 0)
         {
+            // Looked at whenever the provider reports refunds: Gerbang's own refunds that were open at
+            // an earlier report may have failed since, leaving part of the provider's total unexplained.
             var booked = await BookProviderRefundsAsync(conn, tx, batch, current, o, refunded, now, cancellationToken);
-            if (booked is not null)
+            accounted = Math.Max(holding.Refunded, Math.Min(refunded, booked.Accounted));
+            if (booked.Reason is not null)
             {
-                current = booked.Value.Payment;
-                reasons.Add(booked.Value.Reason);
+                current = booked.Payment;
+                reasons.Add(booked.Reason);
             }
         }
 
-        if (delta > 0 || refunded != holding.Refunded)
+        if (delta > 0 || accounted != holding.Refunded)
         {
             var hold = new NpgsqlBatchCommand("""
                 update provider_transactions set credited = greatest(credited, $4), refunded = greatest(refunded, $5), updated_at = $6
                 where provider = $1 and mode = $2 and transaction_id = $3
                 """);
-            foreach (var v in new object[] { o.Provider, o.Mode.ToWire(), o.TransactionId, Math.Max(confirmed.Amount, holding.Credited), Math.Max(refunded, holding.Refunded), now })
+            foreach (var v in new object[] { o.Provider, o.Mode.ToWire(), o.TransactionId, Math.Max(confirmed.Amount, holding.Credited), accounted, now })
             {
                 hold.Parameters.Add(new() { Value = v });
             }
@@ -219,12 +226,12 @@ public sealed class PaymentObservations(
     /// without Gerbang (from its dashboard), booked, debited and announced so the ledger keeps mirroring
     /// the provider. When the provider's total covers all of Gerbang's refunds, the pending ones succeeded.
     /// </summary>
-    private async Task<(PaymentRow Payment, string Reason)?> BookProviderRefundsAsync(
+    private async Task<(PaymentRow Payment, string? Reason, long Accounted)> BookProviderRefundsAsync(
         NpgsqlConnection conn, NpgsqlTransaction tx, NpgsqlBatch batch, PaymentRow payment, Observation o, long providerRefunded, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (providerRefunded <= 0)
         {
-            return null;
+            return (payment, null, 0);
         }
 
         var ours = new List<RefundRow>();
@@ -262,7 +269,7 @@ public sealed class PaymentObservations(
             var amount = new Money(extra, payment.Amount.Currency);
             var refund = new RefundRow(
                 Ids.New(Ids.Refund), payment.Id, payment.MerchantId, payment.Mode.ToWire(), extra, amount.Currency.Code, "refunded at the provider", "succeeded",
-                o.Provider, $"{o.TransactionId}:{providerRefunded}", null, now, now, "provider");
+                o.Provider, $"{o.TransactionId}:{providerRefunded}:{known}", null, now, now, "provider");
             var insert = new NpgsqlBatchCommand("""
                 insert into refunds (id, payment_id, merchant_id, mode, amount, currency, reason, status, provider, provider_reference, initiated_by, created_at, updated_at)
                 values ($1, $2, $3, $4, $5, $6, $7, 'succeeded', $8, $9, 'provider', $10, $10)
@@ -275,8 +282,9 @@ public sealed class PaymentObservations(
             batch.BatchCommands.Add(insert);
             PaymentRows.AddRefunded(batch, payment.Id, extra, now);
 
-            // The reference names the provider's total, so the same refund can never be booked twice.
-            ledger.Add(batch, LedgerEntry.RefundCreated($"refund:provider:{o.Provider}:{o.Mode.ToWire()}:{o.TransactionId}:{providerRefunded}", payment.MerchantId, o.Provider, o.Mode, amount), refund.Id, now);
+            // The reference names the provider's total and what Gerbang already accounted for of it, so
+            // the same refund can never be booked twice, and a part held back earlier can be booked later.
+            ledger.Add(batch, LedgerEntry.RefundCreated($"refund:provider:{o.Provider}:{o.Mode.ToWire()}:{o.TransactionId}:{providerRefunded}:{known}", payment.MerchantId, o.Provider, o.Mode, amount), refund.Id, now);
             var pendingView = (refund with { Status = "pending" }).View();
             EventWriter.Add(batch, payment.MerchantId, o.Mode, "refund.created", refund.Id, null, pendingView, now);
             EventWriter.Add(batch, payment.MerchantId, o.Mode, "refund.succeeded", refund.Id, null, refund.View(), now);
@@ -284,7 +292,7 @@ public sealed class PaymentObservations(
             reasons.Add("refunded at the provider");
         }
 
-        return reasons.Count == 0 ? null : (payment, string.Join(", ", reasons));
+        return (payment, reasons.Count == 0 ? null : string.Join(", ", reasons), known + Math.Max(extra, 0));
     }
 
     /// <summary>The payment becomes paid: its ledger entry (written once), its row and its event.</summary>

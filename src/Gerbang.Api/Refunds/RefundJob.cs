@@ -60,8 +60,10 @@ public sealed class RefundJob(NpgsqlDataSource dataSource, ProviderRegistry prov
         var result = await provider.RefundAsync(new ProviderRefundRequest(refund.Id, attemptId ?? "", providerReference ?? "", amount, refund.Reason), cancellationToken);
         switch (result.Failure)
         {
-            case { Kind: ProviderFailureKind.ConnectionFailed or ProviderFailureKind.ServerError } unavailable when !sentBefore:
-                // The provider says it did not act: the next try is a first request again.
+            case { Kind: ProviderFailureKind.ConnectionFailed } unavailable when !sentBefore:
+                // No connection was made, so the provider cannot have acted: the next try is a first
+                // request again. A 5xx is not proof of that (some providers answer 500 after acting), so
+                // after one the refund stays sent and its repeat is the same idempotent request.
                 await ClearSentAsync(refund.Id, cancellationToken);
                 throw new ProviderUnavailableException(unavailable.Code);
             case { IsRetryable: true } retry:
@@ -72,7 +74,16 @@ public sealed class RefundJob(NpgsqlDataSource dataSource, ProviderRegistry prov
                 throw new ProviderUnavailableException(refused.Code);
         }
 
-        var succeeded = result.IsSuccess && result.Value!.Status != ProviderOperationStatus.Failed;
+        if (result.IsSuccess && result.Value!.Status == ProviderOperationStatus.Pending)
+        {
+            // The provider took the refund and has not finished it: it stays pending (the money stays
+            // debited, as the provider holds it) until the provider's answer to the same request, or
+            // its refund reports, say how it ended.
+            await MarkProviderReferenceAsync(refund.Id, result.Value.ProviderReference, cancellationToken);
+            throw new ProviderUnavailableException("refund_in_progress");
+        }
+
+        var succeeded = result.IsSuccess && result.Value!.Status == ProviderOperationStatus.Succeeded;
         await ledger.PrepareAsync([AccountRef.Available(refund.MerchantId, mode, amount.Currency), AccountRef.Clearing(refund.Provider, mode, amount.Currency)], cancellationToken);
         var now = timeProvider.GetUtcNow();
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -114,6 +125,15 @@ public sealed class RefundJob(NpgsqlDataSource dataSource, ProviderRegistry prov
         cmd.Parameters.Add(new() { Value = id });
         cmd.Parameters.Add(new() { Value = timeProvider.GetUtcNow() });
         return await cmd.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    private async Task MarkProviderReferenceAsync(string id, string? providerReference, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("update refunds set provider_reference = coalesce($2, provider_reference), updated_at = $3 where id = $1 and status = 'pending'");
+        cmd.Parameters.Add(new() { Value = id });
+        cmd.Parameters.Add(new() { Value = (object?)providerReference ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        cmd.Parameters.Add(new() { Value = timeProvider.GetUtcNow() });
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private async Task ClearSentAsync(string id, CancellationToken cancellationToken)

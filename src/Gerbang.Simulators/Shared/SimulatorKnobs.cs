@@ -67,6 +67,9 @@ public sealed class SimulatorKnobs
     /// </summary>
     public bool RefuseRepeatedPayouts { get; set; }
 
+    /// <summary>The provider acts, then answers 5xx (some providers document a 500 as an unknown outcome).</summary>
+    public bool ErrorAfterActing { get; set; }
+
     public void Reseed(int seed)
     {
         lock (_gate)
@@ -94,6 +97,7 @@ public sealed class SimulatorKnobs
         PayAfterExpiry = false;
         StuckPayouts = false;
         RefuseRepeatedPayouts = false;
+        ErrorAfterActing = false;
         Reseed(1);
     }
 
@@ -123,6 +127,7 @@ public sealed class SimulatorKnobs
                     case "pay_after_expiry": PayAfterExpiry = value!.GetValue<bool>(); break;
                     case "stuck_payouts": StuckPayouts = value!.GetValue<bool>(); break;
                     case "refuse_repeated_payouts": RefuseRepeatedPayouts = value!.GetValue<bool>(); break;
+                    case "error_after_acting": ErrorAfterActing = value!.GetValue<bool>(); break;
                     case "reset" when value!.GetValue<bool>(): Reset(); break;
                     default: return $"unknown knob {name}";
                 }
@@ -175,6 +180,12 @@ public sealed class SimulatorKnobs
             }
 
             var result = await next(context);
+            if (knobs.ErrorAfterActing && !HttpMethods.IsGet(http.Request.Method))
+            {
+                // The work is done; the answer says the provider failed.
+                return refusal(503);
+            }
+
             if (knobs.AnswerDelay > TimeSpan.Zero)
             {
                 // The work is done; only the answer is late (a caller giving up changes nothing).
@@ -238,6 +249,7 @@ public sealed class SimulatorKnobs
         ["pay_after_expiry"] = PayAfterExpiry,
         ["stuck_payouts"] = StuckPayouts,
         ["refuse_repeated_payouts"] = RefuseRepeatedPayouts,
+        ["error_after_acting"] = ErrorAfterActing,
     };
 
     private bool Draw(double rate)

@@ -26,6 +26,7 @@ public enum MoneyOp
     PayoutSucceeds,
     PayoutFails,
     Restart,
+    RefundAnswered5xx,
 }
 
 /// <summary>Gerbang whose simulator gives up after one second, so a slower answer leaves a payout's outcome unknown.</summary>
@@ -244,6 +245,21 @@ public sealed class ConservationPropertyTests(ConservationFixture gerbang) : ICl
                             await controls["simulator"].KnobsAsync(new { answer_delay_ms = 0 });
                         }
 
+                        break;
+                    }
+
+                case MoneyOp.RefundAnswered5xx when target is { Method: not "va", Provider: not "ipaymu" }:
+                    {
+                        // The provider refunds, then answers 5xx: the refund's outcome is unknown to Gerbang.
+                        await controls[target.Provider].KnobsAsync(new { error_after_acting = true });
+                        var (status, body, _) = await merchant.Client.PostJsonAsync($"/v1/payments/{target.Id}/refunds", new { amount = 3_000 });
+                        if (status >= 500)
+                        {
+                            return Fail($"refund answered {status}: {body}");
+                        }
+
+                        await DriveAsync();
+                        await controls[target.Provider].KnobsAsync(new { error_after_acting = false });
                         break;
                     }
 

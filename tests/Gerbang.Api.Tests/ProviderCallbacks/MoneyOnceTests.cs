@@ -292,4 +292,42 @@ public sealed class MoneyOnceTests(GerbangFixture gerbang) : IClassFixture<Gerba
         var books = (await doku.BooksAsync()).GetProperty("references");
         Assert.Equal(100_000, books.GetProperty(invoice).Long("refunded"));
     }
+
+    [Fact]
+    public async Task A_refund_the_provider_made_and_answered_with_a_5xx_is_confirmed_once_never_booked_again_as_the_providers_own()
+    {
+        using var xendit = new SimulatorControl(gerbang, "xendit");
+        var merchant = await gerbang.NewMerchantAsync();
+        var (_, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", TestApi.Pinned("xendit", "qris", null, "ORDER-ONCE-5XX", 80_000));
+        var id = payment.Str("id");
+        var (_, paid, _) = await merchant.Client.PostJsonAsync($"/v1/test_helpers/payments/{id}/pay", null);
+        var net = 80_000 - paid.Long("fee");
+
+        // Xendit refunds and answers the refund call with a 5xx; its refund.succeeded is lost for now.
+        await xendit.KnobsAsync(new { error_after_acting = true, drop_notifications = true });
+        var (_, refund, _) = await merchant.Client.PostJsonAsync($"/v1/payments/{id}/refunds", new { amount = 30_000 });
+        await gerbang.App.Services.GetRequiredService<Gerbang.Api.Jobs.JobWorker>().ProcessBatchAsync();
+        await xendit.KnobsAsync(new { reset = true });
+        for (var i = 0; i < 100 && !(await xendit.SentAsync(payment.Str("provider_reference"))).Any(n => n.Body.Contains("refund.succeeded", StringComparison.Ordinal)); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        // Later Xendit retries everything it sent about the payment, the lost refund notification included.
+        Assert.True(await xendit.RedeliverAllAsync(payment.Str("provider_reference")) >= 2);
+        Assert.Equal(0, await gerbang.CountAsync("select count(*) from refunds where payment_id = $1 and initiated_by = 'provider'", id));
+        Assert.Equal(30_000, (await PaymentAsync(merchant, id)).Long("amount_refunded"));
+        Assert.Equal("succeeded", await gerbang.DriveUntilAsync(merchant, $"/v1/refunds/{refund.Str("id")}", "succeeded", "failed"));
+        gerbang.Clock.Advance(TimeSpan.FromMinutes(10));
+        await gerbang.App.Services.GetRequiredService<Gerbang.Api.Jobs.JobWorker>().ProcessBatchAsync();
+
+        var after = await PaymentAsync(merchant, id);
+        Assert.Equal(30_000, after.Long("amount_refunded"));
+        Assert.Equal(net - 30_000, await AvailableAsync(merchant));
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from refunds where payment_id = $1", id));
+        await using var attempt = gerbang.Db.CreateCommand("select current_attempt_id from payments where id = $1");
+        attempt.Parameters.Add(new() { Value = id });
+        var reference = (string)(await attempt.ExecuteScalarAsync())!;
+        Assert.Equal(30_000, (await xendit.BooksAsync()).GetProperty("references").GetProperty(reference).Long("refunded"));
+    }
 }
