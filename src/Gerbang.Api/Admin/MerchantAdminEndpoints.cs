@@ -99,15 +99,26 @@ public static class MerchantAdminEndpoints
 
         var now = clock.GetUtcNow();
         var key = ApiKeys.New(Mode.Live);
-        await using var batch = db.CreateBatch();
-        var approve = new NpgsqlBatchCommand("update merchants set approved_at = $2, updated_at = $2 where id = $1 and approved_at is null");
-        approve.Parameters.Add(new() { Value = id });
-        approve.Parameters.Add(new() { Value = now });
-        batch.BatchCommands.Add(approve);
+        await using var conn = await db.OpenConnectionAsync(http.RequestAborted);
+        await using var tx = await conn.BeginTransactionAsync(http.RequestAborted);
+
+        // Only the approval that flips approved_at issues a live key: two at once give one key, one 409.
+        await using (var approve = new NpgsqlCommand("update merchants set approved_at = $2, updated_at = $2 where id = $1 and approved_at is null", conn, tx))
+        {
+            approve.Parameters.Add(new() { Value = id });
+            approve.Parameters.Add(new() { Value = now });
+            if (await approve.ExecuteNonQueryAsync(http.RequestAborted) == 0)
+            {
+                return Problems.Create(409, "merchant_already_approved", "This merchant is already approved; roll its live key instead.");
+            }
+        }
+
+        await using var batch = new NpgsqlBatch(conn, tx);
         batch.BatchCommands.Add(MerchantService.InsertKey(id, Mode.Live, key, now));
         var after = before with { ApprovedAt = ApiJson.Time(now) };
         batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("merchant.approved", "merchant", id, before, after, reason)));
         await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        await tx.CommitAsync(http.RequestAborted);
         return ApiResponse.Ok(new ApprovedMerchantView(after.Id, after.Object, after.Name, after.Status, after.SupportEmail, after.StatementName, after.ApprovedAt, after.CreatedAt, key));
     }
 

@@ -20,6 +20,12 @@ public sealed class RateLimitOptions
 
     /// <summary>Payment starts and simulations on hosted checkout pages per source address per minute.</summary>
     public int CheckoutPerMinute { get; set; } = 60;
+
+    /// <summary>
+    /// Requests per second from one address on <c>/v1</c> with no key Gerbang knows (missing, malformed,
+    /// or well-formed but unknown): one bucket per address, so guessing keys costs the guesser alone.
+    /// </summary>
+    public int UnknownKeyPerSecond { get; set; } = 10;
 }
 
 /// <summary>
@@ -36,13 +42,21 @@ public static class RateLimits
     public static IServiceCollection AddGerbangRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
+        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section));
         services.AddRateLimiter(limiter =>
         {
             limiter.AddPolicy(Merchant, http =>
             {
-                // Partitioned by the presented key's hash prefix: unauthenticated garbage shares one small bucket.
+                // A well-formed key draws on its own bucket. Anything else (no key, a malformed one) is
+                // refused by the authenticator, which limits every key it does not know, made-up
+                // well-formed ones included, by one bucket per sender address.
                 var key = MerchantAuthenticator.PresentedKey(http.Request);
-                var partition = key is not null && ApiKeys.TryParse(key, out _) ? Convert.ToHexString(ApiKeys.Hash(key).AsSpan(0, 12)) : "anonymous";
+                if (key is null || !ApiKeys.TryParse(key, out _))
+                {
+                    return RateLimitPartition.GetNoLimiter("unknown");
+                }
+
+                var partition = Convert.ToHexString(ApiKeys.Hash(key).AsSpan(0, 12));
                 return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = options.MerchantBurst,

@@ -10,7 +10,7 @@ public static class MerchantSelfEndpoints
     public const long MaxGraceSeconds = 7 * 24 * 3600;
 
     /// <summary>A key as it can be shown after creation: its hint, never the key.</summary>
-    public sealed record ApiKeyView(string Id, string Object, bool Livemode, string Hint, string Status, string? ExpiresAt, string CreatedAt);
+    public sealed record ApiKeyView(string Id, string Object, bool Livemode, string Hint, string Status, string? ExpiresAt, string? LastUsedAt, string CreatedAt);
 
     public sealed record RolledKeyView(string Object, bool Livemode, string SecretKey, string? PreviousKeyExpiresAt);
 
@@ -21,6 +21,7 @@ public static class MerchantSelfEndpoints
         merchant.MapPatch("", UpdateAsync);
         merchant.MapGet("/api_keys", KeysAsync);
         merchant.MapPost("/api_keys/roll", RollAsync);
+        merchant.MapPost("/api_keys/{id}/revoke", RevokeAsync);
     }
 
     /// <summary>The mode's keys, newest first: active, expiring (rolled with grace), expired or revoked.</summary>
@@ -28,7 +29,7 @@ public static class MerchantSelfEndpoints
     {
         var merchant = MerchantContext.Of(http);
         await using var cmd = db.CreateCommand("""
-            select id, key_hint, expires_at, revoked_at is not null, created_at from api_keys
+            select id, key_hint, expires_at, revoked_at is not null, created_at, last_used_at from api_keys
             where merchant_id = $1 and mode = $2 order by created_at desc, id limit 100
             """);
         cmd.Parameters.Add(new() { Value = merchant.MerchantId });
@@ -40,7 +41,8 @@ public static class MerchantSelfEndpoints
         {
             DateTimeOffset? expires = reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2);
             var status = reader.GetBoolean(3) ? "revoked" : expires is null ? "active" : expires > now ? "expiring" : "expired";
-            keys.Add(new ApiKeyView(reader.GetString(0), "api_key", merchant.Livemode, reader.GetString(1), status, ApiJson.Time(expires), ApiJson.Time(reader.GetFieldValue<DateTimeOffset>(4))));
+            var lastUsed = reader.IsDBNull(5) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(5);
+            keys.Add(new ApiKeyView(reader.GetString(0), "api_key", merchant.Livemode, reader.GetString(1), status, ApiJson.Time(expires), ApiJson.Time(lastUsed), ApiJson.Time(reader.GetFieldValue<DateTimeOffset>(4))));
         }
 
         return ListQuery.Answer(keys, false, "/v1/merchant/api_keys");
@@ -96,7 +98,11 @@ public static class MerchantSelfEndpoints
         return ApiResponse.Ok(SelfView.Of((await merchants.FindAsync(id, http.RequestAborted))!, MerchantContext.Of(http).Livemode));
     }
 
-    /// <summary>A new key for the calling key's mode, shown once; the calling key stops at once or after <c>expires_in</c>.</summary>
+    /// <summary>
+    /// A new key for the calling key's mode, shown once. Every other key of the mode is retired with it:
+    /// at once, or after <c>expires_in</c>; a key already set to expire keeps its earlier end. So a
+    /// leaked key that rolls itself gains nothing that outlives the merchant's next roll.
+    /// </summary>
     internal static async Task<ApiResponse> RollAsync(HttpContext http, NpgsqlDataSource db, MerchantAuthenticator auth, TimeProvider clock)
     {
         if (!RequestBody.TryParseObject(http, emptyAllowed: true, out var root, out var problem))
@@ -118,9 +124,10 @@ public static class MerchantSelfEndpoints
         DateTimeOffset? oldExpires = grace > 0 ? now.AddSeconds(grace) : null;
         await using var batch = db.CreateBatch();
         var retire = new NpgsqlBatchCommand(grace > 0
-            ? "update api_keys set expires_at = least(coalesce(expires_at, $2), $2) where id = $1"
-            : "update api_keys set revoked_at = $2 where id = $1");
-        retire.Parameters.Add(new() { Value = merchant.KeyId });
+            ? "update api_keys set expires_at = least(coalesce(expires_at, $3), $3) where merchant_id = $1 and mode = $2 and revoked_at is null"
+            : "update api_keys set revoked_at = $3 where merchant_id = $1 and mode = $2 and revoked_at is null");
+        retire.Parameters.Add(new() { Value = merchant.MerchantId });
+        retire.Parameters.Add(new() { Value = merchant.ModeWire });
         retire.Parameters.Add(new() { Value = oldExpires ?? now });
         batch.BatchCommands.Add(retire);
         batch.BatchCommands.Add(MerchantService.InsertKey(merchant.MerchantId, merchant.Mode, key, now));
@@ -129,5 +136,52 @@ public static class MerchantSelfEndpoints
         await batch.ExecuteNonQueryAsync(http.RequestAborted);
         auth.Forget();
         return response;
+    }
+
+    /// <summary>Revokes one key of the calling key's mode at once (the calling key included); 404 for another merchant's or mode's.</summary>
+    internal static async Task<ApiResponse> RevokeAsync(string id, HttpContext http, NpgsqlDataSource db, MerchantAuthenticator auth, TimeProvider clock)
+    {
+        if (!RequestBody.TryParseObject(http, emptyAllowed: true, out var root, out var problem))
+        {
+            return problem!;
+        }
+
+        var f = new Fields(root);
+        f.RejectUnknown();
+        if (f.Errors.Count > 0)
+        {
+            return Problems.Validation(f.Errors);
+        }
+
+        var merchant = MerchantContext.Of(http);
+        var now = clock.GetUtcNow();
+        await using var cmd = db.CreateCommand("""
+            update api_keys set revoked_at = coalesce(revoked_at, $4) where id = $1 and merchant_id = $2 and mode = $3
+            returning id, key_hint, expires_at, created_at, last_used_at
+            """);
+        cmd.Parameters.Add(new() { Value = id });
+        cmd.Parameters.Add(new() { Value = merchant.MerchantId });
+        cmd.Parameters.Add(new() { Value = merchant.ModeWire });
+        cmd.Parameters.Add(new() { Value = now });
+        ApiKeyView? view = null;
+        await using (var reader = await cmd.ExecuteReaderAsync(http.RequestAborted))
+        {
+            if (await reader.ReadAsync(http.RequestAborted))
+            {
+                view = new ApiKeyView(
+                    reader.GetString(0), "api_key", merchant.Livemode, reader.GetString(1), "revoked",
+                    reader.IsDBNull(2) ? null : ApiJson.Time(reader.GetFieldValue<DateTimeOffset>(2)),
+                    reader.IsDBNull(4) ? null : ApiJson.Time(reader.GetFieldValue<DateTimeOffset>(4)),
+                    ApiJson.Time(reader.GetFieldValue<DateTimeOffset>(3)));
+            }
+        }
+
+        if (view is null)
+        {
+            return Problems.NotFound("api_key");
+        }
+
+        auth.Forget();
+        return ApiResponse.Ok(view);
     }
 }

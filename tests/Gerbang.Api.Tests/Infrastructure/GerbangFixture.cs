@@ -75,6 +75,7 @@ public class GerbangFixture : IAsyncLifetime
             ["Gerbang:RateLimits:MerchantPerSecond"] = "100000",
             ["Gerbang:RateLimits:MerchantBurst"] = "100000",
             ["Gerbang:RateLimits:AdminLoginPerMinute"] = "100000",
+            ["Gerbang:RateLimits:UnknownKeyPerSecond"] = "100000",
             ["Gerbang:Mail:PickupDirectory"] = MailDirectory,
             ["Gerbang:Webhooks:AllowLoopbackInTestMode"] = "true",
         };

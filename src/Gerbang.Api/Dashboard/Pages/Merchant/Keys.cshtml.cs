@@ -4,7 +4,7 @@ using Npgsql;
 
 namespace Gerbang.Api.Dashboard.Pages.Merchant;
 
-/// <summary>The mode's secret keys by hint; rolling one shows the new key once, in this answer only.</summary>
+/// <summary>The mode's secret keys by hint, with when each was last used; rolling one shows the new key once, in this answer only; any key can be revoked.</summary>
 public sealed class KeysModel : DashboardPage
 {
     public ApiResult Keys { get; private set; } = null!;
@@ -32,5 +32,11 @@ public sealed class KeysModel : DashboardPage
 
         await OnGetAsync();
         return Page();
+    }
+
+    public async Task<IActionResult> OnPostRevokeAsync(string key)
+    {
+        var result = await CallAsync(h => MerchantSelfEndpoints.RevokeAsync(key, h, Service<NpgsqlDataSource>(), Service<MerchantAuthenticator>(), Service<TimeProvider>()));
+        return Done(result, "Key revoked: it stops working at once.");
     }
 }
