@@ -52,9 +52,7 @@ public sealed partial class AdminBootstrap(NpgsqlDataSource dataSource, Merchant
         var dataDir = configuration["Gerbang:DataDir"] ?? "./.gerbang";
         Directory.CreateDirectory(dataDir);
         var path = Path.Combine(dataDir, "credentials.txt");
-        await File.WriteAllTextAsync(path, "", cancellationToken);
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        await File.WriteAllTextAsync(path, text, cancellationToken);
+        PrivateFiles.Write(path, text);
         await Console.Out.WriteLineAsync(text);
     }
 

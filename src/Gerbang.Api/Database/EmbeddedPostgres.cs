@@ -140,13 +140,11 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     private async Task InitAsync(string passwordFile, CancellationToken cancellationToken)
     {
         var password = Ids.RandomBase62(32);
-        await File.WriteAllTextAsync(passwordFile, password, cancellationToken);
-        File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        PrivateFiles.Write(passwordFile, password);
 
         // initdb reads the superuser password from a file the postgres user can read; it is removed at once.
         var initPasswordFile = Path.Combine(_root, ".initpw");
-        await File.WriteAllTextAsync(initPasswordFile, password, cancellationToken);
-        File.SetUnixFileMode(initPasswordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        PrivateFiles.Write(initPasswordFile, password);
         try
         {
             if (_asPostgresUser)

@@ -5,12 +5,19 @@ namespace Gerbang.Api.Database;
 /// <summary>
 /// Keeps one connection listening on a NOTIFY channel and calls <paramref name="wake"/> for every
 /// notification, and once after each (re)connection for anything committed while nobody listened.
-/// Reconnects after a second when the connection is lost.
+/// A connection quiet for <see cref="PingEvery"/> is asked a <c>select 1</c> that must answer within
+/// <see cref="PingTimeout"/>, so one that died silently (a dropped NAT entry, a failed-over primary)
+/// is noticed and replaced. Reconnects wait 1 s, doubling to at most 30 s, with jitter.
 /// </summary>
 public static class PgListener
 {
+    public static readonly TimeSpan PingEvery = TimeSpan.FromSeconds(30);
+    public const int PingTimeout = 5;
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
     public static async Task RunAsync(NpgsqlDataSource dataSource, string channel, Action wake, Action<string> lost, CancellationToken stoppingToken)
     {
+        var backoff = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -23,26 +30,33 @@ public static class PgListener
                 }
 
                 wake();
+                backoff = TimeSpan.FromSeconds(1);
                 while (!stoppingToken.IsCancellationRequested)
                 {
-                    await conn.WaitAsync(stoppingToken);
+                    if (!await conn.WaitAsync(PingEvery, stoppingToken))
+                    {
+                        await using var ping = new NpgsqlCommand("select 1", conn) { CommandTimeout = PingTimeout };
+                        await ping.ExecuteScalarAsync(stoppingToken);
+                    }
                 }
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or IOException)
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or IOException or TimeoutException or OperationCanceledException)
             {
                 lost(ex.Message);
                 try
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+                    await Task.Delay(backoff + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 250)), stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {
                     return;
                 }
+
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
         }
     }

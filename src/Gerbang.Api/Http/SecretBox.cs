@@ -38,8 +38,7 @@ public sealed class SecretBox
         var path = Path.Combine(dataDir, "master.key");
         if (!File.Exists(path))
         {
-            File.WriteAllText(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            PrivateFiles.Write(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), overwrite: false);
         }
 
         return new SecretBox(Convert.FromBase64String(File.ReadAllText(path).Trim()));
