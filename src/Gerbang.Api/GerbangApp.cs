@@ -81,6 +81,7 @@ public static class GerbangApp
         await app.Services.GetRequiredService<AdminBootstrap>().RunAsync(CancellationToken.None);
 
         app.UseForwardedHeaders();
+        app.UseSecurityHeaders();
         app.UseRequestIds();
         app.UseGerbangErrors();
         app.UseAuthentication();
