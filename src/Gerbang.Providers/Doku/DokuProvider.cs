@@ -157,9 +157,13 @@ public sealed class DokuProvider(HttpClient http, IOptions<DokuOptions> options,
             var desc = n!["transactionStatusDesc"]?.GetValue<string>();
             var mapped = MapSnap(code, desc);
             var amount = mapped == PaymentStatus.Paid ? ParseSnapAmount(n["amount"]) : null;
-            // 04 (refunded) reports a refund of a paid transaction: never money in.
-            var subject = code == "04" ? NotificationSubject.Refund : NotificationSubject.Payment;
-            return WebhookVerification.Accept(new ProviderNotification($"{reference}:{code}", subject, reference, "qris:" + reference, mapped, null, amount, desc ?? code));
+            // 04 (refunded), or a refund history, reports refunds of a paid transaction: never money in.
+            // Each refund is its own notification (the status may stay 00 through partial refunds), so its
+            // identity names what has been refunded so far.
+            var refunded = amount is { } a && n["refundHistory"] is JsonArray ? RefundedOf(n, code, a) : null;
+            var subject = code == "04" || refunded is { Amount: > 0 } ? NotificationSubject.Refund : NotificationSubject.Payment;
+            var identity = refunded is { Amount: > 0 } r ? $"{reference}:{code}:refunded:{r.Amount}" : $"{reference}:{code}";
+            return WebhookVerification.Accept(new ProviderNotification(identity, subject, reference, "qris:" + reference, mapped, null, amount, desc ?? code));
         }
 
         return WebhookVerification.Reject("missing Signature");

@@ -278,7 +278,12 @@ public sealed class MoneyOnceTests(GerbangFixture gerbang) : IClassFixture<Gerba
         Assert.Contains(await doku.SentAsync(invoice), n => n.Body.Contains("refundHistory", StringComparison.Ordinal));
         Assert.Equal(net - 40_000, await AvailableAsync(merchant));
 
-        // The rest is refunded in DOKU's back office: the transaction is 04 (refunded), and Gerbang books the difference.
+        // Part is refunded in DOKU's back office: the status stays 00, the refund history grows, and the
+        // notification (the same status as the payment's) is a new report, booked once.
+        Assert.Equal(200, await doku.RefundAtProviderAsync(reference, 20_000));
+        Assert.Equal(net - 60_000, await AvailableAsync(merchant));
+
+        // The rest too: the transaction is 04 (refunded), and Gerbang books the difference.
         Assert.Equal(200, await doku.RefundAtProviderAsync(reference, null));
         Assert.Contains(await doku.SentAsync(invoice), n => n.Body.Contains("\"04\"", StringComparison.Ordinal));
         Assert.True(await doku.RedeliverAllAsync(invoice) >= 3);
@@ -287,7 +292,8 @@ public sealed class MoneyOnceTests(GerbangFixture gerbang) : IClassFixture<Gerba
         Assert.Equal(0, after.Long("amount_overpaid"));
         Assert.Equal(100_000, after.Long("amount_refunded"));
         Assert.Equal(net - 100_000, await AvailableAsync(merchant));
-        Assert.Equal(1, await gerbang.CountAsync("select count(*) from refunds where payment_id = $1 and initiated_by = 'provider' and amount = 60000", id));
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from refunds where payment_id = $1 and initiated_by = 'provider' and amount = 20000", id));
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from refunds where payment_id = $1 and initiated_by = 'provider' and amount = 40000", id));
         Assert.Equal(1, await EntriesAsync(id));
         var books = (await doku.BooksAsync()).GetProperty("references");
         Assert.Equal(100_000, books.GetProperty(invoice).Long("refunded"));
