@@ -508,7 +508,16 @@ public static class MidtransSimulator
 
         lock (t)
         {
-            if (status == "settlement" && t.Status is not ("settlement" or "refund" or "partial_refund"))
+            // A paid transaction stays paid (it can only be refunded); a closed one can be paid only when
+            // the run lets payments arrive after expiry, as a bank's late transfer does.
+            var paid = t.Status is "settlement" or "capture" or "refund" or "partial_refund";
+            var closed = t.Status is "expire" or "cancel" or "deny" or "failure";
+            if (paid || (closed && !(status == "settlement" && state.Knobs.PayAfterExpiry)))
+            {
+                return Results.Json(new JsonObject { ["status_code"] = "412", ["status_message"] = $"Transaction is {t.Status}" }, statusCode: 409);
+            }
+
+            if (status == "settlement")
             {
                 state.Knobs.Books.Taken(t.OrderId, "IDR", t.GrossAmount);
             }
