@@ -448,7 +448,14 @@ public static class XenditSimulator
 
         lock (r)
         {
-            if (status == "SUCCEEDED" && r.Status != "SUCCEEDED")
+            // A paid request stays paid (it can only be refunded); a closed one can be paid only when the
+            // run lets payments arrive after expiry.
+            if (r.Status == "SUCCEEDED" || (r.Status is "EXPIRED" or "CANCELED" or "FAILED" && !(status == "SUCCEEDED" && state.Knobs.PayAfterExpiry)))
+            {
+                return Results.Json(new JsonObject { ["error_code"] = "INVALID_STATUS", ["message"] = $"Payment request is {r.Status}" }, statusCode: 409);
+            }
+
+            if (status == "SUCCEEDED")
             {
                 state.Knobs.Books.Taken(r.ReferenceId, "IDR", r.Amount);
             }
