@@ -338,4 +338,36 @@ public sealed class DashboardBrowserTests(BrowserFixture gerbang) : IClassFixtur
         var token = await page.Locator("input[name=__csrf]").First.GetAttributeAsync("value");
         return Form(page, [.. fields, ("__csrf", token!)]);
     }
+
+    [Fact]
+    public async Task A_second_admin_approves_a_change_request_in_the_dashboard_and_the_asker_can_only_withdraw_it()
+    {
+        var merchant = await gerbang.NewMerchantAsync("Toko Empat Mata");
+        var (_, askerEmail, askerPassword) = await gerbang.NewAdminAsync("finance");
+        var (_, approverEmail, approverPassword) = await gerbang.NewAdminAsync("finance");
+        using var asker = new HttpClient { BaseAddress = new Uri(gerbang.BaseUrl) };
+        asker.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await gerbang.LoginAsync(askerEmail, askerPassword));
+        Assert.Equal(200, (await asker.PatchJsonAsync($"/admin/v1/merchants/{merchant.Id}/limits", new { daily_cashout_limit = 1_000_000, reason = "new merchant" })).Status);
+        var (raised, request) = await asker.PatchJsonAsync($"/admin/v1/merchants/{merchant.Id}/limits", new { daily_cashout_limit = 7_000_000, reason = "volume grew" });
+        Assert.Equal(202, raised);
+        var row = $"#change-requests tr:has-text('{merchant.Id}')";
+
+        // The asker sees the request with Withdraw only.
+        var askerPage = await SignInAsync(askerEmail, askerPassword);
+        await askerPage.GotoAsync(gerbang.BaseUrl + "/dashboard/ops/changes");
+        await Assertions.Expect(askerPage.Locator(row)).ToContainTextAsync("merchant.cashout_limit");
+        await Assertions.Expect(askerPage.Locator(row + " button[value=approve]")).ToHaveCountAsync(0);
+        await Assertions.Expect(askerPage.Locator(row + " button[value=reject]")).ToHaveTextAsync("Withdraw");
+
+        // Another finance admin approves it with a reason; the change is applied and both names are kept.
+        var page = await SignInAsync(approverEmail, approverPassword);
+        await page.GotoAsync(gerbang.BaseUrl + "/dashboard/ops/changes");
+        await page.FillAsync(row + " input[name=reason]", "statements checked");
+        await ShotAsync(page, "change-requests");
+        await page.ClickAsync(row + " button[value=approve]");
+        await Assertions.Expect(page.Locator(".flash")).ToContainTextAsync("Change approved and applied.");
+        await Assertions.Expect(page.Locator("#decided-requests")).ToContainTextAsync(approverEmail);
+        Assert.Equal(7_000_000, await gerbang.CountAsync("select daily_cashout_limit from merchants where id = $1", merchant.Id));
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from change_requests where id = $1 and status = 'approved' and decided_by_email = $2 and requested_by_email = $3", request.Str("id"), approverEmail, askerEmail));
+    }
 }
