@@ -108,6 +108,13 @@ public sealed class MidtransTests(GerbangFixture gerbang) : IClassFixture<Gerban
     {
         var merchant = await gerbang.NewMerchantAsync();
         var (_, payment, _) = await merchant.Client.PostJsonAsync("/v1/payments", Pinned("va", "permata", "ORDER-MT-DISORDER"));
+
+        // Midtrans notifies "pending" once the charge exists; it has arrived (and changed nothing) before the customer pays.
+        for (var i = 0; i < 200 && await gerbang.CountAsync("select count(*) from provider_notifications where payment_id = $1", payment.Str("id")) == 0; i++)
+        {
+            await Task.Delay(20);
+        }
+
         var knobs = gerbang.App.Services.GetRequiredService<MidtransSimulatorState>().Knobs;
         knobs.DuplicateNotifications = true;
         knobs.OutOfOrderNotifications = true;
