@@ -22,31 +22,12 @@ public static class ChangeRequestEndpoints
 
     internal static async Task<ApiResponse> ListAsync(HttpContext http, FourEyes fourEyes)
     {
-        var query = http.Request.Query;
-        var errors = new List<FieldError>();
-        var status = query["status"].ToString();
-        if (status.Length > 0 && !Statuses.Contains(status))
+        if (ListQuery.Parse(http.Request, ["status", "merchant"], new Dictionary<string, IReadOnlyList<string>> { ["status"] = Statuses }, out var problem) is not { } query)
         {
-            errors.Add(new FieldError("status", "parameter_invalid", "status must be one of pending, approved, rejected, cancelled."));
+            return problem!;
         }
 
-        var limit = 10;
-        if (query.ContainsKey("limit") && (!int.TryParse(query["limit"], out limit) || limit is < 1 or > 100))
-        {
-            errors.Add(new FieldError("limit", "parameter_out_of_range", "limit must be an integer from 1 to 100."));
-        }
-
-        foreach (var key in query.Keys.Where(k => k is not ("status" or "merchant" or "limit" or "starting_after")))
-        {
-            errors.Add(new FieldError(key, "parameter_unknown", $"{key} is not a filter of change requests."));
-        }
-
-        if (errors.Count > 0)
-        {
-            return Problems.Validation(errors);
-        }
-
-        var (rows, hasMore) = await fourEyes.ListAsync(status, query["merchant"].ToString(), limit, query["starting_after"].ToString(), http.RequestAborted);
+        var (rows, hasMore) = await fourEyes.ListAsync(query.Filters.GetValueOrDefault("status"), query.Filters.GetValueOrDefault("merchant"), query.Limit, query.StartingAfter, http.RequestAborted);
         return ListQuery.Answer(rows, hasMore, "/admin/v1/change_requests");
     }
 

@@ -62,20 +62,19 @@ public sealed class FourEyes(NpgsqlDataSource db, AuditLog audit, IOptions<FourE
     {
         var now = clock.GetUtcNow();
         var id = Ids.New("chg");
-        var changeJson = JsonSerializer.Serialize(change, ApiJson.Options);
+        var changeElement = JsonSerializer.SerializeToElement(change, ApiJson.Options);
         await using var batch = db.CreateBatch();
         var insert = new NpgsqlBatchCommand("""
             insert into change_requests (id, kind, merchant_id, target_id, change, requested_by, requested_by_email, request_reason, created_at, updated_at)
             values ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $9)
             """);
-        foreach (var v in new object[] { id, kind, merchantId, targetId, changeJson, actor.Id, actor.Email, reason, now })
+        foreach (var v in new object[] { id, kind, merchantId, targetId, changeElement.GetRawText(), actor.Id, actor.Email, reason, now })
         {
             insert.Parameters.Add(new() { Value = v });
         }
 
         batch.BatchCommands.Add(insert);
-        using var changeDoc = JsonDocument.Parse(changeJson);
-        var view = new ChangeRequestView(id, "change_request", kind, merchantId, targetId, changeDoc.RootElement.Clone(), "pending",
+        var view = new ChangeRequestView(id, "change_request", kind, merchantId, targetId, changeElement, "pending",
             new ChangeRequestActor(actor.Id, actor.Email), reason, null, null, null, ApiJson.Time(now));
         batch.BatchCommands.Add(audit.Command(actor, new AuditEntry("change_request.created", "change_request", id, null, view, reason)));
         try

@@ -18,12 +18,12 @@ public sealed class MailOptions
     public string From { get; set; } = "Gerbang <no-reply@gerbang.invalid>";
 }
 
-/// <summary>Leaves messages in the pickup directory, each file private from its first byte.</summary>
+/// <summary>Leaves messages in the pickup directory, each file private from its first byte and written whole.</summary>
 public sealed class MailPickup(IOptions<MailOptions> options, IConfiguration configuration, TimeProvider clock)
 {
     public string Directory => options.Value.PickupDirectory ?? Path.Combine(configuration["Gerbang:DataDir"] ?? "./.gerbang", "mail");
 
-    public async Task SendAsync(string to, string subject, string body, CancellationToken cancellationToken)
+    public Task SendAsync(string to, string subject, string body, CancellationToken cancellationToken)
     {
         if (to.AsSpan().IndexOfAny('\r', '\n') >= 0 || subject.AsSpan().IndexOfAny('\r', '\n') >= 0)
         {
@@ -31,15 +31,7 @@ public sealed class MailPickup(IOptions<MailOptions> options, IConfiguration con
         }
 
         var directory = Path.GetFullPath(Directory);
-        if (OperatingSystem.IsWindows())
-        {
-            System.IO.Directory.CreateDirectory(directory);
-        }
-        else
-        {
-            System.IO.Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
+        System.IO.Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var now = clock.GetUtcNow();
         var id = Guid.NewGuid().ToString("N");
         var message = new StringBuilder()
@@ -51,20 +43,7 @@ public sealed class MailPickup(IOptions<MailOptions> options, IConfiguration con
             .Append("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
             .Append(body.ReplaceLineEndings("\r\n"))
             .ToString();
-        var file = Path.Combine(directory, $"{now:yyyyMMddHHmmssfff}-{id}.eml");
-        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        // Written under another name and then renamed, so a pickup never reads half a message.
-        var part = file + ".part";
-        await using (var stream = new FileStream(part, create))
-        {
-            await stream.WriteAsync(Encoding.UTF8.GetBytes(message), cancellationToken);
-        }
-
-        File.Move(part, file);
+        PrivateFiles.Write(Path.Combine(directory, $"{now:yyyyMMddHHmmssfff}-{id}.eml"), message, overwrite: false);
+        return Task.CompletedTask;
     }
 }

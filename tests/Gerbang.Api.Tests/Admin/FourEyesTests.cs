@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Gerbang.Api.Admin;
 using Gerbang.Api.Jobs;
@@ -16,14 +15,6 @@ namespace Gerbang.Api.Tests.Admin;
 /// </summary>
 public sealed class FourEyesTests(LiveProviderFixture gerbang) : IClassFixture<LiveProviderFixture>
 {
-    private async Task<(HttpClient Client, string Email)> AdminAsync(string role)
-    {
-        var (_, email, password) = await gerbang.NewAdminAsync(role);
-        var client = new HttpClient { BaseAddress = new Uri(gerbang.BaseUrl) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await gerbang.LoginAsync(email, password));
-        return (client, email);
-    }
-
     /// <summary>A live merchant holding live money: a QRIS payment through live Xendit, paid at Xendit.</summary>
     private async Task<(TestMerchant Merchant, string BankAccount)> LiveMerchantAsync(long amount = 500_000)
     {
@@ -62,9 +53,9 @@ public sealed class FourEyesTests(LiveProviderFixture gerbang) : IClassFixture<L
     public async Task A_live_bank_account_is_verified_only_when_a_second_admin_whose_role_may_approves()
     {
         var (merchant, account) = await LiveMerchantAsync();
-        var (opsA, opsAEmail) = await AdminAsync("ops");
-        var (opsB, opsBEmail) = await AdminAsync("ops");
-        var (finance, _) = await AdminAsync("finance");
+        var (opsA, opsAEmail) = await gerbang.NewAdminClientAsync("ops");
+        var (opsB, opsBEmail) = await gerbang.NewAdminClientAsync("ops");
+        var (finance, _) = await gerbang.NewAdminClientAsync("finance");
 
         var (status, request, _) = await opsA.PostJsonAsync($"/admin/v1/merchants/{merchant.Id}/bank_accounts/{account}/verify", new { reason = "bank letter checked" });
         Assert.Equal(202, status);
@@ -105,9 +96,9 @@ public sealed class FourEyesTests(LiveProviderFixture gerbang) : IClassFixture<L
     public async Task Two_admins_deciding_one_request_at_once_apply_it_once_and_one_request_waits_per_change()
     {
         var (merchant, account) = await LiveMerchantAsync(100_000);
-        var (opsA, _) = await AdminAsync("ops");
-        var (opsB, _) = await AdminAsync("ops");
-        var (opsC, _) = await AdminAsync("ops");
+        var (opsA, _) = await gerbang.NewAdminClientAsync("ops");
+        var (opsB, _) = await gerbang.NewAdminClientAsync("ops");
+        var (opsC, _) = await gerbang.NewAdminClientAsync("ops");
         var asks = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => opsA.PostJsonAsync($"/admin/v1/merchants/{merchant.Id}/bank_accounts/{account}/verify", new { reason = "bank letter checked" })));
         Assert.Single(asks, a => a.Status == 202);
         Assert.Equal(3, asks.Count(a => a.Status == 409));
@@ -123,9 +114,9 @@ public sealed class FourEyesTests(LiveProviderFixture gerbang) : IClassFixture<L
     public async Task A_live_payout_to_a_newly_verified_account_waits_for_review_by_someone_who_did_not_verify_it()
     {
         var (merchant, account) = await LiveMerchantAsync();
-        var (opsA, _) = await AdminAsync("ops");
-        var (opsB, _) = await AdminAsync("ops");
-        var (finance, financeEmail) = await AdminAsync("finance");
+        var (opsA, _) = await gerbang.NewAdminClientAsync("ops");
+        var (opsB, _) = await gerbang.NewAdminClientAsync("ops");
+        var (finance, financeEmail) = await gerbang.NewAdminClientAsync("finance");
         await VerifiedByTwoAsync(merchant, account, opsA, opsB);
         var before = await AvailableAsync(merchant);
 
@@ -175,9 +166,9 @@ public sealed class FourEyesTests(LiveProviderFixture gerbang) : IClassFixture<L
     public async Task Raising_a_cashout_limit_needs_a_second_finance_admin_and_lowering_it_applies_at_once()
     {
         var merchant = await gerbang.NewMerchantAsync();
-        var (financeA, _) = await AdminAsync("finance");
-        var (financeB, _) = await AdminAsync("finance");
-        var (ops, _) = await AdminAsync("ops");
+        var (financeA, _) = await gerbang.NewAdminClientAsync("finance");
+        var (financeB, _) = await gerbang.NewAdminClientAsync("finance");
+        var (ops, _) = await gerbang.NewAdminClientAsync("ops");
         Task<long> LimitAsync() => gerbang.CountAsync("select coalesce(daily_cashout_limit, -1) from merchants where id = $1", merchant.Id);
 
         Assert.Equal(200, (await financeA.PatchJsonAsync($"/admin/v1/merchants/{merchant.Id}/limits", new { daily_cashout_limit = 1_000_000, reason = "new merchant" })).Status);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using Gerbang.Api.Tests.Infrastructure;
 
 namespace Gerbang.Api.Tests.Database;
 
@@ -12,7 +13,7 @@ public sealed class ShutdownTests
         var dataDir = Path.Combine(Path.GetTempPath(), "gerbang-shutdown-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dataDir);
         File.SetUnixFileMode(dataDir, (UnixFileMode)0b111_101_101);
-        var port = FreePort();
+        var port = LoopbackApp.FreePort();
         var start = new ProcessStartInfo("dotnet", [typeof(GerbangApp).Assembly.Location, "--urls", $"http://127.0.0.1:{port}"])
         {
             RedirectStandardOutput = true,
@@ -70,10 +71,4 @@ public sealed class ShutdownTests
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
 
-    private static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
-        return ((System.Net.IPEndPoint)socket.LocalEndPoint!).Port;
-    }
 }

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Gerbang.Api.Merchants;
 using Gerbang.Api.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,13 +7,6 @@ namespace Gerbang.Api.Tests.Http;
 /// <summary>A merchant's keys: listed with their use, revoked by id, rolled without a leaked key outliving the merchant's next roll.</summary>
 public sealed class KeyLifecycleTests(GerbangFixture gerbang) : IClassFixture<GerbangFixture>
 {
-    private HttpClient ClientWith(string key)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(gerbang.BaseUrl) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return client;
-    }
-
     private static async Task<System.Text.Json.JsonElement> KeyAsync(HttpClient client, string hint) =>
         (await client.GetJsonAsync("/v1/merchant/api_keys")).Body.GetProperty("data").EnumerateArray().Single(k => k.Str("hint") == hint);
 
@@ -23,7 +15,7 @@ public sealed class KeyLifecycleTests(GerbangFixture gerbang) : IClassFixture<Ge
     {
         var merchant = await gerbang.NewMerchantAsync();
         var (_, rolled, _) = await merchant.Client.PostJsonAsync("/v1/merchant/api_keys/roll", new { expires_in = 3600 });
-        using var second = ClientWith(rolled.Str("secret_key"));
+        using var second = gerbang.KeyClient(rolled.Str("secret_key"));
         var (status, list) = await second.GetJsonAsync("/v1/merchant/api_keys");
         Assert.Equal(200, status);
         var keys = list.GetProperty("data").EnumerateArray().ToList();
@@ -61,19 +53,19 @@ public sealed class KeyLifecycleTests(GerbangFixture gerbang) : IClassFixture<Ge
 
         // The merchant rotates with an hour's grace; the old key leaks meanwhile.
         var (_, rotated, _) = await merchant.Client.PostJsonAsync("/v1/merchant/api_keys/roll", new { expires_in = 3600 });
-        using var merchants = ClientWith(rotated.Str("secret_key"));
+        using var merchants = gerbang.KeyClient(rotated.Str("secret_key"));
         var leakedHint = ApiKeys.Hint(merchant.Key);
         var endsAt = (await KeyAsync(merchants, leakedHint)).Str("expires_at");
 
         // The leaked key rolls itself for a week: its own end does not move, and its child is one more key.
         var (_, stolen, _) = await merchant.Client.PostJsonAsync("/v1/merchant/api_keys/roll", new { expires_in = 7 * 24 * 3600 });
-        using var attacker = ClientWith(stolen.Str("secret_key"));
+        using var attacker = gerbang.KeyClient(stolen.Str("secret_key"));
         Assert.Equal(endsAt, (await KeyAsync(merchants, leakedHint)).Str("expires_at"));
         Assert.Equal(200, (await attacker.GetJsonAsync("/v1/merchant")).Status);
 
         // The merchant's next roll retires every key of the mode: only the new one works.
         var (_, fresh, _) = await merchants.PostJsonAsync("/v1/merchant/api_keys/roll", null);
-        using var now = ClientWith(fresh.Str("secret_key"));
+        using var now = gerbang.KeyClient(fresh.Str("secret_key"));
         Assert.Equal(401, (await attacker.GetJsonAsync("/v1/merchant")).Status);
         Assert.Equal(401, (await merchants.GetJsonAsync("/v1/merchant")).Status);
         Assert.Equal(401, (await merchant.Client.GetJsonAsync("/v1/merchant")).Status);
@@ -110,8 +102,7 @@ public sealed class UnknownKeyTests(UnknownKeyFixture gerbang) : IClassFixture<U
         var statuses = new List<int>();
         for (var i = 0; i < 40; i++)
         {
-            using var client = new HttpClient { BaseAddress = new Uri(gerbang.BaseUrl) };
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", i % 4 == 0 ? "not-a-key" : ApiKeys.New(Gerbang.Domain.Mode.Test));
+            using var client = gerbang.KeyClient(i % 4 == 0 ? "not-a-key" : ApiKeys.New(Gerbang.Domain.Mode.Test));
             statuses.Add((await client.GetJsonAsync("/v1/merchant")).Status);
         }
 

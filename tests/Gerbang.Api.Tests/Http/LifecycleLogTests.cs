@@ -26,7 +26,7 @@ public sealed class LifecycleLogTests(ShippedLoggingFixture gerbang) : IClassFix
         using var ops = await gerbang.AsRoleAsync("ops");
         var (_, approved, _) = await ops.PostJsonAsync($"/admin/v1/merchants/{merchant.Id}/approve", new { reason = "checked" });
         var userEmail = await gerbang.NewMerchantUserAsync(merchant);
-        var invitation = await gerbang.InvitationLinkAsync(userEmail);
+        var invitation = gerbang.InvitationLink(userEmail);
         await using var receiver = await WebhookReceiver.StartAsync();
         var (_, endpoint, _) = await merchant.Client.PostJsonAsync("/v1/webhook_endpoints", new { url = receiver.Url, enabled_events = new[] { "*" } });
 

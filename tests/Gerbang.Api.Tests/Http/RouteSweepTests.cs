@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Gerbang.Api.Tests.Infrastructure;
@@ -60,17 +59,6 @@ public sealed class RouteSweepTests(GerbangFixture gerbang) : IClassFixture<Gerb
         _ => "{}",
     };
 
-    private static HttpClient ClientWith(string baseUrl, string? key)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(baseUrl) };
-        if (key is not null)
-        {
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        }
-
-        return client;
-    }
-
     private sealed record Owner(HttpClient Client, Dictionary<string, string> Objects);
 
     /// <summary>A merchant with one object of every kind in the mode of <paramref name="client"/>.</summary>
@@ -130,7 +118,7 @@ public sealed class RouteSweepTests(GerbangFixture gerbang) : IClassFixture<Gerb
     [Fact]
     public async Task Every_v1_route_refuses_a_request_without_a_key()
     {
-        using var anonymous = ClientWith(gerbang.BaseUrl, null);
+        using var anonymous = gerbang.KeyClient(null);
         var failures = new List<string>();
         foreach (var (method, pattern) in MerchantRoutes())
         {
@@ -157,7 +145,7 @@ public sealed class RouteSweepTests(GerbangFixture gerbang) : IClassFixture<Gerb
         var owner = await gerbang.NewMerchantAsync("Owner");
         using var ops = await gerbang.AsRoleAsync("ops");
         var (_, approved, _) = await ops.PostJsonAsync($"/admin/v1/merchants/{owner.Id}/approve", new { reason = "sweep" });
-        using var ownerLive = ClientWith(gerbang.BaseUrl, approved.Str("live_secret_key"));
+        using var ownerLive = gerbang.KeyClient(approved.Str("live_secret_key"));
         var stranger = await gerbang.NewMerchantAsync("Stranger");
 
         var test = await OwnerAsync(owner.Client, owner.Id);

@@ -30,7 +30,7 @@ public sealed class NginxFixture : GerbangFixture
     {
         await base.InitializeAsync();
         _dir = Directory.CreateTempSubdirectory("gerbang-nginx-").FullName;
-        var port = FreePort();
+        var port = LoopbackApp.FreePort();
         var upstream = new Uri(BaseUrl);
         var conf = Path.Combine(_dir, "nginx.conf");
         await File.WriteAllTextAsync(conf, $$"""
@@ -109,12 +109,6 @@ public sealed class NginxFixture : GerbangFixture
         Directory.Delete(_dir, recursive: true);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 public sealed class TrustedProxyTests(NginxFixture gerbang) : IClassFixture<NginxFixture>

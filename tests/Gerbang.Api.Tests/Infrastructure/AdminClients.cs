@@ -24,6 +24,15 @@ public static class AdminClients
         return (body.Str("id"), email, password);
     }
 
+    /// <summary>A new admin of <paramref name="role"/>, signed in: their client and email.</summary>
+    public static async Task<(HttpClient Client, string Email)> NewAdminClientAsync(this GerbangFixture gerbang, string role)
+    {
+        var (_, email, password) = await gerbang.NewAdminAsync(role);
+        var client = new HttpClient { BaseAddress = new Uri(gerbang.BaseUrl) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await gerbang.LoginAsync(email, password));
+        return (client, email);
+    }
+
     public static async Task<string> LoginAsync(this GerbangFixture gerbang, string email, string password)
     {
         var (status, body, _) = await gerbang.Http.PostJsonAsync("/admin/v1/login", new { email, password });

@@ -157,6 +157,18 @@ public class GerbangFixture : IAsyncLifetime
         return (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
     }
 
+    /// <summary>A client of this Gerbang presenting <paramref name="key"/> (none when null).</summary>
+    public HttpClient KeyClient(string? key)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return client;
+    }
+
     /// <summary>An approved merchant's live key.</summary>
     public async Task<TestMerchant> NewLiveMerchantAsync()
     {
@@ -166,9 +178,7 @@ public class GerbangFixture : IAsyncLifetime
         using var response = await Http.SendAsync(request);
         response.EnsureSuccessStatusCode();
         var key = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("live_secret_key").GetString()!;
-        var client = new HttpClient { BaseAddress = new Uri(BaseUrl) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return new TestMerchant(test.Id, key, client);
+        return new TestMerchant(test.Id, key, KeyClient(key));
     }
 
     public async Task<TestMerchant> NewMerchantAsync(string name = "Toko Test")
@@ -179,9 +189,7 @@ public class GerbangFixture : IAsyncLifetime
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         var key = body.GetProperty("secret_key").GetString()!;
-        var client = new HttpClient { BaseAddress = new Uri(BaseUrl) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return new TestMerchant(body.GetProperty("id").GetString()!, key, client);
+        return new TestMerchant(body.GetProperty("id").GetString()!, key, KeyClient(key));
     }
 
     public async Task<long> CountAsync(string sql, params object[] args)

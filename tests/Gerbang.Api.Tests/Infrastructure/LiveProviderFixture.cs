@@ -16,7 +16,7 @@ namespace Gerbang.Api.Tests.Infrastructure;
 /// </summary>
 public class LiveProviderFixture : GerbangFixture
 {
-    private readonly int _port = FreePort();
+    private readonly int _port = LoopbackApp.FreePort();
     private readonly string _secret = "xnd_production_" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
     private readonly string _token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
 
@@ -64,10 +64,4 @@ public class LiveProviderFixture : GerbangFixture
         await Provider.DisposeAsync();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

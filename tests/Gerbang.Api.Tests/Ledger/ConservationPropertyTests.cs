@@ -167,15 +167,27 @@ public sealed class ConservationPropertyTests(ConservationFixture gerbang) : ICl
                         break;
                     }
 
-                case MoneyOp.Refund when target is { Method: not "va", Provider: not "ipaymu" }:
+                case MoneyOp.Refund or MoneyOp.RefundAnswered5xx when target is { Method: not "va", Provider: not "ipaymu" }:
                     {
-                        var (status, body, _) = await merchant.Client.PostJsonAsync($"/v1/payments/{target.Id}/refunds", new { amount = 5_000 });
+                        // Answered 5xx: the provider refunds, then answers 5xx, so the outcome is unknown to Gerbang.
+                        var unknown = op == MoneyOp.RefundAnswered5xx;
+                        if (unknown)
+                        {
+                            await controls[target.Provider].KnobsAsync(new { error_after_acting = true });
+                        }
+
+                        var (status, body, _) = await merchant.Client.PostJsonAsync($"/v1/payments/{target.Id}/refunds", new { amount = unknown ? 3_000 : 5_000 });
                         if (status >= 500)
                         {
                             return Fail($"refund answered {status}: {body}");
                         }
 
                         await DriveAsync();
+                        if (unknown)
+                        {
+                            await controls[target.Provider].KnobsAsync(new { error_after_acting = false });
+                        }
+
                         break;
                     }
 
@@ -245,21 +257,6 @@ public sealed class ConservationPropertyTests(ConservationFixture gerbang) : ICl
                             await controls["simulator"].KnobsAsync(new { answer_delay_ms = 0 });
                         }
 
-                        break;
-                    }
-
-                case MoneyOp.RefundAnswered5xx when target is { Method: not "va", Provider: not "ipaymu" }:
-                    {
-                        // The provider refunds, then answers 5xx: the refund's outcome is unknown to Gerbang.
-                        await controls[target.Provider].KnobsAsync(new { error_after_acting = true });
-                        var (status, body, _) = await merchant.Client.PostJsonAsync($"/v1/payments/{target.Id}/refunds", new { amount = 3_000 });
-                        if (status >= 500)
-                        {
-                            return Fail($"refund answered {status}: {body}");
-                        }
-
-                        await DriveAsync();
-                        await controls[target.Provider].KnobsAsync(new { error_after_acting = false });
                         break;
                     }
 
