@@ -74,7 +74,8 @@ public static class GerbangApp
         services.AddSingleton<JobWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
         services.AddSimulators(builder.Configuration);
-        services.AddOpenApi();
+        services.AddHttpContextAccessor();
+        services.AddApiDocument(WebhookDocument.DescribeAsync);
 
         var app = builder.Build();
         await app.Services.GetRequiredService<Migrator>().MigrateAsync();

@@ -15,10 +15,20 @@ public static class AdminAuthEndpoints
 
     public static void MapAdminAuth(this RouteGroupBuilder admin)
     {
-        admin.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(RateLimits.AdminLogin);
-        admin.MapPost("/token/refresh", RefreshAsync).AllowAnonymous().RequireRateLimiting(RateLimits.AdminLogin);
-        admin.MapGet("/me", MeAsync).RequireAuthorization(AdminRoles.Self);
-        admin.MapPost("/me/password", ChangePasswordAsync).RequireAuthorization(AdminRoles.Self);
+        var auth = admin.MapGroup("").WithTags("admin auth");
+        auth.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(RateLimits.AdminLogin).CalledBy(ApiCaller.Anonymous)
+            .Doc("adminLogin", "Sign in", "An access token (15 minutes) and a refresh token for an admin's email and password.")
+            .Body(new AdminLoginBody { Email = "ops@gerbang.example", Password = "correct horse battery staple" }).Returns<TokenView>()
+            .Fails(400, "parameter_invalid_length").Fails(401, "invalid_credentials").Fails(429, "rate_limited");
+        auth.MapPost("/token/refresh", RefreshAsync).AllowAnonymous().RequireRateLimiting(RateLimits.AdminLogin).CalledBy(ApiCaller.Anonymous)
+            .Doc("adminRefreshToken", "Refresh the tokens", "New tokens for a refresh token, which is used up; presenting it again revokes the whole sign-in.")
+            .Body(new RefreshTokenBody { RefreshToken = "rt_01JABCDEFGHJKMNPQRSTVWXYZ0" }).Returns<TokenView>()
+            .Fails(401, "invalid_refresh_token", "refresh_token_reused").Fails(429, "rate_limited");
+        auth.MapGet("/me", MeAsync).RequireAuthorization(AdminRoles.Self).Doc("getAdminSelf", "Get the signed-in admin").Returns<AdminView>().NotFound();
+        auth.MapPost("/me/password", ChangePasswordAsync).RequireAuthorization(AdminRoles.Self)
+            .Doc("changeAdminPassword", "Change the password", "Every other sign-in of the admin ends.")
+            .Body(new ChangePasswordBody { CurrentPassword = "correct horse battery staple", NewPassword = "a longer passphrase for 2027" }).Returns<PasswordChangedView>()
+            .Fails(400, "parameter_invalid_length").Fails(422, "current_password_wrong");
     }
 
     private static async Task<ApiResponse> LoginAsync(HttpContext http, NpgsqlDataSource db, AdminTokens tokens, PasswordSignIn signIn, TimeProvider clock)
@@ -162,7 +172,7 @@ public static class AdminAuthEndpoints
         batch.BatchCommands.Add(revoke);
         batch.BatchCommands.Add(audit.Command(actor, new AuditEntry("admin.password_changed", "admin", actor.Id, null, null, "changed by the admin")));
         await batch.ExecuteNonQueryAsync(http.RequestAborted);
-        return ApiResponse.Ok(new { changed = true });
+        return ApiResponse.Ok(new PasswordChangedView(true));
     }
 
     private static async Task<TokenView> IssueAsync(NpgsqlDataSource db, AdminTokens tokens, TimeProvider clock, string adminId, string email, string role, string? familyId, CancellationToken cancellationToken)
@@ -180,3 +190,30 @@ public static class AdminAuthEndpoints
         return new TokenView(tokens.Issue(adminId, email, role), refresh, "Bearer", (int)AdminTokens.AccessLifetime.TotalSeconds);
     }
 }
+
+public sealed record AdminLoginBody
+{
+    [System.ComponentModel.DataAnnotations.StringLength(200, MinimumLength = 1)]
+    public required string Email { get; init; }
+
+    [System.ComponentModel.DataAnnotations.StringLength(200, MinimumLength = 1)]
+    public required string Password { get; init; }
+}
+
+public sealed record RefreshTokenBody
+{
+    [System.ComponentModel.DataAnnotations.StringLength(200, MinimumLength = 1)]
+    public required string RefreshToken { get; init; }
+}
+
+public sealed record ChangePasswordBody
+{
+    [System.ComponentModel.DataAnnotations.StringLength(200, MinimumLength = 1)]
+    public required string CurrentPassword { get; init; }
+
+    [System.ComponentModel.Description("At least 12 characters.")]
+    [System.ComponentModel.DataAnnotations.StringLength(200, MinimumLength = 12)]
+    public required string NewPassword { get; init; }
+}
+
+public sealed record PasswordChangedView(bool Changed);

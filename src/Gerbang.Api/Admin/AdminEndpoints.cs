@@ -1,3 +1,4 @@
+using Gerbang.Api.Http;
 using Gerbang.Api.Merchants;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Npgsql;
@@ -41,7 +42,7 @@ public static class AdminEndpoints
 
     public static void MapAdmin(this IEndpointRouteBuilder routes)
     {
-        var admin = routes.MapGroup("/admin/v1").WithTags("admin");
+        var admin = routes.MapGroup("/admin/v1").CalledBy(ApiCaller.Admin);
         admin.MapAdminAuth();
         admin.MapMerchantAdmin();
         admin.MapMerchantUsers();

@@ -11,10 +11,14 @@ public static class AdminUserEndpoints
 
     public static void MapAdminUsers(this RouteGroupBuilder admin)
     {
-        var admins = admin.MapGroup("/admins");
-        admins.MapPost("", CreateAsync).RequireAuthorization(AdminRoles.ManageAdmins);
-        admins.MapGet("", ListAsync).RequireAuthorization(AdminRoles.ManageAdmins);
-        admins.MapPatch("/{id}", UpdateAsync).RequireAuthorization(AdminRoles.ManageAdmins);
+        var admins = admin.MapGroup("/admins").WithTags("admin users");
+        admins.MapPost("", CreateAsync).RequireAuthorization(AdminRoles.ManageAdmins)
+            .Doc("createAdmin", "Add an admin").Body(new CreateAdminBody { Email = "finance@gerbang.example", Password = "a passphrase of length", Role = "finance", Reason = "New finance lead" })
+            .Returns<AdminAuthEndpoints.AdminView>(201).Fails(400, "role_invalid", "reason_required", "parameter_invalid_length").Fails(409, "admin_exists");
+        admins.MapGet("", ListAsync).RequireAuthorization(AdminRoles.ManageAdmins).Doc("listAdmins", "List admins").Returns<ListQuery.ListView<AdminAuthEndpoints.AdminView>>();
+        admins.MapPatch("/{id}", UpdateAsync).RequireAuthorization(AdminRoles.ManageAdmins)
+            .Doc("updateAdmin", "Change an admin's role or disable it").Body(new UpdateAdminBody { Role = "ops", Reason = "Moved to operations" })
+            .Returns<AdminAuthEndpoints.AdminView>().NotFound().Fails(400, "role_invalid", "reason_required").Fails(409, "last_super_admin");
     }
 
     private static AdminAuthEndpoints.AdminView Read(NpgsqlDataReader r) => new(
@@ -168,4 +172,32 @@ public static class AdminUserEndpoints
         await tx.CommitAsync(http.RequestAborted);
         return ApiResponse.Ok(after);
     }
+}
+
+public sealed record CreateAdminBody
+{
+    [System.ComponentModel.DataAnnotations.StringLength(200, MinimumLength = 3)]
+    public required string Email { get; init; }
+
+    [System.ComponentModel.DataAnnotations.StringLength(200, MinimumLength = 12)]
+    public required string Password { get; init; }
+
+    [ApiValues(AdminRoles.SuperAdmin, AdminRoles.Ops, AdminRoles.Finance)]
+    public required string Role { get; init; }
+
+    [System.ComponentModel.Description("Why: 3 to 500 characters, kept in the audit log with the change.")]
+    [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
+    public required string Reason { get; init; }
+}
+
+public sealed record UpdateAdminBody
+{
+    [ApiValues(AdminRoles.SuperAdmin, AdminRoles.Ops, AdminRoles.Finance)]
+    public string? Role { get; init; }
+
+    public bool? Disabled { get; init; }
+
+    [System.ComponentModel.Description("Why: 3 to 500 characters, kept in the audit log with the change.")]
+    [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
+    public required string Reason { get; init; }
 }

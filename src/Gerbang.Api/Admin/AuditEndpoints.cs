@@ -12,7 +12,10 @@ public static class AuditEndpoints
         string? TargetType, string? TargetId, JsonElement? Before, JsonElement? After, string? Reason, string Outcome);
 
     public static void MapAuditLog(this RouteGroupBuilder admin) =>
-        admin.MapGet("/audit_log", ListAsync).RequireAuthorization(AdminRoles.ManageAdmins);
+        admin.MapGet("/audit_log", ListAsync).RequireAuthorization(AdminRoles.ManageAdmins).WithTags("admin users")
+            .Doc("listAuditLog", "Read the audit log", "Every admin change, newest first, with who made it, why, and the values before and after.")
+            .Returns<ListQuery.ListView<AuditView>>()
+            .Query("limit", "1 to 100 (50 when left out).").Query("action", "Only this action, such as merchant.approve.").Query("target_id", "Only changes to this object.");
 
     internal static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db, AuditLog audit)
     {

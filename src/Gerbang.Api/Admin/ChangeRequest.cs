@@ -40,3 +40,11 @@ public static class ChangeRequest
         return fields.Errors.Count > 0 ? Problems.Validation(fields.Errors) : null;
     }
 }
+
+/// <summary>The body of an admin change that carries nothing but its reason.</summary>
+public sealed record ReasonBody
+{
+    [System.ComponentModel.Description("Why: 3 to 500 characters, kept in the audit log with the change.")]
+    [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
+    public required string Reason { get; init; }
+}

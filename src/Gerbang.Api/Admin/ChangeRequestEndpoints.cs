@@ -8,21 +8,32 @@ namespace Gerbang.Api.Admin;
 /// </summary>
 public static class ChangeRequestEndpoints
 {
-    private static readonly string[] Statuses = ["pending", "approved", "rejected", "cancelled"];
+    public static readonly ListFilter[] ListFilters =
+    [
+        new("status", "Waiting, or how it was decided.", ["pending", "approved", "rejected", "cancelled"]),
+        new("merchant", "The merchant it concerns."),
+    ];
 
     public static void MapChangeRequests(this RouteGroupBuilder admin)
     {
-        var requests = admin.MapGroup("/change_requests");
-        requests.MapGet("", ListAsync).RequireAuthorization(AdminRoles.ViewOperations);
+        var requests = admin.MapGroup("/change_requests").WithTags("admin changes");
+        requests.MapGet("", ListAsync).RequireAuthorization(AdminRoles.ViewOperations).Doc("listChangeRequests", "List change requests").Lists<ChangeRequestView>(ListFilters);
         requests.MapGet("/{id}", async (string id, HttpContext http, FourEyes fourEyes) =>
-            await fourEyes.FindAsync(id, http.RequestAborted) is { } found ? ApiResponse.Ok(found) : Problems.NotFound("change_request")).RequireAuthorization(AdminRoles.ViewOperations);
-        requests.MapPost("/{id}/approve", (string id, HttpContext http, FourEyes fourEyes) => DecideAsync(id, true, http, fourEyes)).RequireAuthorization(AdminRoles.DecideChanges);
-        requests.MapPost("/{id}/reject", (string id, HttpContext http, FourEyes fourEyes) => DecideAsync(id, false, http, fourEyes)).RequireAuthorization(AdminRoles.DecideChanges);
+            await fourEyes.FindAsync(id, http.RequestAborted) is { } found ? ApiResponse.Ok(found) : Problems.NotFound("change_request")).RequireAuthorization(AdminRoles.ViewOperations)
+            .Doc("getChangeRequest", "Get a change request").Returns<ChangeRequestView>().NotFound();
+        requests.MapPost("/{id}/approve", (string id, HttpContext http, FourEyes fourEyes) => DecideAsync(id, true, http, fourEyes)).RequireAuthorization(AdminRoles.DecideChanges)
+            .Doc("approveChangeRequest", "Approve a change request", "Applies the change; the admin who asked cannot approve it.")
+            .Body(new ReasonBody { Reason = "Matches the bank letter" }).Returns<ChangeRequestView>().NotFound()
+            .Fails(400, "reason_required").Fails(403, "four_eyes_required").Fails(409, "change_request_decided", "change_request_stale");
+        requests.MapPost("/{id}/reject", (string id, HttpContext http, FourEyes fourEyes) => DecideAsync(id, false, http, fourEyes)).RequireAuthorization(AdminRoles.DecideChanges)
+            .Doc("rejectChangeRequest", "Reject or withdraw a change request", "Another admin rejects it; the one who asked may withdraw it.")
+            .Body(new ReasonBody { Reason = "The account holder does not match" }).Returns<ChangeRequestView>().NotFound()
+            .Fails(400, "reason_required").Fails(409, "change_request_decided");
     }
 
     internal static async Task<ApiResponse> ListAsync(HttpContext http, FourEyes fourEyes)
     {
-        if (ListQuery.Parse(http.Request, ["status", "merchant"], new Dictionary<string, IReadOnlyList<string>> { ["status"] = Statuses }, out var problem) is not { } query)
+        if (ListQuery.Parse(http.Request, ListFilters, out var problem) is not { } query)
         {
             return problem!;
         }

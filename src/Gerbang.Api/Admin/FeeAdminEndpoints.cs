@@ -18,17 +18,33 @@ public static class FeeAdminEndpoints
 
     public static void MapFeeAdmin(this RouteGroupBuilder admin)
     {
-        admin.MapGet("/fees", OverviewAsync).RequireAuthorization(AdminRoles.ManageFees);
-        admin.MapPut("/fees/defaults/{method}", (string method, HttpContext http, NpgsqlDataSource db, Merchants.MerchantService merchants, AuditLog audit, FeeResolver fees, TimeProvider clock) =>
-            SetRuleAsync("", method, http, db, merchants, audit, fees, clock)).RequireAuthorization(AdminRoles.ManageFees);
-        admin.MapGet("/merchants/{id}/fees", MerchantRulesAsync).RequireAuthorization(AdminRoles.MerchantFinances);
-        admin.MapPut("/merchants/{id}/fees/{method}", (string id, string method, HttpContext http, NpgsqlDataSource db, Merchants.MerchantService merchants, AuditLog audit, FeeResolver fees, TimeProvider clock) =>
-            SetRuleAsync(id, method, http, db, merchants, audit, fees, clock)).RequireAuthorization(AdminRoles.MerchantFinances);
-        admin.MapDelete("/merchants/{id}/fees/{method}", RemoveRuleAsync).RequireAuthorization(AdminRoles.MerchantFinances);
-        admin.MapGet("/fees/margin", async (NpgsqlDataSource db, CancellationToken ct) => ApiResponse.Ok(await MarginAsync(db, ct))).RequireAuthorization(AdminRoles.ReadMargin);
-        admin.MapPut("/fees/margin", SetMarginAsync).RequireAuthorization(AdminRoles.WriteMargin);
-        admin.MapPut("/fees/holidays/{date}", SetHolidayAsync).RequireAuthorization(AdminRoles.ManageFees);
-        admin.MapDelete("/fees/holidays/{date}", RemoveHolidayAsync).RequireAuthorization(AdminRoles.ManageFees);
+        var fees = admin.MapGroup("").WithTags("admin fees");
+        var rule = new FeeRuleBody { Flat = 4000, BasisPoints = 0, Reason = "New bank agreement" };
+        fees.MapGet("/fees", OverviewAsync).RequireAuthorization(AdminRoles.ManageFees)
+            .Doc("getFeeSchedule", "Get the fee schedule", "The default fee per method, the margin and the bank holidays.").Returns<FeeScheduleView>();
+        fees.MapPut("/fees/defaults/{method}", (string method, HttpContext http, NpgsqlDataSource db, Merchants.MerchantService merchants, AuditLog audit, FeeResolver fees, TimeProvider clock) =>
+            SetRuleAsync("", method, http, db, merchants, audit, fees, clock)).RequireAuthorization(AdminRoles.ManageFees)
+            .Doc("setDefaultFee", "Set a method's default fee").Body(rule).Returns<RuleView>()
+            .Fails(400, "reason_required", "parameter_out_of_range", "parameter_invalid_integer");
+        fees.MapGet("/merchants/{id}/fees", MerchantRulesAsync).RequireAuthorization(AdminRoles.MerchantFinances)
+            .Doc("listMerchantFees", "List a merchant's own fees").Returns<ListQuery.ListView<RuleView>>();
+        fees.MapPut("/merchants/{id}/fees/{method}", (string id, string method, HttpContext http, NpgsqlDataSource db, Merchants.MerchantService merchants, AuditLog audit, FeeResolver fees, TimeProvider clock) =>
+            SetRuleAsync(id, method, http, db, merchants, audit, fees, clock)).RequireAuthorization(AdminRoles.MerchantFinances)
+            .Doc("setMerchantFee", "Set a merchant's fee for a method").Body(rule).Returns<RuleView>().NotFound()
+            .Fails(400, "reason_required", "parameter_out_of_range", "parameter_invalid_integer");
+        fees.MapDelete("/merchants/{id}/fees/{method}", RemoveRuleAsync).RequireAuthorization(AdminRoles.MerchantFinances)
+            .Doc("removeMerchantFee", "Remove a merchant's fee for a method", "The default applies again.").Body(new ReasonBody { Reason = "Promotion ended" })
+            .Returns<FeeRuleDeletedView>().NotFound().Fails(400, "reason_required");
+        fees.MapGet("/fees/margin", async (NpgsqlDataSource db, CancellationToken ct) => ApiResponse.Ok(await MarginAsync(db, ct))).RequireAuthorization(AdminRoles.ReadMargin)
+            .Doc("getMargin", "Get the margin", "What Gerbang adds on top of the provider's cost when a fee is below it.").Returns<MarginView>();
+        fees.MapPut("/fees/margin", SetMarginAsync).RequireAuthorization(AdminRoles.WriteMargin)
+            .Doc("setMargin", "Set the margin").Body(new MarginBody { Enabled = true, Flat = 500, BasisPoints = 10, Reason = "Cover the provider's new price" })
+            .Returns<MarginView>().Fails(400, "reason_required", "parameter_out_of_range", "parameter_invalid_integer");
+        fees.MapPut("/fees/holidays/{date}", SetHolidayAsync).RequireAuthorization(AdminRoles.ManageFees)
+            .Doc("setHoliday", "Set a bank holiday", "Payments settled on it carry its fee.").Body(new HolidayBody { Name = "Idul Fitri", Flat = 5000, Reason = "Bank calendar 2027" })
+            .Returns<HolidayView>().Fails(400, "reason_required", "parameter_invalid_time", "parameter_out_of_range", "parameter_invalid_integer");
+        fees.MapDelete("/fees/holidays/{date}", RemoveHolidayAsync).RequireAuthorization(AdminRoles.ManageFees)
+            .Doc("removeHoliday", "Remove a bank holiday").Body(new ReasonBody { Reason = "Date moved" }).Returns<HolidayDeletedView>().NotFound().Fails(400, "reason_required");
     }
 
     private static (long? Flat, int? BasisPoints) ReadRule(Fields f)
@@ -56,11 +72,11 @@ public static class FeeAdminEndpoints
             }
         }
 
-        return ApiResponse.Ok(new { @object = "fee_schedule", defaults, margin = await MarginAsync(db, http.RequestAborted), holidays });
+        return ApiResponse.Ok(new FeeScheduleView("fee_schedule", defaults, await MarginAsync(db, http.RequestAborted), holidays));
     }
 
     internal static async Task<ApiResponse> MerchantRulesAsync(string id, HttpContext http, NpgsqlDataSource db) =>
-        ApiResponse.Ok(new { @object = "list", data = await RulesAsync(db, id, http.RequestAborted), has_more = false });
+        ListQuery.Answer(await RulesAsync(db, id, http.RequestAborted), false, $"/admin/v1/merchants/{id}/fees");
 
     private static async Task<List<RuleView>> RulesAsync(NpgsqlDataSource db, string merchant, CancellationToken cancellationToken)
     {
@@ -150,7 +166,7 @@ public static class FeeAdminEndpoints
         batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("fees.merchant_removed", "merchant", id, before, null, reason)));
         await batch.ExecuteNonQueryAsync(http.RequestAborted);
         fees.Forget();
-        return ApiResponse.Ok(new { merchant = id, method, deleted = true });
+        return ApiResponse.Ok(new FeeRuleDeletedView(id, method, true));
     }
 
     internal static async Task<ApiResponse> SetMarginAsync(HttpContext http, NpgsqlDataSource db, AuditLog audit, FeeResolver fees, TimeProvider clock)
@@ -256,6 +272,58 @@ public static class FeeAdminEndpoints
         batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("fees.holiday_removed", "fee_holiday", date, null, null, reason)));
         await batch.ExecuteNonQueryAsync(http.RequestAborted);
         fees.Forget();
-        return delete.RecordsAffected == 1 ? ApiResponse.Ok(new { date, deleted = true }) : Problems.NotFound("holiday");
+        return delete.RecordsAffected == 1 ? ApiResponse.Ok(new HolidayDeletedView(date, true)) : Problems.NotFound("holiday");
     }
 }
+
+public sealed record FeeRuleBody
+{
+    [System.ComponentModel.Description("A flat fee in the currency's smallest unit (0 to 100,000,000).")]
+    [System.ComponentModel.DataAnnotations.Range(0, 100000000)]
+    public long? Flat { get; init; }
+
+    [System.ComponentModel.Description("A share of the amount in hundredths of a percent (0 to 10,000). Give flat, basis_points or both.")]
+    [System.ComponentModel.DataAnnotations.Range(0, 10000)]
+    public long? BasisPoints { get; init; }
+
+    [System.ComponentModel.Description("Why: 3 to 500 characters, kept in the audit log with the change.")]
+    [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
+    public required string Reason { get; init; }
+}
+
+public sealed record MarginBody
+{
+    public required bool Enabled { get; init; }
+
+    [System.ComponentModel.DataAnnotations.Range(0, 100000000)]
+    public long? Flat { get; init; }
+
+    [System.ComponentModel.DataAnnotations.Range(0, 10000)]
+    public long? BasisPoints { get; init; }
+
+    [System.ComponentModel.Description("Why: 3 to 500 characters, kept in the audit log with the change.")]
+    [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
+    public required string Reason { get; init; }
+}
+
+public sealed record HolidayBody
+{
+    [System.ComponentModel.DataAnnotations.StringLength(100, MinimumLength = 1)]
+    public required string Name { get; init; }
+
+    [System.ComponentModel.DataAnnotations.Range(0, 100000000)]
+    public long? Flat { get; init; }
+
+    [System.ComponentModel.DataAnnotations.Range(0, 10000)]
+    public long? BasisPoints { get; init; }
+
+    [System.ComponentModel.Description("Why: 3 to 500 characters, kept in the audit log with the change.")]
+    [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
+    public required string Reason { get; init; }
+}
+
+public sealed record FeeScheduleView(string Object, IReadOnlyList<FeeAdminEndpoints.RuleView> Defaults, FeeAdminEndpoints.MarginView Margin, IReadOnlyList<FeeAdminEndpoints.HolidayView> Holidays);
+
+public sealed record FeeRuleDeletedView(string Merchant, string Method, bool Deleted);
+
+public sealed record HolidayDeletedView(string Date, bool Deleted);

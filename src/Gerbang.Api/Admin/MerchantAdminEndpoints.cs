@@ -14,17 +14,31 @@ public static class MerchantAdminEndpoints
 
     public static void MapMerchantAdmin(this RouteGroupBuilder admin)
     {
-        var merchants = admin.MapGroup("/merchants");
-        merchants.MapPost("", CreateAsync).RequireAuthorization(AdminRoles.ManageMerchants);
-        merchants.MapGet("", ListAsync).RequireAuthorization(AdminRoles.ViewOperations);
-        merchants.MapGet("/{id}", GetAsync).RequireAuthorization(AdminRoles.ViewOperations);
-        merchants.MapPost("/{id}/approve", ApproveAsync).RequireAuthorization(AdminRoles.ManageMerchants);
+        var merchants = admin.MapGroup("/merchants").WithTags("admin merchants");
+        merchants.MapPost("", CreateAsync).RequireAuthorization(AdminRoles.ManageMerchants)
+            .Doc("createMerchant", "Add a merchant", "A merchant in test mode with its test key (shown once); live mode opens when it is approved.")
+            .Body(new CreateMerchantBody { Name = "Toko Budi", SupportEmail = "help@tokobudi.example", Reason = "Signed the contract" }).Returns<CreatedMerchantView>(201)
+            .Fails(400, "reason_required", "parameter_invalid_length");
+        merchants.MapGet("", ListAsync).RequireAuthorization(AdminRoles.ViewOperations).Doc("listMerchants", "List merchants").Returns<ListQuery.ListView<MerchantView>>()
+            .Query("status", "Only merchants with this status.", "active", "suspended").Query("limit", "1 to 100 (10 when left out).").Query("starting_after", "The page after this merchant's id.");
+        merchants.MapGet("/{id}", GetAsync).RequireAuthorization(AdminRoles.ViewOperations).Doc("getMerchantAsAdmin", "Get a merchant").Returns<MerchantView>().NotFound();
+        merchants.MapPost("/{id}/approve", ApproveAsync).RequireAuthorization(AdminRoles.ManageMerchants)
+            .Doc("approveMerchant", "Approve a merchant for live mode", "Opens live mode and answers with the live key, shown once.")
+            .Body(new ReasonBody { Reason = "Checked the documents" }).Returns<ApprovedMerchantView>().NotFound().Fails(400, "reason_required").Fails(409, "merchant_already_approved");
         merchants.MapPost("/{id}/suspend", (string id, HttpContext http, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, MerchantAuthenticator auth, TimeProvider clock) =>
-            SetStatusAsync(id, "suspended", http, db, merchants, audit, auth, clock)).RequireAuthorization(AdminRoles.ManageMerchants);
-        merchants.MapPost("/{id}/bank_accounts/{bankAccount}/verify", VerifyBankAccountAsync).RequireAuthorization(AdminRoles.ManageMerchants);
-        merchants.MapPatch("/{id}/limits", SetLimitsAsync).RequireAuthorization(AdminRoles.MerchantFinances);
+            SetStatusAsync(id, "suspended", http, db, merchants, audit, auth, clock)).RequireAuthorization(AdminRoles.ManageMerchants)
+            .Doc("suspendMerchant", "Suspend a merchant", "Its keys stop working at once; nothing of its money moves until it is reactivated.")
+            .Body(new ReasonBody { Reason = "Checked the documents" }).Returns<MerchantView>().NotFound().Fails(400, "reason_required");
+        merchants.MapPost("/{id}/bank_accounts/{bankAccount}/verify", VerifyBankAccountAsync).RequireAuthorization(AdminRoles.ManageMerchants)
+            .Doc("verifyBankAccount", "Verify a merchant's bank account", "In test mode at once; in live mode a change request that another admin decides (202).")
+            .Body(new ReasonBody { Reason = "Checked the documents" }).Returns<Disbursements.BankAccountView>().Returns<ChangeRequestView>(202).NotFound().Fails(400, "reason_required").Fails(409, "change_request_pending");
+        merchants.MapPatch("/{id}/limits", SetLimitsAsync).RequireAuthorization(AdminRoles.MerchantFinances)
+            .Doc("setMerchantLimits", "Set a merchant's cash-out limit", "Lowering applies at once; raising or removing it is a change request that another admin decides (202).")
+            .Body(new MerchantLimitsBody { DailyCashoutLimit = 50000000, Reason = "Volume grew" }).Returns<MerchantLimitsView>().Returns<ChangeRequestView>(202).NotFound()
+            .Fails(400, "reason_required", "parameter_out_of_range", "parameter_invalid_integer").Fails(409, "change_request_pending");
         merchants.MapPost("/{id}/reactivate", (string id, HttpContext http, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, MerchantAuthenticator auth, TimeProvider clock) =>
-            SetStatusAsync(id, "active", http, db, merchants, audit, auth, clock)).RequireAuthorization(AdminRoles.ManageMerchants);
+            SetStatusAsync(id, "active", http, db, merchants, audit, auth, clock)).RequireAuthorization(AdminRoles.ManageMerchants)
+            .Doc("reactivateMerchant", "Reactivate a merchant").Body(new ReasonBody { Reason = "Checked the documents" }).Returns<MerchantView>().NotFound().Fails(400, "reason_required");
     }
 
     internal static async Task<ApiResponse> CreateAsync(HttpContext http, MerchantService merchants, AuditLog audit)
@@ -250,6 +264,32 @@ public static class MerchantAdminEndpoints
         batch.BatchCommands.Add(update);
         batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("merchant.limits_changed", "merchant", id, new { daily_cashout_limit = before }, new { daily_cashout_limit = limit }, reason)));
         await batch.ExecuteNonQueryAsync(http.RequestAborted);
-        return ApiResponse.Ok(new { id, @object = "merchant_limits", daily_cashout_limit = limit });
+        return ApiResponse.Ok(new MerchantLimitsView(id, "merchant_limits", limit));
     }
 }
+
+public sealed record CreateMerchantBody
+{
+    [System.ComponentModel.DataAnnotations.StringLength(200, MinimumLength = 1)]
+    public required string Name { get; init; }
+
+    [System.ComponentModel.DataAnnotations.StringLength(200)]
+    public string? SupportEmail { get; init; }
+
+    [System.ComponentModel.Description("Why: 3 to 500 characters, kept in the audit log with the change.")]
+    [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
+    public required string Reason { get; init; }
+}
+
+public sealed record MerchantLimitsBody
+{
+    [System.ComponentModel.Description("Most that may be paid out per Jakarta day, or null for no limit.")]
+    [System.ComponentModel.DataAnnotations.Range(0, 9007199254740991)]
+    public required long? DailyCashoutLimit { get; init; }
+
+    [System.ComponentModel.Description("Why: 3 to 500 characters, kept in the audit log with the change.")]
+    [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
+    public required string Reason { get; init; }
+}
+
+public sealed record MerchantLimitsView(string Id, string Object, long? DailyCashoutLimit);

@@ -21,11 +21,18 @@ public static class MerchantUserEndpoints
 
     public static void MapMerchantUsers(this RouteGroupBuilder admin)
     {
-        var users = admin.MapGroup("/merchants/{id}/users");
-        users.MapPost("", CreateAsync).RequireAuthorization(AdminRoles.ManageMerchants);
-        users.MapGet("", ListAsync).RequireAuthorization(AdminRoles.ViewOperations);
-        users.MapPatch("/{user}", UpdateAsync).RequireAuthorization(AdminRoles.ManageMerchants);
-        users.MapPost("/{user}/invite", ReinviteAsync).RequireAuthorization(AdminRoles.ManageMerchants);
+        var users = admin.MapGroup("/merchants/{id}/users").WithTags("admin merchants");
+        users.MapPost("", CreateAsync).RequireAuthorization(AdminRoles.ManageMerchants)
+            .Doc("inviteMerchantUser", "Invite a merchant user", "Mails a one-time link (72 hours) to the address; the person sets their own password.")
+            .Body(new InviteMerchantUserBody { Email = "owner@tokobudi.example", Reason = "Owner's dashboard access" }).Returns<InvitedUserView>(201).NotFound()
+            .Fails(400, "reason_required").Fails(409, "merchant_user_exists");
+        users.MapGet("", ListAsync).RequireAuthorization(AdminRoles.ViewOperations).Doc("listMerchantUsers", "List a merchant's users").Returns<ListQuery.ListView<MerchantUserView>>();
+        users.MapPatch("/{user}", UpdateAsync).RequireAuthorization(AdminRoles.ManageMerchants)
+            .Doc("updateMerchantUser", "Disable or enable a merchant user").Body(new UpdateMerchantUserBody { Disabled = true, Reason = "Left the company" })
+            .Returns<MerchantUserView>().NotFound().Fails(400, "reason_required");
+        users.MapPost("/{user}/invite", ReinviteAsync).RequireAuthorization(AdminRoles.ManageMerchants)
+            .Doc("reinviteMerchantUser", "Send a new invitation", "A new link; the old one stops working.").Body(new ReasonBody { Reason = "The first link expired" })
+            .Returns<InvitedUserView>().NotFound().Fails(400, "reason_required");
     }
 
     private static MerchantUserView Read(NpgsqlDataReader r) => new(
@@ -187,4 +194,23 @@ public static class MerchantUserEndpoints
         await tx.CommitAsync(http.RequestAborted);
         return ApiResponse.Ok(after);
     }
+}
+
+public sealed record InviteMerchantUserBody
+{
+    [System.ComponentModel.DataAnnotations.StringLength(200, MinimumLength = 3)]
+    public required string Email { get; init; }
+
+    [System.ComponentModel.Description("Why: 3 to 500 characters, kept in the audit log with the change.")]
+    [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
+    public required string Reason { get; init; }
+}
+
+public sealed record UpdateMerchantUserBody
+{
+    public required bool Disabled { get; init; }
+
+    [System.ComponentModel.Description("Why: 3 to 500 characters, kept in the audit log with the change.")]
+    [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
+    public required string Reason { get; init; }
 }

@@ -18,14 +18,25 @@ public static class OperationsViewEndpoints
 
     public static void MapOperationsViews(this RouteGroupBuilder admin)
     {
-        admin.MapGet("/payments", PaymentsAsync).RequireAuthorization(AdminRoles.ViewOperations);
-        admin.MapGet("/payments/{id}", PaymentAsync).RequireAuthorization(AdminRoles.ViewOperations);
-        admin.MapGet("/events", EventsAsync).RequireAuthorization(AdminRoles.ViewOperations);
-        admin.MapGet("/refunds", RefundsAsync).RequireAuthorization(AdminRoles.ViewOperations);
-        admin.MapGet("/disbursements", DisbursementsAsync).RequireAuthorization(AdminRoles.ViewOperations);
-        admin.MapGet("/jobs", JobsAsync).RequireAuthorization(AdminRoles.ViewOperations);
-        admin.MapGet("/ledger/accounts", AccountsAsync).RequireAuthorization(AdminRoles.ViewLedger);
-        admin.MapGet("/ledger/entries", EntriesAsync).RequireAuthorization(AdminRoles.ViewLedger);
+        var ops = admin.MapGroup("").WithTags("admin operations");
+        ops.MapGet("/payments", PaymentsAsync).RequireAuthorization(AdminRoles.ViewOperations).Doc("listAllPayments", "List payments of every merchant")
+            .Returns<ListQuery.ListView<PaymentView>>().Query("merchant", "Only this merchant's.").Query("livemode", "Only live (true) or only test (false).", "true", "false").Query("limit", "1 to 100 (20 when left out).").Query("starting_after", "The page after this id.").Query("status", "Only payments with this status.");
+        ops.MapGet("/payments/{id}", PaymentAsync).RequireAuthorization(AdminRoles.ViewOperations).Doc("getAnyPayment", "Get any merchant's payment").Returns<PaymentView>().NotFound();
+        ops.MapGet("/events", EventsAsync).RequireAuthorization(AdminRoles.ViewOperations).Doc("listAllEvents", "List events of every merchant")
+            .Returns<ListQuery.ListView<Webhooks.EventWriter.EventView>>().Query("merchant", "Only this merchant's.").Query("livemode", "Only live (true) or only test (false).", "true", "false").Query("limit", "1 to 100 (20 when left out).").Query("starting_after", "The page after this id.").Query("type", "Only events of this type.");
+        ops.MapGet("/refunds", RefundsAsync).RequireAuthorization(AdminRoles.ViewOperations).Doc("listAllRefunds", "List refunds of every merchant")
+            .Returns<ListQuery.ListView<Refunds.RefundView>>().Query("merchant", "Only this merchant's.").Query("livemode", "Only live (true) or only test (false).", "true", "false").Query("limit", "1 to 100 (20 when left out).").Query("starting_after", "The page after this id.").Query("status", "Only refunds with this status.");
+        ops.MapGet("/disbursements", DisbursementsAsync).RequireAuthorization(AdminRoles.ViewOperations).Doc("listAllDisbursements", "List payouts of every merchant", "in_doubt=true lists payouts sent to a provider long enough ago that their outcome should be known.")
+            .Returns<ListQuery.ListView<AdminDisbursementView>>().Query("merchant", "Only this merchant's.").Query("livemode", "Only live (true) or only test (false).", "true", "false").Query("limit", "1 to 100 (20 when left out).").Query("starting_after", "The page after this id.").Query("status", "Only payouts with this status.")
+            .Query("review", "Only payouts in this review state.", "required", "released", "rejected").Query("in_doubt", "Only payouts in doubt (true) or not (false).", "true", "false")
+            .Fails(400, "invalid_parameter");
+        ops.MapGet("/jobs", JobsAsync).RequireAuthorization(AdminRoles.ViewOperations).Doc("getJobQueues", "Get the job queues", "Per kind of background job: how many wait, run, died or succeeded, and the oldest waiting.")
+            .Returns<JobQueuesView>();
+        var ledger = admin.MapGroup("").WithTags("admin ledger");
+        ledger.MapGet("/ledger/accounts", AccountsAsync).RequireAuthorization(AdminRoles.ViewLedger).Doc("listLedgerAccounts", "List ledger accounts")
+            .Returns<ListQuery.ListView<AccountView>>().Query("owner", "Only accounts of this owner (a merchant or provider id).").Query("kind", "Only accounts of this kind.");
+        ledger.MapGet("/ledger/entries", EntriesAsync).RequireAuthorization(AdminRoles.ViewLedger).Doc("listLedgerEntries", "List ledger entries", "Newest first, each with its balanced postings.")
+            .Returns<ListQuery.ListView<EntryView>>().Query("reference", "Only entries whose reference starts with this.").Query("account", "Only entries that post to this account id.").Query("limit", "1 to 100 (20 when left out).");
     }
 
     private static int Limit(HttpRequest request) =>
@@ -265,14 +276,11 @@ public static class OperationsViewEndpoints
             rows.Add(new JobQueueView(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5)));
         }
 
-        return ApiResponse.Ok(new
-        {
-            @object = "job_queues",
-            pending = rows.Sum(r => r.Pending),
-            running = rows.Sum(r => r.Running),
-            failed = rows.Sum(r => r.Dead),
-            oldest_pending_seconds = rows.Count == 0 ? 0 : rows.Max(r => r.OldestPendingSeconds),
-            queues = rows,
-        });
+        return ApiResponse.Ok(new JobQueuesView(
+            "job_queues", rows.Sum(r => r.Pending), rows.Sum(r => r.Running), rows.Sum(r => r.Dead),
+            rows.Count == 0 ? 0 : rows.Max(r => r.OldestPendingSeconds), rows));
     }
 }
+
+/// <summary>The job queues: totals and each kind.</summary>
+public sealed record JobQueuesView(string Object, long Pending, long Running, long Failed, long OldestPendingSeconds, IReadOnlyList<OperationsViewEndpoints.JobQueueView> Queues);

@@ -15,7 +15,10 @@ public static class PaymentStatsEndpoints
     public sealed record StatsView(string Object, bool Livemode, int Hours, string From, List<BucketView> Data);
 
     public static void MapPaymentStats(this RouteGroupBuilder admin) =>
-        admin.MapGet("/stats/payments", StatsAsync).RequireAuthorization(AdminRoles.ViewOperations);
+        admin.MapGet("/stats/payments", StatsAsync).RequireAuthorization(AdminRoles.ViewOperations).WithTags("admin operations")
+            .Doc("getPaymentStats", "Get payment statistics", "Per provider and hour: payments created, paid and unpaid, volume and success rate.")
+            .Returns<StatsView>().Query("hours", "How many hours back, 1 to 720 (24 when left out).").Query("livemode", "Live (true, the default) or test (false).", "true", "false")
+            .Fails(400, "parameter_out_of_range", "parameter_invalid");
 
     internal static async Task<ApiResponse> StatsAsync(HttpContext http, NpgsqlDataSource db, TimeProvider clock)
     {

@@ -13,8 +13,13 @@ public static class ProviderBalanceEndpoints
 
     public static void MapProviderBalances(this RouteGroupBuilder admin)
     {
-        admin.MapGet("/provider_balances", ListAsync).RequireAuthorization(AdminRoles.ViewLedger);
-        admin.MapPost("/provider_balances/adjustments", AdjustAsync).RequireAuthorization(AdminRoles.AdjustLedger);
+        var balances = admin.MapGroup("/provider_balances").WithTags("admin ledger");
+        balances.MapGet("", ListAsync).RequireAuthorization(AdminRoles.ViewLedger)
+            .Doc("listProviderBalances", "List provider balances", "What the ledger says each provider holds, per mode and currency.").Returns<ListQuery.ListView<ProviderBalanceView>>();
+        balances.MapPost("/adjustments", AdjustAsync).RequireAuthorization(AdminRoles.AdjustLedger)
+            .Doc("adjustProviderBalance", "Adjust a provider balance", "A balanced ledger posting that brings the ledger to what the provider's statement shows.")
+            .Body(new ProviderBalanceAdjustmentBody { Provider = "xendit", Livemode = true, Currency = "IDR", Amount = 2500, Reason = "Statement of 2026-11-30" }).Returns<ProviderBalanceView>(201)
+            .Fails(400, "reason_required", "currency_invalid", "parameter_out_of_range", "parameter_invalid_integer").Fails(404, "resource_missing");
     }
 
     private static async Task<List<ProviderBalanceView>> BalancesAsync(NpgsqlDataSource db, CancellationToken cancellationToken)
@@ -82,4 +87,23 @@ public static class ProviderBalanceEndpoints
         await batch.ExecuteNonQueryAsync(http.RequestAborted);
         return ApiResponse.Ok(after, 201);
     }
+}
+
+public sealed record ProviderBalanceAdjustmentBody
+{
+    [ApiValues("midtrans", "xendit", "doku", "ipaymu", "stripe", "simulator")]
+    public required string Provider { get; init; }
+
+    [System.ComponentModel.Description("Live (true) or test (false, the default).")]
+    public bool? Livemode { get; init; }
+
+    [ApiValues("IDR", "USD", "SGD", "MYR", "PHP", "THB", "INR")]
+    public required string Currency { get; init; }
+
+    [System.ComponentModel.Description("Not zero: positive when the provider holds more than the ledger says.")]
+    public required long Amount { get; init; }
+
+    [System.ComponentModel.Description("Why: 3 to 500 characters, kept in the audit log with the change.")]
+    [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
+    public required string Reason { get; init; }
 }

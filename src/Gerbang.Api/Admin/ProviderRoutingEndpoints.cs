@@ -27,8 +27,13 @@ public static class ProviderRoutingEndpoints
 
     public static void MapProviderRouting(this RouteGroupBuilder admin)
     {
-        admin.MapGet("/providers", List).RequireAuthorization(AdminRoles.ViewOperations);
-        admin.MapPatch("/providers/{name}", PatchAsync).RequireAuthorization(AdminRoles.ManageProviders);
+        var providers = admin.MapGroup("/providers").WithTags("admin providers");
+        providers.MapGet("", List).RequireAuthorization(AdminRoles.ViewOperations)
+            .Doc("listProviders", "List providers", "Each provider's routing settings, what it can take, and the health of each of its lanes.").Returns<ListQuery.ListView<ProviderView>>();
+        providers.MapPatch("/{name}", PatchAsync).RequireAuthorization(AdminRoles.ManageProviders)
+            .Doc("updateProvider", "Change a provider's routing", "Turn it on or off, or change its weight or priority, for everyone or for one merchant.")
+            .Body(new ProviderRoutingBody { Enabled = true, Weight = 50, Reason = "Split traffic after the outage" }).Returns<ProviderView>()
+            .Fails(400, "reason_required", "parameter_out_of_range", "parameter_invalid_integer").Fails(404, "resource_missing");
     }
 
     internal static ApiResponse List(ProviderRegistry registry, RoutingSettings settings, ProviderHealth health) =>
@@ -128,4 +133,25 @@ public static class ProviderRoutingEndpoints
         await settings.ReloadAsync(http.RequestAborted);
         return ApiResponse.Ok(View(name, registry, settings, health));
     }
+}
+
+public sealed record ProviderRoutingBody
+{
+    public bool? Enabled { get; init; }
+
+    [System.ComponentModel.Description("Share of traffic among providers of the same priority (0 to 1000).")]
+    [System.ComponentModel.DataAnnotations.Range(0, 1000)]
+    public long? Weight { get; init; }
+
+    [System.ComponentModel.Description("Lower is tried first (0 to 100).")]
+    [System.ComponentModel.DataAnnotations.Range(0, 100)]
+    public long? Priority { get; init; }
+
+    [System.ComponentModel.Description("Change it for this merchant only.")]
+    [System.ComponentModel.DataAnnotations.StringLength(64)]
+    public string? Merchant { get; init; }
+
+    [System.ComponentModel.Description("Why: 3 to 500 characters, kept in the audit log with the change.")]
+    [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
+    public required string Reason { get; init; }
 }

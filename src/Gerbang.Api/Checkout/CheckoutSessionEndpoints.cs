@@ -14,9 +14,21 @@ public static class CheckoutSessionEndpoints
 
     public static void MapCheckoutSessions(this RouteGroupBuilder v1)
     {
-        var group = v1.MapGroup("/checkout/sessions").WithTags("checkout");
-        group.MapPost("", CreateAsync);
-        group.MapGet("/{id}", GetAsync);
+        var group = v1.MapGroup("/checkout/sessions").WithTags("checkout sessions");
+        group.MapPost("", CreateAsync).Doc("createCheckoutSession", "Create a checkout session", "A hosted page (its url) where the customer picks a method and pays; the customer returns to success_url or cancel_url.")
+            .Body(new CreateCheckoutSessionBody
+            {
+                Amount = 150000,
+                Currency = "IDR",
+                OrderId = "ORDER-1002",
+                Description = "Two shirts",
+                SuccessUrl = "https://shop.example/orders/1002/thanks",
+                CancelUrl = "https://shop.example/cart",
+                Methods = ["qris", "va"],
+                ExpiresIn = 3600,
+            }).Returns<CheckoutSession.View>(201)
+            .Fails(400, "currency_invalid", "url_invalid", "parameter_invalid_integer", "amount_too_small", "amount_too_large", "parameter_out_of_range", "parameter_invalid_length");
+        group.MapGet("/{id}", GetAsync).Doc("getCheckoutSession", "Get a checkout session").Returns<CheckoutSession.View>().NotFound();
     }
 
     private static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, GerbangUrls urls, TimeProvider clock)
@@ -118,4 +130,35 @@ public static class CheckoutSessionEndpoints
 
         return uri.ToString();
     }
+}
+
+/// <summary>The body of <c>POST /v1/checkout/sessions</c>.</summary>
+public sealed record CreateCheckoutSessionBody
+{
+    [System.ComponentModel.DataAnnotations.Range(1, 9007199254740991)]
+    public required long Amount { get; init; }
+
+    [ApiValues("IDR", "USD", "SGD", "MYR", "PHP", "THB", "INR")]
+    public required string Currency { get; init; }
+
+    [System.ComponentModel.DataAnnotations.StringLength(64, MinimumLength = 1)]
+    public required string OrderId { get; init; }
+
+    [System.ComponentModel.DataAnnotations.StringLength(500)]
+    public string? Description { get; init; }
+
+    [System.ComponentModel.Description("Where the customer goes after paying (https in live mode).")]
+    [System.ComponentModel.DataAnnotations.StringLength(2000)]
+    public required string SuccessUrl { get; init; }
+
+    [System.ComponentModel.Description("Where the customer goes on giving up (https in live mode).")]
+    [System.ComponentModel.DataAnnotations.StringLength(2000)]
+    public required string CancelUrl { get; init; }
+
+    [System.ComponentModel.Description("The methods the page offers: qris and va (both when left out).")]
+    public IReadOnlyList<string>? Methods { get; init; }
+
+    [System.ComponentModel.Description("Seconds the page stays open (60 to 86400).")]
+    [System.ComponentModel.DataAnnotations.Range(60, 86400)]
+    public long? ExpiresIn { get; init; }
 }

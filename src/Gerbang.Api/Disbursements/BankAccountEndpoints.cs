@@ -26,11 +26,14 @@ public static class BankAccountEndpoints
     public static void MapBankAccounts(this RouteGroupBuilder v1)
     {
         var accounts = v1.MapGroup("/bank_accounts").WithTags("bank accounts");
-        accounts.MapPost("", CreateAsync);
-        accounts.MapGet("", ListAsync);
-        accounts.MapGet("/{id}", GetAsync);
-        accounts.MapDelete("/{id}", DeleteAsync);
-        accounts.MapPost("/{id}/make_primary", MakePrimaryAsync);
+        accounts.MapPost("", CreateAsync).Doc("createBankAccount", "Add a bank account", "An account payouts can go to once an operator has verified it.")
+            .Body(new CreateBankAccountBody { BankCode = "bca", AccountNumber = "1234567890", AccountHolderName = "PT Toko Budi" }).Returns<BankAccountView>(201)
+            .Fails(400, "bank_invalid", "parameter_invalid_length").Fails(422, "bank_account_limit");
+        accounts.MapGet("", ListAsync).Doc("listBankAccounts", "List bank accounts").Lists<BankAccountView>(ListFilters);
+        accounts.MapGet("/{id}", GetAsync).Doc("getBankAccount", "Get a bank account").Returns<BankAccountView>().NotFound();
+        accounts.MapDelete("/{id}", DeleteAsync).Doc("deleteBankAccount", "Delete a bank account").Returns<DeletedView>().NotFound();
+        accounts.MapPost("/{id}/make_primary", MakePrimaryAsync).Doc("makeBankAccountPrimary", "Make a bank account the primary one", "Payouts that name no account go to the primary one.")
+            .Returns<BankAccountView>().NotFound();
     }
 
     internal static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, SecretBox box, TimeProvider clock)
@@ -108,8 +111,9 @@ public static class BankAccountEndpoints
     internal static Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
         ListQuery.AnswerForMerchantAsync(
             http, db, $"select {Columns} from bank_accounts where merchant_id = $1 and mode = $2 and deleted_at is null", "bank_accounts",
-            new Dictionary<string, string> { ["status"] = "status" }, Read, a => a, "/v1/bank_accounts",
-            new Dictionary<string, IReadOnlyList<string>> { ["status"] = ["unverified", "verified"] });
+            ListFilters, Read, a => a, "/v1/bank_accounts");
+
+    public static readonly ListFilter[] ListFilters = [new("status", "Verified or not yet.", ["unverified", "verified"])];
 
     public static async Task<BankAccountView?> FindAsync(NpgsqlDataSource db, string merchantId, string mode, string id, CancellationToken cancellationToken)
     {
@@ -140,7 +144,7 @@ public static class BankAccountEndpoints
         }
 
         return await cmd.ExecuteNonQueryAsync(http.RequestAborted) == 1
-            ? ApiResponse.Ok(new { id, @object = "bank_account", deleted = true })
+            ? ApiResponse.Ok(new DeletedView(id, "bank_account", true))
             : Problems.NotFound("bank account");
     }
 
@@ -164,4 +168,18 @@ public static class BankAccountEndpoints
         await batch.ExecuteNonQueryAsync(http.RequestAborted);
         return ApiResponse.Ok((await FindAsync(db, merchant.MerchantId, merchant.ModeWire, id, http.RequestAborted))!);
     }
+}
+
+/// <summary>The body of <c>POST /v1/bank_accounts</c>.</summary>
+public sealed record CreateBankAccountBody
+{
+    [ApiValues("bca", "bni", "bri", "bsi", "mandiri", "permata", "cimb", "danamon", "btn", "ocbc")]
+    public required string BankCode { get; init; }
+
+    [System.ComponentModel.Description("Digits only, 6 to 20.")]
+    [System.ComponentModel.DataAnnotations.StringLength(20, MinimumLength = 6)]
+    public required string AccountNumber { get; init; }
+
+    [System.ComponentModel.DataAnnotations.StringLength(100, MinimumLength = 1)]
+    public required string AccountHolderName { get; init; }
 }

@@ -30,11 +30,18 @@ public static class DisbursementEndpoints
     {
         v1.MapBankAccounts();
         var group = v1.MapGroup("/disbursements").WithTags("disbursements");
-        group.MapPost("", CreateAsync);
-        group.MapGet("", ListAsync);
-        group.MapGet("/{id}", GetAsync);
-        v1.MapPost("/test_helpers/disbursements/{id}/succeed", (string id, HttpContext http, NpgsqlDataSource db, ProviderRegistry providers) => CompleteAsync(id, true, http, db, providers)).WithTags("test helpers");
-        v1.MapPost("/test_helpers/disbursements/{id}/fail", (string id, HttpContext http, NpgsqlDataSource db, ProviderRegistry providers) => CompleteAsync(id, false, http, db, providers)).WithTags("test helpers");
+        group.MapPost("", CreateAsync).Doc("createDisbursement", "Pay out", "Moves the amount and the fee from the available balance at once and sends the payout to a provider; the outcome arrives as disbursement.succeeded or disbursement.failed.")
+            .Body(new CreateDisbursementBody { Amount = 500000, Currency = "IDR", BankAccount = "ba_01JABCDEFGHJKMNPQRSTVWXYZ0", Description = "Weekly payout" }).Returns<DisbursementView>(201)
+            .Fails(400, "currency_invalid", "parameter_invalid_integer", "amount_too_small", "amount_too_large", "parameter_invalid_length")
+            .Fails(404, "resource_missing").Fails(422, "bank_account_not_verified", "no_provider_available", "insufficient_balance", "cashout_limit_exceeded");
+        group.MapGet("", ListAsync).Doc("listDisbursements", "List payouts").Lists<DisbursementView>(ListFilters);
+        group.MapGet("/{id}", GetAsync).Doc("getDisbursement", "Get a payout").Returns<DisbursementView>().NotFound();
+        v1.MapPost("/test_helpers/disbursements/{id}/succeed", (string id, HttpContext http, NpgsqlDataSource db, ProviderRegistry providers) => CompleteAsync(id, true, http, db, providers)).WithTags("test helpers")
+            .Doc("testSucceedDisbursement", "Complete a test payout", "The provider's simulator pays the payout out and notifies Gerbang.")
+            .Returns<DisbursementView>().NotFound().Fails(409, "disbursement_not_at_provider", "test_helper_refused");
+        v1.MapPost("/test_helpers/disbursements/{id}/fail", (string id, HttpContext http, NpgsqlDataSource db, ProviderRegistry providers) => CompleteAsync(id, false, http, db, providers)).WithTags("test helpers")
+            .Doc("testFailDisbursement", "Fail a test payout", "The provider's simulator fails the payout and notifies Gerbang; the amount and fee return to the balance.")
+            .Returns<DisbursementView>().NotFound().Fails(409, "disbursement_not_at_provider", "test_helper_refused");
     }
 
     internal static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, LedgerWriter ledger, FeeResolver fees, Routing.PaymentRouter router, Microsoft.Extensions.Options.IOptions<PayoutOptions> payouts, TimeProvider clock)
@@ -180,8 +187,9 @@ public static class DisbursementEndpoints
     internal static Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
         ListQuery.AnswerForMerchantAsync(
             http, db, $"select {DisbursementRow.Columns} from disbursements where merchant_id = $1 and mode = $2", "disbursements",
-            new Dictionary<string, string> { ["status"] = "status" }, DisbursementRow.Read, d => d.View(), "/v1/disbursements",
-            new Dictionary<string, IReadOnlyList<string>> { ["status"] = ["pending", "processing", "succeeded", "failed"] });
+            ListFilters, DisbursementRow.Read, d => d.View(), "/v1/disbursements");
+
+    public static readonly ListFilter[] ListFilters = [new("status", "The payout's status.", ["pending", "processing", "succeeded", "failed"])];
 
     private static async Task<DisbursementRow?> FindAsync(NpgsqlDataSource db, MerchantContext merchant, string id, CancellationToken cancellationToken)
     {
@@ -220,4 +228,21 @@ public static class DisbursementEndpoints
 
         return ApiResponse.Ok((await FindAsync(db, merchant, id, http.RequestAborted))!.View());
     }
+}
+
+/// <summary>The body of <c>POST /v1/disbursements</c>.</summary>
+public sealed record CreateDisbursementBody
+{
+    [System.ComponentModel.DataAnnotations.Range(1, 9007199254740991)]
+    public required long Amount { get; init; }
+
+    [ApiValues("IDR", "USD", "SGD", "MYR", "PHP", "THB", "INR")]
+    public required string Currency { get; init; }
+
+    [System.ComponentModel.Description("The verified bank account to pay; the primary one when left out.")]
+    [System.ComponentModel.DataAnnotations.StringLength(64)]
+    public string? BankAccount { get; init; }
+
+    [System.ComponentModel.DataAnnotations.StringLength(200)]
+    public string? Description { get; init; }
 }

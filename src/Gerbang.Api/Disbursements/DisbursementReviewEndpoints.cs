@@ -16,9 +16,15 @@ public static class DisbursementReviewEndpoints
     public static void MapDisbursementReview(this RouteGroupBuilder admin)
     {
         admin.MapPost("/disbursements/{id}/release", (string id, HttpContext http, NpgsqlDataSource db, PayoutSettlement settlement, AuditLog audit, IOptions<FourEyesOptions> fourEyes, TimeProvider clock) =>
-            DecideAsync(id, true, http, db, settlement, audit, fourEyes, clock)).RequireAuthorization(AdminRoles.ReviewPayouts);
+            DecideAsync(id, true, http, db, settlement, audit, fourEyes, clock)).RequireAuthorization(AdminRoles.ReviewPayouts).WithTags("admin changes")
+            .Doc("releaseDisbursement", "Release a payout held for review", "A live payout to a newly verified account goes to the provider once another admin releases it.")
+            .Body(new ReasonBody { Reason = "Called the merchant" }).Returns<DisbursementReviewView>().NotFound()
+            .Fails(400, "reason_required").Fails(403, "four_eyes_required").Fails(409, "disbursement_not_in_review");
         admin.MapPost("/disbursements/{id}/reject", (string id, HttpContext http, NpgsqlDataSource db, PayoutSettlement settlement, AuditLog audit, IOptions<FourEyesOptions> fourEyes, TimeProvider clock) =>
-            DecideAsync(id, false, http, db, settlement, audit, fourEyes, clock)).RequireAuthorization(AdminRoles.ReviewPayouts);
+            DecideAsync(id, false, http, db, settlement, audit, fourEyes, clock)).RequireAuthorization(AdminRoles.ReviewPayouts).WithTags("admin changes")
+            .Doc("rejectDisbursement", "Reject a payout held for review", "The payout fails and its amount and fee return to the balance.")
+            .Body(new ReasonBody { Reason = "Account holder does not match" }).Returns<DisbursementReviewView>().NotFound()
+            .Fails(400, "reason_required").Fails(403, "four_eyes_required").Fails(409, "disbursement_not_in_review");
     }
 
     internal static async Task<ApiResponse> DecideAsync(string id, bool release, HttpContext http, NpgsqlDataSource db, PayoutSettlement settlement, AuditLog audit, IOptions<FourEyesOptions> fourEyes, TimeProvider clock)
@@ -85,6 +91,8 @@ public static class DisbursementReviewEndpoints
             await settlement.SettleAsync(id, false, null, "rejected_in_review", http.RequestAborted);
         }
 
-        return ApiResponse.Ok(new { id, @object = "disbursement_review", review = release ? "released" : "rejected", reviewed_by = actor.Email });
+        return ApiResponse.Ok(new DisbursementReviewView(id, "disbursement_review", release ? "released" : "rejected", actor.Email));
     }
 }
+
+public sealed record DisbursementReviewView(string Id, string Object, string Review, string ReviewedBy);

@@ -9,7 +9,8 @@ public static class HealthEndpoints
 {
     public static void MapHealth(this IEndpointRouteBuilder routes)
     {
-        var health = routes.MapGroup("/health").WithTags("health");
+        // Probes for the orchestrator, not part of the API: left out of the OpenAPI document.
+        var health = routes.MapGroup("/health").ExcludeFromDescription();
         health.MapGet("/live", () => TypedResults.Json(new { status = "ok" }));
         health.MapGet("/ready", ReadyAsync);
     }

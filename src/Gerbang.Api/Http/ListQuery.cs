@@ -27,14 +27,14 @@ public sealed class ListQuery
 
     public Dictionary<string, string> Filters { get; } = new(StringComparer.Ordinal);
 
-    public static ListQuery? Parse(HttpRequest request, IReadOnlyCollection<string> filters, out ApiResponse? problem) =>
-        Parse(request, filters, null, out problem);
+    public static ListQuery? Parse(HttpRequest request, IReadOnlyList<ListFilter> filters, out ApiResponse? problem) =>
+        Parse(request, filters.Select(f => f.Name).ToArray(), filters.Where(f => f.Values is not null).ToDictionary(f => f.Name, f => f.Values!), out problem);
 
     /// <summary>
     /// Parses the list parameters; a filter named in <paramref name="values"/> must have one of its
     /// values (a status or type that cannot exist is a mistake, not an empty list).
     /// </summary>
-    public static ListQuery? Parse(HttpRequest request, IReadOnlyCollection<string> filters, IReadOnlyDictionary<string, IReadOnlyList<string>>? values, out ApiResponse? problem)
+    private static ListQuery? Parse(HttpRequest request, IReadOnlyCollection<string> filters, Dictionary<string, IReadOnlyList<string>> values, out ApiResponse? problem)
     {
         var errors = new List<FieldError>();
         var query = request.Query;
@@ -62,7 +62,7 @@ public sealed class ListQuery
             if (filters.Contains(key))
             {
                 result.Filters[key] = value.ToString();
-                if (values is not null && values.TryGetValue(key, out var allowed) && !allowed.Contains(value.ToString()))
+                if (values.TryGetValue(key, out var allowed) && !allowed.Contains(value.ToString()))
                 {
                     errors.Add(new FieldError(key, "parameter_invalid", $"{key} must be one of {string.Join(", ", allowed)}."));
                 }
@@ -184,21 +184,20 @@ public sealed class ListQuery
 
     /// <summary>
     /// A merchant-scoped list end to end: <paramref name="select"/> must filter on <c>merchant_id = $1
-    /// and mode = $2</c>; <paramref name="filters"/> maps each allowed query filter to its column.
+    /// and mode = $2</c>; <paramref name="filters"/> are the equality filters it allows.
     /// </summary>
     public static async Task<ApiResponse> AnswerForMerchantAsync<TRow, TView>(
         HttpContext http,
         NpgsqlDataSource db,
         string select,
         string table,
-        IReadOnlyDictionary<string, string> filters,
+        IReadOnlyList<ListFilter> filters,
         Func<NpgsqlDataReader, TRow> read,
         Func<TRow, TView> view,
-        string url,
-        IReadOnlyDictionary<string, IReadOnlyList<string>>? values = null)
+        string url)
     {
         var merchant = Merchants.MerchantContext.Of(http);
-        var query = Parse(http.Request, filters.Keys.ToArray(), values, out var problem);
+        var query = Parse(http.Request, filters, out var problem);
         if (query is null)
         {
             return problem!;
@@ -210,7 +209,7 @@ public sealed class ListQuery
         var sql = new StringBuilder(select);
         foreach (var (name, value) in query.Filters)
         {
-            sql.Append(CultureInfo.InvariantCulture, $" and {filters[name]} = ${Add(cmd, value)}");
+            sql.Append(CultureInfo.InvariantCulture, $" and {filters.First(f => f.Name == name).Sql} = ${Add(cmd, value)}");
         }
 
         query.Apply(sql, cmd, table);

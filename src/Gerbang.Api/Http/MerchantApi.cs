@@ -9,7 +9,7 @@ namespace Gerbang.Api.Http;
 public static class MerchantApi
 {
     public static RouteGroupBuilder MapMerchantApi(this IEndpointRouteBuilder routes) =>
-        (RouteGroupBuilder)routes.MapGroup("/v1").RequireRateLimiting(RateLimits.Merchant).AddEndpointFilter(GateAsync).WithTags("merchant");
+        (RouteGroupBuilder)routes.MapGroup("/v1").RequireRateLimiting(RateLimits.Merchant).AddEndpointFilter(GateAsync).CalledBy(ApiCaller.Merchant);
 
     private static async ValueTask<object?> GateAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {

@@ -9,11 +9,12 @@ namespace Gerbang.Api.Ledger;
 /// <summary><c>/v1/balance</c> and <c>/v1/balance_transactions</c>, read from the ledger.</summary>
 public static class BalanceEndpoints
 {
-    private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> TransactionFilterValues = new Dictionary<string, IReadOnlyList<string>>
-    {
-        ["type"] = ["payment", "fee", "refund", "refund_reversal", "disbursement", "disbursement_reversal", "adjustment"],
-        ["currency"] = Currency.Codes,
-    };
+    public static readonly ListFilter[] TransactionFilters =
+    [
+        new("type", "What moved the balance.", ["payment", "fee", "refund", "refund_reversal", "disbursement", "disbursement_reversal", "adjustment"]),
+        new("source", "The id of the payment, refund or payout behind it."),
+        new("currency", "The currency.", Currency.Codes),
+    ];
 
     public static IServiceCollection AddLedger(this IServiceCollection services)
     {
@@ -23,10 +24,11 @@ public static class BalanceEndpoints
 
     public static void MapBalance(this RouteGroupBuilder v1)
     {
-        v1.MapGet("/balance", BalanceAsync).WithTags("balance");
+        v1.MapGet("/balance", BalanceAsync).WithTags("balance").Doc("getBalance", "Get the balance", "Available (can be paid out), pending (paid, not yet settled) and reserved (held for payouts in flight), per currency.")
+            .Returns<BalanceView>();
         var transactions = v1.MapGroup("/balance_transactions").WithTags("balance");
-        transactions.MapGet("", TransactionsAsync);
-        transactions.MapGet("/{id}", TransactionAsync);
+        transactions.MapGet("", TransactionsAsync).Doc("listBalanceTransactions", "List balance transactions", "Every movement of the balance, newest first.").Lists<BalanceTransactionView>(TransactionFilters);
+        transactions.MapGet("/{id}", TransactionAsync).Doc("getBalanceTransaction", "Get a balance transaction").Returns<BalanceTransactionView>().NotFound();
     }
 
     public sealed record AmountView(long Amount, string Currency);
@@ -77,7 +79,7 @@ public static class BalanceEndpoints
     internal static async Task<ApiResponse> TransactionsAsync(HttpContext http, NpgsqlDataSource db)
     {
         var merchant = MerchantContext.Of(http);
-        var query = ListQuery.Parse(http.Request, ["type", "source", "currency"], TransactionFilterValues, out var problem);
+        var query = ListQuery.Parse(http.Request, TransactionFilters, out var problem);
         if (query is null)
         {
             return problem!;

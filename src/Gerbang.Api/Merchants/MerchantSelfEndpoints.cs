@@ -17,11 +17,15 @@ public static class MerchantSelfEndpoints
     public static void MapMerchantSelf(this RouteGroupBuilder v1)
     {
         var merchant = v1.MapGroup("/merchant").WithTags("merchant");
-        merchant.MapGet("", GetAsync);
-        merchant.MapPatch("", UpdateAsync);
-        merchant.MapGet("/api_keys", KeysAsync);
-        merchant.MapPost("/api_keys/roll", RollAsync);
-        merchant.MapPost("/api_keys/{id}/revoke", RevokeAsync);
+        merchant.MapGet("", GetAsync).Doc("getMerchant", "Get the merchant", "The merchant the key belongs to, as seen in the key's mode.").Returns<SelfView>();
+        merchant.MapPatch("", UpdateAsync).Doc("updateMerchant", "Update the merchant", "Its name, support email and the name on customers' statements.")
+            .Body(new UpdateMerchantBody { SupportEmail = "help@shop.example", StatementName = "TOKO BUDI" }).Returns<SelfView>()
+            .Fails(400, "parameter_invalid_length");
+        merchant.MapGet("/api_keys", KeysAsync).Doc("listApiKeys", "List the API keys", "The mode's keys, newest first: active, expiring, expired or revoked. Secrets are never shown again.")
+            .Returns<ListQuery.ListView<ApiKeyView>>();
+        merchant.MapPost("/api_keys/roll", RollAsync).Doc("rollApiKeys", "Roll the API keys", "A new key for the mode; every other key of the mode stops working now or after the grace period. The new secret is shown once.")
+            .Body(new RollApiKeysBody { ExpiresIn = 3600 }, optional: true).Returns<RolledKeyView>().Fails(400, "parameter_out_of_range", "parameter_invalid_integer");
+        merchant.MapPost("/api_keys/{id}/revoke", RevokeAsync).Doc("revokeApiKey", "Revoke an API key", "The key stops working at once.").Returns<ApiKeyView>().NotFound();
     }
 
     /// <summary>The mode's keys, newest first: active, expiring (rolled with grace), expired or revoked.</summary>
@@ -184,4 +188,26 @@ public static class MerchantSelfEndpoints
         auth.Forget();
         return ApiResponse.Ok(view);
     }
+}
+
+/// <summary>The body of <c>PATCH /v1/merchant</c>: only the fields given change.</summary>
+public sealed record UpdateMerchantBody
+{
+    [System.ComponentModel.DataAnnotations.StringLength(200, MinimumLength = 1)]
+    public string? Name { get; init; }
+
+    [System.ComponentModel.DataAnnotations.StringLength(200, MinimumLength = 1)]
+    public string? SupportEmail { get; init; }
+
+    [System.ComponentModel.Description("What customers see on their statements.")]
+    [System.ComponentModel.DataAnnotations.StringLength(22, MinimumLength = 5)]
+    public string? StatementName { get; init; }
+}
+
+/// <summary>The body of a key roll.</summary>
+public sealed record RollApiKeysBody
+{
+    [System.ComponentModel.Description("Seconds the old keys keep working (0, the default, to 7 days).")]
+    [System.ComponentModel.DataAnnotations.Range(0, MerchantSelfEndpoints.MaxGraceSeconds)]
+    public long? ExpiresIn { get; init; }
 }

@@ -23,21 +23,44 @@ public static class PaymentEndpoints
     public static void MapPayments(this RouteGroupBuilder v1)
     {
         var payments = v1.MapGroup("/payments").WithTags("payments");
-        payments.MapPost("", CreateAsync);
-        payments.MapGet("", ListAsync);
-        payments.MapGet("/{id}", GetAsync);
-        payments.MapGet("/{id}/qr.svg", QrAsync);
-        payments.MapGet("/{id}/attempts", AttemptsAsync);
-        payments.MapPost("/{id}/cancel", (string id, HttpContext http, CancelPaymentHandler handler) => handler.HandleAsync(http, MerchantContext.Of(http), id, http.RequestAborted));
-        payments.MapPost("/{id}/capture", CaptureAsync);
+        payments.MapPost("", CreateAsync)
+            .Doc("createPayment", "Create a payment", "Routes the payment to a provider (or the one asked for) and answers with what the customer needs to pay: a virtual account number, a QRIS string, a card page or a UPI request.")
+            .Body(CreatePaymentBody.Example).Returns<PaymentView>(201)
+            .Fails(400, "currency_invalid", "method_invalid", "bank_invalid", "vpa_invalid", "provider_invalid", "parameter_unexpected", "parameter_invalid_length", "parameter_invalid_integer", "parameter_out_of_range", "parameter_invalid_time", "parameter_conflict", "amount_too_small", "amount_too_large", "items_total_mismatch", "metadata_too_many_keys", "metadata_key_invalid", "metadata_value_invalid", "url_invalid", "url_not_https")
+            .Fails(403, "merchant_suspended", "merchant_not_approved")
+            .Fails(409, "order_id_in_use")
+            .Fails(422, "no_provider_available", "provider_declined")
+            .Fails(502, "provider_error").Fails(503, "provider_unavailable").Fails(504, "provider_timeout");
+        payments.MapGet("", ListAsync).Doc("listPayments", "List payments", "Newest first.")
+            .Lists<PaymentView>(PaymentStore.ListFilters);
+        payments.MapGet("/{id}", GetAsync).Doc("getPayment", "Get a payment").Returns<PaymentView>().NotFound();
+        payments.MapGet("/{id}/qr.svg", QrAsync).Doc("getPaymentQr", "Get a payment's QR code", "The QRIS code as an SVG image, for a payment that has one.")
+            .Produces<string>(200, "image/svg+xml").Fails(404, "resource_missing", "qr_not_available");
+        payments.MapGet("/{id}/attempts", AttemptsAsync).Doc("listPaymentAttempts", "List a payment's attempts", "Each provider attempt of the payment, with its outcome (a payment that failed over has several).")
+            .Returns<ListQuery.ListView<AttemptView>>().NotFound();
+        payments.MapPost("/{id}/cancel", (string id, HttpContext http, CancelPaymentHandler handler) => handler.HandleAsync(http, MerchantContext.Of(http), id, http.RequestAborted))
+            .Doc("cancelPayment", "Cancel a payment", "Closes an unpaid payment at its provider (or releases a card authorisation).")
+            .Returns<PaymentView>().NotFound().Fails(409, "payment_not_cancellable").Fails(502, "provider_error").Fails(503, "provider_unavailable").Fails(504, "provider_timeout");
+        payments.MapPost("/{id}/capture", CaptureAsync)
+            .Doc("capturePayment", "Capture a card authorisation", "Charges all of an authorised card payment, or less.")
+            .Body(new CapturePaymentBody { Amount = 150000 }, optional: true).Returns<PaymentView>().NotFound()
+            .Fails(400, "parameter_invalid_integer", "amount_too_small", "amount_too_large")
+            .Fails(409, "payment_not_capturable", "capture_in_progress").Fails(422, "capture_exceeds_authorized")
+            .Fails(502, "provider_error").Fails(503, "provider_unavailable").Fails(504, "provider_timeout");
 
         var helpers = v1.MapGroup("/test_helpers/payments").WithTags("test helpers");
         helpers.MapPost("/{id}/pay", (string id, HttpContext http, PaymentStore store, ProviderRegistry providers, GerbangUrls urls) =>
-            TestHelperAsync(id, http, store, providers, urls, (c, reference, amount, ct) => c.PayAsync(reference, amount, ct)));
+            TestHelperAsync(id, http, store, providers, urls, (c, reference, amount, ct) => c.PayAsync(reference, amount, ct)))
+            .Doc("testPayPayment", "Pay a test payment", "The provider's simulator takes the customer's payment (of another amount when given) and notifies Gerbang as the provider would.")
+            .Body(new CapturePaymentBody { Amount = 150000 }, optional: true).Returns<PaymentView>().NotFound().Fails(409, "test_helper_refused");
         helpers.MapPost("/{id}/fail", (string id, HttpContext http, PaymentStore store, ProviderRegistry providers, GerbangUrls urls) =>
-            TestHelperAsync(id, http, store, providers, urls, (c, reference, _, ct) => c.FailAsync(reference, ct)));
+            TestHelperAsync(id, http, store, providers, urls, (c, reference, _, ct) => c.FailAsync(reference, ct)))
+            .Doc("testFailPayment", "Fail a test payment", "The provider's simulator declines the payment and notifies Gerbang.")
+            .Returns<PaymentView>().NotFound().Fails(409, "test_helper_refused");
         helpers.MapPost("/{id}/expire", (string id, HttpContext http, PaymentStore store, ProviderRegistry providers, GerbangUrls urls) =>
-            TestHelperAsync(id, http, store, providers, urls, (c, reference, _, ct) => c.ExpireAsync(reference, ct)));
+            TestHelperAsync(id, http, store, providers, urls, (c, reference, _, ct) => c.ExpireAsync(reference, ct)))
+            .Doc("testExpirePayment", "Expire a test payment", "The provider's simulator lets the payment expire and notifies Gerbang.")
+            .Returns<PaymentView>().NotFound().Fails(409, "test_helper_refused");
     }
 
     private static async Task<ApiResponse> CreateAsync(HttpContext http, CreatePaymentHandler handler, TimeProvider clock)
@@ -89,7 +112,7 @@ public static class PaymentEndpoints
 
     internal static async Task<ApiResponse> ListAsync(HttpContext http, PaymentStore store, GerbangUrls urls)
     {
-        var query = ListQuery.Parse(http.Request, PaymentStore.Filters, PaymentStore.FilterValues, out var problem);
+        var query = ListQuery.Parse(http.Request, PaymentStore.ListFilters, out var problem);
         if (query is null)
         {
             return problem!;
@@ -171,4 +194,12 @@ public static class PaymentEndpoints
         var after = await store.GetAsync(merchant, id, http.RequestAborted);
         return ApiResponse.Ok(PaymentView.Of(after!, urls.Public));
     }
+}
+
+/// <summary>The body of a capture (and of a test payment): an amount, or all of it when left out.</summary>
+public sealed record CapturePaymentBody
+{
+    [System.ComponentModel.Description("In the currency's smallest unit; all that is authorised (or due) when left out.")]
+    [System.ComponentModel.DataAnnotations.Range(1, 9007199254740991)]
+    public long? Amount { get; init; }
 }

@@ -9,14 +9,12 @@ namespace Gerbang.Api.Payments;
 /// <summary>Reads payments. Every query is scoped to the calling merchant and mode.</summary>
 public sealed class PaymentStore(NpgsqlDataSource dataSource)
 {
-    public static readonly string[] Filters = ["status", "method", "order_id"];
-
-    /// <summary>The values the enumerated filters can take.</summary>
-    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> FilterValues = new Dictionary<string, IReadOnlyList<string>>
-    {
-        ["status"] = Enum.GetValues<PaymentStatus>().Select(s => s.ToWire()).ToArray(),
-        ["method"] = Enum.GetValues<PaymentMethod>().Select(m => m.ToWire()).ToArray(),
-    };
+    public static readonly ListFilter[] ListFilters =
+    [
+        new("status", "The payment's status.", Enum.GetValues<PaymentStatus>().Select(s => s.ToWire()).ToArray()),
+        new("method", "How it is paid.", Enum.GetValues<PaymentMethod>().Select(m => m.ToWire()).ToArray()),
+        new("order_id", "The merchant's order id."),
+    ];
 
     // Found by its primary key, then scoped: the fence (offset 0) keeps a cached generic plan from
     // walking the merchant's whole (merchant_id, mode, seq) index instead, which made every lookup for a

@@ -191,8 +191,11 @@ public sealed partial class NotificationProcessor(
     }
 
     private static ApiResponse Acknowledge(string id, bool duplicate) =>
-        ApiResponse.Ok(new { received = true, notification = id, duplicate });
+        ApiResponse.Ok(new NotificationReceivedView(true, id, duplicate));
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Refused an unverifiable {Provider} notification: {Reason}")]
     private static partial void LogRejected(ILogger logger, string provider, string reason);
 }
+
+/// <summary>What a provider hears back: received, and whether it was a repeat.</summary>
+public sealed record NotificationReceivedView(bool Received, string Notification, bool Duplicate);

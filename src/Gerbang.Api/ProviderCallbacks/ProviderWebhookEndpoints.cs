@@ -20,8 +20,15 @@ public static class ProviderWebhookEndpoints
 
     public static void MapProviderCallbacks(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/webhooks/{provider}", ReceiveAsync).WithTags("provider webhooks");
-        routes.MapPost("/webhooks/{provider}/payouts", ReceiveAsync).WithTags("provider webhooks");
+        var notifications = routes.MapGroup("/webhooks").WithTags("provider notifications").CalledBy(ApiCaller.Anonymous);
+        notifications.MapPost("/{provider}", ReceiveAsync)
+            .Doc("receiveProviderNotification", "Receive a provider's payment notification", "Each provider's own format and signature (see the provider documentation); an unverifiable one is refused and changes nothing.")
+            .Accepts<System.Text.Json.JsonElement>("application/json", "application/x-www-form-urlencoded").Returns<NotificationReceivedView>()
+            .Fails(401, "signature_invalid").Fails(404, "resource_missing").Fails(413, "body_too_large").Fails(503, "confirmation_pending");
+        notifications.MapPost("/{provider}/payouts", ReceiveAsync)
+            .Doc("receiveProviderPayoutNotification", "Receive a provider's payout notification", "As for payments, for payouts and refunds at providers that send those to their own URL.")
+            .Accepts<System.Text.Json.JsonElement>("application/json", "application/x-www-form-urlencoded").Returns<NotificationReceivedView>()
+            .Fails(401, "signature_invalid").Fails(404, "resource_missing").Fails(413, "body_too_large").Fails(503, "confirmation_pending");
     }
 
     private static async Task<ApiResponse> ReceiveAsync(string provider, HttpContext http, NotificationProcessor processor)

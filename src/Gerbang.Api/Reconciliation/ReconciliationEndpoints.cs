@@ -16,7 +16,9 @@ public static class ReconciliationEndpoints
 
     /// <summary><c>POST /admin/v1/reconciliation/runs</c>: a full pass at once, answered with what it found and corrected.</summary>
     public static void MapReconciliation(this RouteGroupBuilder admin) =>
-        admin.MapPost("/reconciliation/runs", RunAsync).RequireAuthorization(AdminRoles.RunReconciliation);
+        admin.MapPost("/reconciliation/runs", RunAsync).RequireAuthorization(AdminRoles.RunReconciliation).WithTags("reconciliation")
+            .Doc("runReconciliation", "Run a reconciliation", "Asks every provider about every open or recent payment and payout, and corrects Gerbang's books where the provider's differ.")
+            .Body(new ReconciliationRunBody { Reason = "After the provider's outage" }, optional: true).Returns<ReconciliationReport>(201);
 
     private static async Task<ApiResponse> RunAsync(HttpContext http, Reconciler reconciler, AuditLog audit)
     {
@@ -41,4 +43,10 @@ public static class ReconciliationEndpoints
             cancellationToken: http.RequestAborted);
         return ApiResponse.Ok(report, 201);
     }
+}
+
+public sealed record ReconciliationRunBody
+{
+    [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
+    public string? Reason { get; init; }
 }

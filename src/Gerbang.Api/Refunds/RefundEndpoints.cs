@@ -17,10 +17,14 @@ public static class RefundEndpoints
 
     public static void MapRefunds(this RouteGroupBuilder v1)
     {
-        v1.MapPost("/payments/{id}/refunds", CreateAsync).WithTags("refunds");
+        v1.MapPost("/payments/{id}/refunds", CreateAsync).WithTags("refunds")
+            .Doc("createRefund", "Refund a payment", "Refunds all that is left of a paid payment, or part of it; the outcome arrives as refund.succeeded or refund.failed.")
+            .Body(new CreateRefundBody { Amount = 50000, Reason = "Returned one shirt" }, optional: true).Returns<RefundView>(201).NotFound()
+            .Fails(400, "parameter_invalid_integer", "amount_too_small", "amount_too_large", "parameter_invalid_length")
+            .Fails(409, "payment_not_refundable").Fails(422, "refund_not_supported", "refund_exceeds_payment", "insufficient_balance");
         var refunds = v1.MapGroup("/refunds").WithTags("refunds");
-        refunds.MapGet("", ListAsync);
-        refunds.MapGet("/{id}", GetAsync);
+        refunds.MapGet("", ListAsync).Doc("listRefunds", "List refunds").Lists<RefundView>(ListFilters);
+        refunds.MapGet("/{id}", GetAsync).Doc("getRefund", "Get a refund").Returns<RefundView>().NotFound();
     }
 
     internal static async Task<ApiResponse> CreateAsync(string id, HttpContext http, CreateRefundHandler handler)
@@ -45,8 +49,13 @@ public static class RefundEndpoints
     internal static Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
         ListQuery.AnswerForMerchantAsync(
             http, db, $"select {RefundRow.Columns} from refunds where merchant_id = $1 and mode = $2", "refunds",
-            new Dictionary<string, string> { ["payment"] = "payment_id", ["status"] = "status" }, RefundRow.Read, r => r.View(), "/v1/refunds",
-            new Dictionary<string, IReadOnlyList<string>> { ["status"] = ["pending", "succeeded", "failed"] });
+            ListFilters, RefundRow.Read, r => r.View(), "/v1/refunds");
+
+    public static readonly ListFilter[] ListFilters =
+    [
+        new("payment", "The refunded payment's id.", Column: "payment_id"),
+        new("status", "The refund's status.", ["pending", "succeeded", "failed"]),
+    ];
 
     internal static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db)
     {
@@ -58,4 +67,14 @@ public static class RefundEndpoints
         await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
         return await reader.ReadAsync(http.RequestAborted) ? ApiResponse.Ok(RefundRow.Read(reader).View()) : Problems.NotFound("refund");
     }
+}
+
+/// <summary>The body of a refund: all that is left when amount is left out.</summary>
+public sealed record CreateRefundBody
+{
+    [System.ComponentModel.DataAnnotations.Range(1, 9007199254740991)]
+    public long? Amount { get; init; }
+
+    [System.ComponentModel.DataAnnotations.StringLength(500)]
+    public string? Reason { get; init; }
 }

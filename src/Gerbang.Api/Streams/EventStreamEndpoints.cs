@@ -19,7 +19,9 @@ public static class EventStreamEndpoints
     }
 
     public static void MapEventStream(this RouteGroupBuilder v1) =>
-        v1.MapGet("/events/stream", StreamAsync).WithTags("events").Produces(200, contentType: "text/event-stream");
+        v1.MapGet("/events/stream", StreamAsync).WithTags("events")
+            .Doc("streamEvents", "Stream events", "Server-sent events as they happen; Last-Event-ID resumes after a break; store_id keeps only the events of one outlet.")
+            .Produces<string>(200, "text/event-stream").Fails(400, "parameter_invalid");
 
     private static async Task<IResult> StreamAsync(HttpContext http, EventStreamHub hub)
     {

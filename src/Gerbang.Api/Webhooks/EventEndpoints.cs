@@ -9,10 +9,11 @@ namespace Gerbang.Api.Webhooks;
 /// <summary><c>/v1/events</c>: the event log, each event's delivery attempts, and resending.</summary>
 public static class EventEndpoints
 {
-    private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> TypeValues = new Dictionary<string, IReadOnlyList<string>>
-    {
-        ["type"] = EventTypes.All,
-    };
+    public static readonly ListFilter[] ListFilters =
+    [
+        new("type", "The event's type.", EventTypes.All),
+        new("object", "The id of the object the event is about."),
+    ];
 
     public static IServiceCollection AddWebhooks(this IServiceCollection services)
     {
@@ -27,16 +28,18 @@ public static class EventEndpoints
     public static void MapEvents(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/events").WithTags("events");
-        group.MapGet("", ListAsync);
-        group.MapGet("/{id}", GetAsync);
-        group.MapGet("/{id}/deliveries", DeliveriesAsync);
-        group.MapPost("/{id}/resend", ResendAsync);
+        group.MapGet("", ListAsync).Doc("listEvents", "List events", "Every event of the mode, newest first, kept 30 days.").Lists<EventWriter.EventView>(ListFilters);
+        group.MapGet("/{id}", GetAsync).Doc("getEvent", "Get an event", "The event exactly as it was delivered.").Returns<EventWriter.EventView>().NotFound();
+        group.MapGet("/{id}/deliveries", DeliveriesAsync).Doc("listEventDeliveries", "List an event's deliveries").Returns<ListQuery.ListView<DeliveryAttemptView>>().NotFound();
+        group.MapPost("/{id}/resend", ResendAsync).Doc("resendEvent", "Resend an event", "Delivers the event again to every endpoint that takes its type, or to the one named.")
+            .Body(new ResendEventBody { WebhookEndpoint = "we_01JABCDEFGHJKMNPQRSTVWXYZ0" }, optional: true).Returns<EventResendView>(202)
+            .Fails(404, "resource_missing");
     }
 
     internal static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db)
     {
         var merchant = MerchantContext.Of(http);
-        var query = ListQuery.Parse(http.Request, ["type", "object"], TypeValues, out var problem);
+        var query = ListQuery.Parse(http.Request, ListFilters, out var problem);
         if (query is null)
         {
             return problem!;
@@ -179,7 +182,7 @@ public static class EventEndpoints
             deliveries.Add(reader.GetString(0));
         }
 
-        return ApiResponse.Ok(new { @object = "event_resend", @event = id, deliveries }, 202);
+        return ApiResponse.Ok(new EventResendView("event_resend", id, deliveries), 202);
     }
 
     private static async Task<byte[]?> BodyAsync(NpgsqlDataSource db, MerchantContext merchant, string id, CancellationToken cancellationToken)
@@ -194,3 +197,13 @@ public static class EventEndpoints
     public sealed record DeliveryAttemptView(
         string Id, string Object, bool Livemode, string Event, string Delivery, string WebhookEndpoint, string AttemptedAt, int? HttpStatus, int LatencyMs, string? Error, bool Succeeded, string DeliveryStatus);
 }
+
+/// <summary>The body of a resend: one endpoint, or every one that takes the event when left out.</summary>
+public sealed record ResendEventBody
+{
+    [System.ComponentModel.DataAnnotations.StringLength(64)]
+    public string? WebhookEndpoint { get; init; }
+}
+
+/// <summary>What a resend answers: the deliveries it queued.</summary>
+public sealed record EventResendView(string Object, string Event, IReadOnlyList<string> Deliveries);

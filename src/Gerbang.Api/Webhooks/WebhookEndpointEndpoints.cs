@@ -13,15 +13,23 @@ public static class WebhookEndpointEndpoints
 {
     public static void MapWebhookEndpoints(this RouteGroupBuilder v1)
     {
-        var group = v1.MapGroup("/webhook_endpoints").WithTags("webhooks");
-        group.MapPost("", CreateAsync);
-        group.MapGet("", ListAsync);
-        group.MapGet("/{id}", GetAsync);
-        group.MapPatch("/{id}", UpdateAsync);
-        group.MapDelete("/{id}", DeleteAsync);
-        group.MapPost("/{id}/rotate_secret", RotateSecretAsync);
-        group.MapPost("/{id}/test", SendTestAsync);
-        group.MapGet("/{id}/deliveries", DeliveriesAsync);
+        var group = v1.MapGroup("/webhook_endpoints").WithTags("webhook endpoints");
+        var example = new WebhookEndpointBody { Url = "https://shop.example/hooks/gerbang", EnabledEvents = ["payment.paid", "refund.succeeded"], Description = "Order system" };
+        group.MapPost("", CreateAsync).Doc("createWebhookEndpoint", "Add a webhook endpoint", "Events of the chosen types go to the URL, signed as Standard Webhooks. The signing secret (whsec_) is shown once.")
+            .Body(example).Returns<WebhookEndpointView>(201)
+            .Fails(400, "url_invalid", "url_not_https", "url_forbidden", "event_type_invalid", "parameter_invalid_length");
+        group.MapGet("", ListAsync).Doc("listWebhookEndpoints", "List webhook endpoints").Lists<WebhookEndpointView>();
+        group.MapGet("/{id}", GetAsync).Doc("getWebhookEndpoint", "Get a webhook endpoint").Returns<WebhookEndpointView>().NotFound();
+        group.MapPatch("/{id}", UpdateAsync).Doc("updateWebhookEndpoint", "Update a webhook endpoint", "Only the fields given change; disabled: false turns a disabled endpoint back on.")
+            .Body(example with { Disabled = false }).Returns<WebhookEndpointView>().NotFound()
+            .Fails(400, "url_invalid", "url_not_https", "url_forbidden", "event_type_invalid", "parameter_invalid_length");
+        group.MapDelete("/{id}", DeleteAsync).Doc("deleteWebhookEndpoint", "Delete a webhook endpoint").Returns<DeletedView>().NotFound();
+        group.MapPost("/{id}/rotate_secret", RotateSecretAsync).Doc("rotateWebhookSecret", "Rotate a webhook endpoint's secret", "A new secret, shown once; deliveries carry signatures of both until the old one expires.")
+            .Body(new RotateSecretBody { ExpiresIn = 86400 }, optional: true).Returns<WebhookEndpointView>().NotFound().Fails(400, "parameter_out_of_range", "parameter_invalid_integer");
+        group.MapPost("/{id}/test", SendTestAsync).Doc("testWebhookEndpoint", "Send a test event", "A webhook_endpoint.test event to this endpoint only.")
+            .Returns<EventWriter.EventView>(202).NotFound();
+        group.MapGet("/{id}/deliveries", DeliveriesAsync).Doc("listWebhookEndpointDeliveries", "List an endpoint's deliveries", "The latest delivery attempts to this endpoint.")
+            .Returns<ListQuery.ListView<EventEndpoints.DeliveryAttemptView>>().NotFound();
     }
 
     public const long MaxOverlapSeconds = 7 * 24 * 3600;
@@ -173,7 +181,7 @@ public static class WebhookEndpointEndpoints
     internal static Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
         ListQuery.AnswerForMerchantAsync(
             http, db, $"select {WebhookEndpointRow.Columns} from webhook_endpoints where merchant_id = $1 and mode = $2 and deleted_at is null", "webhook_endpoints",
-            new Dictionary<string, string>(), WebhookEndpointRow.Read, r => r.View(), "/v1/webhook_endpoints");
+            [], WebhookEndpointRow.Read, r => r.View(), "/v1/webhook_endpoints");
 
     internal static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db)
     {
@@ -262,7 +270,7 @@ public static class WebhookEndpointEndpoints
         }
 
         return await cmd.ExecuteNonQueryAsync(http.RequestAborted) == 1
-            ? ApiResponse.Ok(new { id, @object = "webhook_endpoint", deleted = true })
+            ? ApiResponse.Ok(new DeletedView(id, "webhook_endpoint", true))
             : Problems.NotFound("webhook endpoint");
     }
 
@@ -333,4 +341,29 @@ public static class WebhookEndpointEndpoints
 
         return events.Distinct(StringComparer.Ordinal).ToArray();
     }
+}
+
+/// <summary>The body of a webhook endpoint's creation (url and enabled_events required) or update (only what is given).</summary>
+public sealed record WebhookEndpointBody
+{
+    [System.ComponentModel.Description("An absolute URL; https in live mode. Private, loopback and metadata addresses are refused.")]
+    [System.ComponentModel.DataAnnotations.StringLength(2048, MinimumLength = 1)]
+    public string? Url { get; init; }
+
+    [System.ComponentModel.Description("Event types to send, or [\"*\"] for all.")]
+    public IReadOnlyList<string>? EnabledEvents { get; init; }
+
+    [System.ComponentModel.DataAnnotations.StringLength(500)]
+    public string? Description { get; init; }
+
+    [System.ComponentModel.Description("Update only: true stops deliveries, false resumes them.")]
+    public bool? Disabled { get; init; }
+}
+
+/// <summary>The body of a secret rotation.</summary>
+public sealed record RotateSecretBody
+{
+    [System.ComponentModel.Description("Seconds the old secret keeps signing (0 to 7 days; 24 hours when left out).")]
+    [System.ComponentModel.DataAnnotations.Range(0, WebhookEndpointEndpoints.MaxOverlapSeconds)]
+    public long? ExpiresIn { get; init; }
 }
