@@ -7,6 +7,7 @@ cd "$(dirname "$0")"
 scripts/ensure-postgres.sh || { echo "0 passed, 1 failed"; exit 1; }
 scripts/ensure-chromium.sh || { echo "0 passed, 1 failed"; exit 1; }
 scripts/ensure-nginx.sh || { echo "0 passed, 1 failed"; exit 1; }
+scripts/ensure-node-tools.sh || { echo "0 passed, 1 failed"; exit 1; }
 export GERBANG_SCREENSHOTS="${GERBANG_SCREENSHOTS:-$PWD/artifacts/screenshots}"
 
 results="$(mktemp -d)"

@@ -49,6 +49,7 @@ public static class ApiDocument
         {
             o.SerializerOptions.PropertyNamingPolicy = ApiJson.Options.PropertyNamingPolicy;
             o.SerializerOptions.DefaultIgnoreCondition = ApiJson.Options.DefaultIgnoreCondition;
+            o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict; // numbers in strings are refused
         });
         services.AddOpenApi(o =>
         {
@@ -204,6 +205,17 @@ public static class ApiDocument
         if (context.JsonPropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(ApiValuesAttribute), false) is [ApiValuesAttribute values, ..])
         {
             schema.Enum = values.Values.Select(v => (JsonNode)JsonValue.Create(v)!).ToList();
+        }
+
+        // An answer (a positional record) always carries every field, null or not, unless the field
+        // is left out when null: so a client can rely on each being there.
+        if (context.JsonPropertyInfo is null && context.JsonTypeInfo.Kind == System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object)
+        {
+            var always = context.JsonTypeInfo.Properties.Where(p => p.AssociatedParameter is not null && p.ShouldSerialize is null).Select(p => p.Name).ToList();
+            if (always.Count > 0)
+            {
+                schema.Required = new HashSet<string>(always, StringComparer.Ordinal);
+            }
         }
 
         return Task.CompletedTask;
