@@ -1,8 +1,8 @@
 namespace Gerbang.Domain;
 
 /// <summary>
-/// An amount in a currency's smallest unit on the local rails. Arithmetic refuses mixed currencies
-/// and overflows; there is no conversion to floating point anywhere.
+/// An amount in a currency's smallest unit on the local rails. Arithmetic and comparison refuse mixed
+/// currencies (they throw), arithmetic refuses overflows; there is no conversion to floating point anywhere.
 /// </summary>
 public readonly record struct Money(long Amount, Currency Currency)
 {
@@ -17,9 +17,10 @@ public readonly record struct Money(long Amount, Currency Currency)
 
     public static Money operator -(Money a) => new(checked(-a.Amount), a.Currency);
 
-    public static bool operator <(Money a, Money b) => a.Amount < b.Amount && Same(a, b) == a.Currency;
+    // The currency is checked before the amounts, whatever they are: 5 IDR is neither less nor more than 7 USD.
+    public static bool operator <(Money a, Money b) => Same(a, b) == a.Currency && a.Amount < b.Amount;
 
-    public static bool operator >(Money a, Money b) => a.Amount > b.Amount && Same(a, b) == a.Currency;
+    public static bool operator >(Money a, Money b) => Same(a, b) == a.Currency && a.Amount > b.Amount;
 
     public static bool operator <=(Money a, Money b) => !(a > b);
 
@@ -31,7 +32,7 @@ public readonly record struct Money(long Amount, Currency Currency)
 
     public Money Negate() => -this;
 
-    public int CompareTo(Money other) => Amount.CompareTo(other.Amount) * (Same(this, other) == Currency ? 1 : 0);
+    public int CompareTo(Money other) => Same(this, other) == Currency ? Amount.CompareTo(other.Amount) : 0;
 
     public bool IsPositive => Amount > 0;
 

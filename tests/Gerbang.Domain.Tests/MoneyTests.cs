@@ -4,6 +4,24 @@ namespace Gerbang.Domain.Tests;
 
 public sealed class MoneyTests
 {
+    [Theory]
+    [InlineData(5, 7)]
+    [InlineData(7, 5)]
+    [InlineData(5, 5)]
+    public void Comparing_two_currencies_is_refused_whichever_amount_is_larger(long idr, long usd)
+    {
+        var a = new Money(idr, Currency.Idr);
+        var b = new Money(usd, Currency.Parse("USD"));
+        Assert.Throws<InvalidOperationException>(() => a < b);
+        Assert.Throws<InvalidOperationException>(() => a > b);
+        Assert.Throws<InvalidOperationException>(() => a <= b);
+        Assert.Throws<InvalidOperationException>(() => a >= b);
+        Assert.Throws<InvalidOperationException>(() => a.CompareTo(b));
+        Assert.Throws<InvalidOperationException>(() => Money.Min(a, b));
+        Assert.Throws<InvalidOperationException>(() => a - b);
+        Assert.True(new Money(5, Currency.Idr) < new Money(7, Currency.Idr));
+    }
+
     [Fact]
     public void Adding_different_currencies_is_refused()
     {

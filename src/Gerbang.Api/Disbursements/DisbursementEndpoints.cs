@@ -158,13 +158,13 @@ public static class DisbursementEndpoints
             }
         }
 
-        var row = new DisbursementRow(Ids.New(Ids.Disbursement), merchant.MerchantId, merchant.ModeWire, amount.Amount, fee.Amount, currency.Code, account.Id, description, "pending", provider.Name, null, null, now, now, review);
+        var row = new DisbursementRow(Ids.New(Ids.Disbursement), merchant.MerchantId, merchant.ModeWire, amount, fee, account.Id, description, "pending", provider.Name, null, null, now, now, review);
         await using var batch = new NpgsqlBatch(conn, tx);
         var insert = new NpgsqlBatchCommand("""
             insert into disbursements (id, merchant_id, mode, amount, fee, currency, bank_account_id, description, status, provider, created_at, updated_at, review)
             values ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $10, $11)
             """);
-        foreach (var v in new object?[] { row.Id, row.MerchantId, row.Mode, row.Amount, row.Fee, row.Currency, row.BankAccountId, description, row.Provider, now, review })
+        foreach (var v in new object?[] { row.Id, row.MerchantId, row.Mode, row.Amount.Amount, row.Fee.Amount, row.Amount.Currency.Code, row.BankAccountId, description, row.Provider, now, review })
         {
             insert.Parameters.Add(new() { Value = v ?? DBNull.Value });
         }

@@ -81,7 +81,7 @@ public sealed class PayoutJob(NpgsqlDataSource dataSource, ProviderRegistry prov
         var sentBefore = sentAt is not null;
         await MarkSentAsync(row.Id, sentBefore, cancellationToken);
         var result = await provider.PayoutAsync(
-            new ProviderPayoutRequest(row.Id, new Money(row.Amount, Currency.Parse(row.Currency)), bankCode, box.Open(sealedNumber), holder, row.Description, new Uri($"{urls.Public}/webhooks/{row.Provider}/payouts")),
+            new ProviderPayoutRequest(row.Id, row.Amount, bankCode, box.Open(sealedNumber), holder, row.Description, new Uri($"{urls.Public}/webhooks/{row.Provider}/payouts")),
             cancellationToken);
         switch (result.Failure)
         {

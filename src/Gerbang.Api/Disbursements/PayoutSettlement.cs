@@ -42,9 +42,9 @@ public sealed class PayoutSettlement(NpgsqlDataSource dataSource, LedgerWriter l
         }
 
         var mode = row.Mode == "live" ? Mode.Live : Mode.Test;
-        var currency = Currency.Parse(row.Currency);
-        var amount = new Money(row.Amount, currency);
-        var fee = new Money(row.Fee, currency);
+        var currency = row.Amount.Currency;
+        var amount = row.Amount;
+        var fee = row.Fee;
         await ledger.PrepareAsync(
             [AccountRef.Available(row.MerchantId, mode, currency), new AccountRef(AccountKind.MerchantReserved, mode, currency, row.MerchantId), AccountRef.Clearing(row.Provider, mode, currency), AccountRef.Fees(mode, currency)],
             cancellationToken);

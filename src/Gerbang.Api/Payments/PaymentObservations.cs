@@ -246,7 +246,7 @@ public sealed class PaymentObservations(
             }
         }
 
-        var known = ours.Sum(x => x.Amount);
+        var known = ours.Sum(x => x.Amount.Amount);
         var reasons = new List<string>();
         if (providerRefunded >= known)
         {
@@ -262,19 +262,19 @@ public sealed class PaymentObservations(
             }
         }
 
-        var refundable = payment.AmountCaptured + payment.AmountOverpaid - payment.AmountRefunded;
+        var refundable = (payment.AmountCaptured + payment.AmountOverpaid - payment.AmountRefunded).Amount;
         var extra = Math.Min(providerRefunded - known, refundable);
         if (extra > 0)
         {
             var amount = new Money(extra, payment.Amount.Currency);
             var refund = new RefundRow(
-                Ids.New(Ids.Refund), payment.Id, payment.MerchantId, payment.Mode.ToWire(), extra, amount.Currency.Code, "refunded at the provider", "succeeded",
+                Ids.New(Ids.Refund), payment.Id, payment.MerchantId, payment.Mode.ToWire(), amount, "refunded at the provider", "succeeded",
                 o.Provider, $"{o.TransactionId}:{providerRefunded}:{known}", null, now, now, "provider");
             var insert = new NpgsqlBatchCommand("""
                 insert into refunds (id, payment_id, merchant_id, mode, amount, currency, reason, status, provider, provider_reference, initiated_by, created_at, updated_at)
                 values ($1, $2, $3, $4, $5, $6, $7, 'succeeded', $8, $9, 'provider', $10, $10)
                 """);
-            foreach (var v in new object[] { refund.Id, refund.PaymentId, refund.MerchantId, refund.Mode, extra, refund.Currency, refund.Reason!, refund.Provider, refund.ProviderReference!, now })
+            foreach (var v in new object[] { refund.Id, refund.PaymentId, refund.MerchantId, refund.Mode, extra, refund.Amount.Currency.Code, refund.Reason!, refund.Provider, refund.ProviderReference!, now })
             {
                 insert.Parameters.Add(new() { Value = v });
             }
@@ -288,7 +288,7 @@ public sealed class PaymentObservations(
             var pendingView = (refund with { Status = "pending" }).View();
             EventWriter.Add(batch, payment.MerchantId, o.Mode, "refund.created", refund.Id, null, pendingView, now);
             EventWriter.Add(batch, payment.MerchantId, o.Mode, "refund.succeeded", refund.Id, null, refund.View(), now);
-            payment = payment with { AmountRefunded = payment.AmountRefunded + extra, UpdatedAt = now };
+            payment = payment with { AmountRefunded = payment.AmountRefunded + amount, UpdatedAt = now };
             reasons.Add("refunded at the provider");
         }
 
@@ -301,8 +301,8 @@ public sealed class PaymentObservations(
         var paid = payment with
         {
             Status = PaymentStatus.Paid,
-            AmountCaptured = received.Amount,
-            Fee = fee.Amount,
+            AmountCaptured = received,
+            Fee = fee,
             PaidAt = now,
             PaidLate = paidLate,
             UpdatedAt = now,
@@ -316,7 +316,7 @@ public sealed class PaymentObservations(
             update payments set status = 'paid', amount_captured = $2, fee = $3, paid_at = $4, paid_late = $5, capture_requested = null, updated_at = $4
             where id = $1
             """);
-        foreach (var v in new object[] { payment.Id, paid.AmountCaptured, fee.Amount, now, paid.PaidLate })
+        foreach (var v in new object[] { payment.Id, paid.AmountCaptured.Amount, fee.Amount, now, paid.PaidLate })
         {
             update.Parameters.Add(new() { Value = v });
         }
@@ -328,14 +328,14 @@ public sealed class PaymentObservations(
 
     private PaymentRow AddOverpayment(NpgsqlBatch batch, PaymentRow payment, Observation o, Money extra, long confirmedTotal, DateTimeOffset now)
     {
-        var over = payment with { AmountOverpaid = checked(payment.AmountOverpaid + extra.Amount), UpdatedAt = now };
+        var over = payment with { AmountOverpaid = payment.AmountOverpaid + extra, UpdatedAt = now };
 
         // Named by the provider's confirmed total for the transaction: one posting per level of money.
         var entry = LedgerEntry.PaymentPaid($"payment:{payment.Id}:overpayment:{o.Provider}:{o.TransactionId}:{confirmedTotal}", payment.MerchantId, o.Provider, payment.Mode, extra, Money.Zero(extra.Currency));
         ledger.Add(batch, entry, payment.Id, now);
         var cmd = new NpgsqlBatchCommand("update payments set amount_overpaid = $2, updated_at = $3 where id = $1");
         cmd.Parameters.Add(new() { Value = payment.Id });
-        cmd.Parameters.Add(new() { Value = over.AmountOverpaid });
+        cmd.Parameters.Add(new() { Value = over.AmountOverpaid.Amount });
         cmd.Parameters.Add(new() { Value = now });
         batch.BatchCommands.Add(cmd);
         AddEvent(batch, over, "payment.overpaid", now);

@@ -45,13 +45,13 @@ public sealed record PaymentRow
 
     public string? InstructionsJson { get; init; }
 
-    public long AmountCaptured { get; init; }
+    public Money AmountCaptured { get; init; }
 
-    public long AmountRefunded { get; init; }
+    public Money AmountRefunded { get; init; }
 
-    public long AmountOverpaid { get; init; }
+    public Money AmountOverpaid { get; init; }
 
-    public long? Fee { get; init; }
+    public Money? Fee { get; init; }
 
     public bool PaidLate { get; init; }
 
@@ -69,38 +69,42 @@ public sealed record PaymentRow
     public string? CaptureMethod { get; init; }
 
     /// <summary>The amount of a capture sent to the provider and not yet settled.</summary>
-    public long? CaptureRequested { get; init; }
+    public Money? CaptureRequested { get; init; }
 
-    public static PaymentRow Read(NpgsqlDataReader r) => new()
+    public static PaymentRow Read(NpgsqlDataReader r)
     {
-        Id = r.GetString(0),
-        MerchantId = r.GetString(1),
-        Mode = r.GetString(2) == "live" ? Mode.Live : Mode.Test,
-        Status = PaymentStatusWire.Parse(r.GetString(3)),
-        Amount = new Money(r.GetInt64(4), Currency.Parse(r.GetString(5))),
-        Method = r.GetString(6),
-        Bank = r.IsDBNull(7) ? null : r.GetString(7),
-        OrderId = r.GetString(8),
-        Description = r.IsDBNull(9) ? null : r.GetString(9),
-        CustomerJson = r.IsDBNull(10) ? null : r.GetString(10),
-        MetadataJson = r.GetString(11),
-        Provider = r.GetString(12),
-        ProviderReference = r.IsDBNull(13) ? null : r.GetString(13),
-        CurrentAttemptId = r.IsDBNull(14) ? null : r.GetString(14),
-        InstructionsJson = r.IsDBNull(15) ? null : r.GetString(15),
-        AmountCaptured = r.GetInt64(16),
-        AmountRefunded = r.GetInt64(17),
-        AmountOverpaid = r.GetInt64(18),
-        Fee = r.IsDBNull(19) ? null : r.GetInt64(19),
-        PaidLate = r.GetBoolean(20),
-        FailureJson = r.IsDBNull(21) ? null : r.GetString(21),
-        ExpiresAt = r.GetFieldValue<DateTimeOffset>(22),
-        PaidAt = r.IsDBNull(23) ? null : r.GetFieldValue<DateTimeOffset>(23),
-        CreatedAt = r.GetFieldValue<DateTimeOffset>(24),
-        UpdatedAt = r.GetFieldValue<DateTimeOffset>(25),
-        CaptureMethod = r.IsDBNull(26) ? null : r.GetString(26),
-        CaptureRequested = r.IsDBNull(27) ? null : r.GetInt64(27),
-    };
+        var currency = Currency.Parse(r.GetString(5));
+        return new()
+        {
+            Id = r.GetString(0),
+            MerchantId = r.GetString(1),
+            Mode = r.GetString(2) == "live" ? Mode.Live : Mode.Test,
+            Status = PaymentStatusWire.Parse(r.GetString(3)),
+            Amount = new Money(r.GetInt64(4), currency),
+            Method = r.GetString(6),
+            Bank = r.IsDBNull(7) ? null : r.GetString(7),
+            OrderId = r.GetString(8),
+            Description = r.IsDBNull(9) ? null : r.GetString(9),
+            CustomerJson = r.IsDBNull(10) ? null : r.GetString(10),
+            MetadataJson = r.GetString(11),
+            Provider = r.GetString(12),
+            ProviderReference = r.IsDBNull(13) ? null : r.GetString(13),
+            CurrentAttemptId = r.IsDBNull(14) ? null : r.GetString(14),
+            InstructionsJson = r.IsDBNull(15) ? null : r.GetString(15),
+            AmountCaptured = new Money(r.GetInt64(16), currency),
+            AmountRefunded = new Money(r.GetInt64(17), currency),
+            AmountOverpaid = new Money(r.GetInt64(18), currency),
+            Fee = r.IsDBNull(19) ? null : new Money(r.GetInt64(19), currency),
+            PaidLate = r.GetBoolean(20),
+            FailureJson = r.IsDBNull(21) ? null : r.GetString(21),
+            ExpiresAt = r.GetFieldValue<DateTimeOffset>(22),
+            PaidAt = r.IsDBNull(23) ? null : r.GetFieldValue<DateTimeOffset>(23),
+            CreatedAt = r.GetFieldValue<DateTimeOffset>(24),
+            UpdatedAt = r.GetFieldValue<DateTimeOffset>(25),
+            CaptureMethod = r.IsDBNull(26) ? null : r.GetString(26),
+            CaptureRequested = r.IsDBNull(27) ? null : new Money(r.GetInt64(27), currency),
+        };
+    }
 }
 
 /// <summary>The payment object of the contract.</summary>
@@ -155,12 +159,12 @@ public sealed record PaymentView(
             p.Amount.Currency.Code,
             p.Method,
             p.CaptureMethod,
-            p.AmountCaptured,
-            p.AmountRefunded,
-            p.Fee,
-            p.Fee is { } fee ? credited - fee : null,
+            p.AmountCaptured.Amount,
+            p.AmountRefunded.Amount,
+            p.Fee?.Amount,
+            p.Fee is { } fee ? (credited - fee).Amount : null,
             p.PaidLate,
-            p.AmountOverpaid,
+            p.AmountOverpaid.Amount,
             p.OrderId,
             p.Description,
             p.CustomerJson is null ? null : Parse(p.CustomerJson),

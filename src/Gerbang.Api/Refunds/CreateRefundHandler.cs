@@ -53,7 +53,7 @@ public sealed class CreateRefundHandler(NpgsqlDataSource dataSource, PaymentStor
             return Problems.Create(409, "payment_not_refundable", $"Only paid payments can be refunded; this one is {locked.Status.ToWire()}.");
         }
 
-        var refundable = locked.AmountCaptured + locked.AmountOverpaid - locked.AmountRefunded;
+        var refundable = (locked.AmountCaptured + locked.AmountOverpaid - locked.AmountRefunded).Amount;
         var amount = requested ?? refundable;
         if (amount <= 0 || amount > refundable)
         {
@@ -67,13 +67,13 @@ public sealed class CreateRefundHandler(NpgsqlDataSource dataSource, PaymentStor
         }
 
         var now = timeProvider.GetUtcNow();
-        var refund = new RefundRow(Ids.New(Ids.Refund), payment.Id, merchant.MerchantId, merchant.ModeWire, amount, currency.Code, reason, "pending", holder, null, null, now, now);
+        var refund = new RefundRow(Ids.New(Ids.Refund), payment.Id, merchant.MerchantId, merchant.ModeWire, new Money(amount, currency), reason, "pending", holder, null, null, now, now);
         await using var batch = new NpgsqlBatch(conn, tx);
         var insert = new NpgsqlBatchCommand("""
             insert into refunds (id, payment_id, merchant_id, mode, amount, currency, reason, status, provider, created_at, updated_at)
             values ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $9)
             """);
-        foreach (var v in new object?[] { refund.Id, refund.PaymentId, refund.MerchantId, refund.Mode, amount, refund.Currency, reason, refund.Provider, now })
+        foreach (var v in new object?[] { refund.Id, refund.PaymentId, refund.MerchantId, refund.Mode, amount, refund.Amount.Currency.Code, reason, refund.Provider, now })
         {
             insert.Parameters.Add(new() { Value = v ?? DBNull.Value });
         }

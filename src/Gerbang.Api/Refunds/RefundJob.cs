@@ -55,7 +55,7 @@ public sealed class RefundJob(NpgsqlDataSource dataSource, ProviderRegistry prov
 
         var mode = refund.Mode == "live" ? Mode.Live : Mode.Test;
         var provider = providers.Find(mode, refund.Provider) ?? throw new InvalidOperationException($"Provider {refund.Provider} is not configured.");
-        var amount = new Money(refund.Amount, Currency.Parse(refund.Currency));
+        var amount = refund.Amount;
         var sentBefore = !await MarkSentAsync(refund.Id, cancellationToken);
         var result = await provider.RefundAsync(new ProviderRefundRequest(refund.Id, attemptId ?? "", providerReference ?? "", amount, refund.Reason), cancellationToken);
         switch (result.Failure)
@@ -110,7 +110,7 @@ public sealed class RefundJob(NpgsqlDataSource dataSource, ProviderRegistry prov
         if (!succeeded)
         {
             ledger.Add(batch, LedgerEntry.RefundReversed($"refund:{refund.Id}:reversed", refund.MerchantId, refund.Provider, mode, amount), refund.Id, now);
-            PaymentRows.AddRefunded(batch, refund.PaymentId, -refund.Amount, now);
+            PaymentRows.AddRefunded(batch, refund.PaymentId, -refund.Amount.Amount, now);
         }
 
         EventWriter.Add(batch, refund.MerchantId, mode, succeeded ? "refund.succeeded" : "refund.failed", refund.Id, null, after.View(), now);
