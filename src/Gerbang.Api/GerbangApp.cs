@@ -10,7 +10,10 @@ using Gerbang.Api.Ledger;
 using Gerbang.Api.Merchants;
 using Gerbang.Api.Payments;
 using Gerbang.Api.ProviderCallbacks;
+using Gerbang.Api.ProviderSetup;
+using Gerbang.Api.Reconciliation;
 using Gerbang.Api.Refunds;
+using Gerbang.Api.Routing;
 using Gerbang.Api.Streams;
 using Gerbang.Api.Webhooks;
 using Gerbang.Simulators;
@@ -45,6 +48,8 @@ public static class GerbangApp
         services.AddSingleton(SecretBox.FromConfiguration(builder.Configuration));
         services.AddSingleton<GerbangUrls>();
         services.AddSingleton<Idempotency>();
+        services.AddSingleton<IdempotencyRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<IdempotencyRetention>());
         services.AddSingleton<MerchantAuthenticator>();
         // The embedded development install (no database configured) lets test-mode webhooks reach this machine.
         if (string.IsNullOrEmpty(builder.Configuration.GetConnectionString("Gerbang")))
@@ -64,8 +69,9 @@ public static class GerbangApp
         services.AddDashboard();
         services.AddLedger();
         services.AddProviders(builder.Configuration);
-        Reconciliation.ReconciliationEndpoints.AddReconciliation(services);
-        services.AddPayments();
+        services.AddRouting(builder.Configuration);
+        services.AddReconciliation();
+        services.AddPayments(builder.Configuration);
         services.AddProviderCallbacks();
         services.AddWebhooks();
         services.AddEventStreams(builder.Configuration);
@@ -110,7 +116,7 @@ public static class GerbangApp
         v1.MapEventStream();
         v1.MapCheckoutSessions();
         v1.MapEvents();
-        if (app.Configuration.GetValue("Gerbang:Simulators:InProcess", true))
+        if (ProviderServices.InProcessSimulators(app.Configuration))
         {
             app.MapSimulators(ProviderServices.SimulatorMount);
         }

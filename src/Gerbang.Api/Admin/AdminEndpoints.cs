@@ -53,9 +53,9 @@ public static class AdminEndpoints
         admin.MapFeeAdmin();
         admin.MapProviderBalances();
         admin.MapProviderRouting();
-        Reconciliation.ReconciliationEndpoints.MapReconciliation(admin);
+        admin.MapReconciliation();
         admin.MapPaymentStats();
-        Disbursements.DisbursementReviewEndpoints.MapDisbursementReview(admin);
+        admin.MapDisbursementReview();
     }
 
     /// <summary>A token outlives nothing: an admin disabled or given another role since it was issued is refused.</summary>

@@ -1,5 +1,6 @@
 using Gerbang.Api.Http;
 using Gerbang.Api.Payments;
+using Gerbang.Api.ProviderSetup;
 using Gerbang.Api.Routing;
 using Gerbang.Domain;
 using Gerbang.Domain.Payments;

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Gerbang.Api.Http;
 using Gerbang.Api.Merchants;
 using Gerbang.Api.Payments;
+using Gerbang.Api.ProviderSetup;
 using Gerbang.Api.Streams;
 using Gerbang.Domain;
 using Gerbang.Domain.Payments;

@@ -14,7 +14,7 @@ public sealed record CheckoutSession(
     public Mode ModeValue => Mode == "live" ? Domain.Mode.Live : Domain.Mode.Test;
 
     /// <summary>The merchant the session's payment is made for, as if its own key had asked.</summary>
-    public Merchants.MerchantContext Merchant => new(MerchantId, ModeValue, "checkout");
+    public MerchantContext Merchant => new(MerchantId, ModeValue, "checkout");
 
     /// <summary>What a session is now: <c>complete</c> once its payment is paid, <c>expired</c> past its time.</summary>
     public string StatusFor(Domain.Payments.PaymentStatus? paymentStatus, DateTimeOffset now) =>

@@ -44,8 +44,8 @@ public static class CheckoutSessionEndpoints
         var currencyText = f.String("currency", required: true, maxLength: 3);
         var orderId = f.String("order_id", required: true, maxLength: 64);
         var description = f.String("description", required: false, maxLength: 500);
-        var successUrl = Url(f, "success_url", merchant.Livemode);
-        var cancelUrl = Url(f, "cancel_url", merchant.Livemode);
+        var successUrl = f.Url("success_url", merchant.Livemode);
+        var cancelUrl = f.Url("cancel_url", merchant.Livemode);
         var expiresIn = f.Integer("expires_in", 60, 86_400);
         var methods = new List<string>();
         if (f.Element("methods", System.Text.Json.JsonValueKind.Array) is { } list)
@@ -114,22 +114,6 @@ public static class CheckoutSessionEndpoints
     }
 
     /// <summary>A page the customer is sent to: absolute, https in live mode (http allowed in test), no user info.</summary>
-    internal static string? Url(Fields f, string name, bool live, bool required = true)
-    {
-        var text = f.String(name, required: required, maxLength: 2000);
-        if (text is null)
-        {
-            return null;
-        }
-
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && (live || uri.Scheme != Uri.UriSchemeHttp)) || uri.UserInfo.Length > 0)
-        {
-            f.Add(name, "url_invalid", live ? $"{name} must be an absolute https URL." : $"{name} must be an absolute http or https URL.");
-            return null;
-        }
-
-        return uri.ToString();
-    }
 }
 
 /// <summary>The body of <c>POST /v1/checkout/sessions</c>.</summary>

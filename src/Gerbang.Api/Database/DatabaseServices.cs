@@ -46,8 +46,6 @@ public static class DatabaseServices
         builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(poolConnectionString).Build());
 
         builder.Services.AddSingleton<Migrator>();
-        builder.Services.AddSingleton<RetentionWorker>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionWorker>());
     }
 }
 

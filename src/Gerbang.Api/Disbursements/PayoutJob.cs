@@ -2,6 +2,7 @@ using System.Text.Json;
 using Gerbang.Api.Http;
 using Gerbang.Api.Jobs;
 using Gerbang.Api.Payments;
+using Gerbang.Api.ProviderSetup;
 using Gerbang.Domain;
 using Gerbang.Domain.Providers;
 using Npgsql;

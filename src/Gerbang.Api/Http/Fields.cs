@@ -168,4 +168,22 @@ public sealed class Fields(JsonElement root)
         JsonValueKind.Object => "an object",
         _ => "that",
     };
+
+    /// <summary>An absolute URL the customer's browser is sent to: https, or http too in test mode; no credentials in it.</summary>
+    public string? Url(string name, bool live, bool required = true)
+    {
+        var text = String(name, required: required, maxLength: 2000);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && (live || uri.Scheme != Uri.UriSchemeHttp)) || uri.UserInfo.Length > 0)
+        {
+            Add(name, "url_invalid", live ? $"{name} must be an absolute https URL." : $"{name} must be an absolute http or https URL.");
+            return null;
+        }
+
+        return uri.ToString();
+    }
 }

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Gerbang.Api.Merchants;
 using Npgsql;
 
 namespace Gerbang.Api.Http;

@@ -196,7 +196,7 @@ public sealed class ListQuery
         Func<TRow, TView> view,
         string url)
     {
-        var merchant = Merchants.MerchantContext.Of(http);
+        var merchant = MerchantContext.Of(http);
         var query = Parse(http.Request, filters, out var problem);
         if (query is null)
         {

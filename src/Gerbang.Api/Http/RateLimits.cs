@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Gerbang.Api.Merchants;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace Gerbang.Api.Http;
@@ -50,7 +49,7 @@ public static class RateLimits
                 // A well-formed key draws on its own bucket. Anything else (no key, a malformed one) is
                 // refused by the authenticator, which limits every key it does not know, made-up
                 // well-formed ones included, by one bucket per sender address.
-                var key = MerchantAuthenticator.PresentedKey(http.Request);
+                var key = MerchantContext.PresentedKey(http.Request);
                 if (key is null || !ApiKeys.TryParse(key, out _))
                 {
                     return RateLimitPartition.GetNoLimiter("unknown");

@@ -59,21 +59,9 @@ public sealed class MerchantAuthenticator(NpgsqlDataSource dataSource, TimeProvi
 
     private sealed record KeyRecord(string KeyId, string MerchantId, Mode Mode, byte[] Hash, string MerchantStatus, bool Approved, DateTimeOffset? ExpiresAt);
 
-    public static string? PresentedKey(HttpRequest request)
-    {
-        var authorization = request.Headers.Authorization.ToString();
-        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return authorization[7..].Trim();
-        }
-
-        var apiKey = request.Headers["X-API-Key"].ToString();
-        return apiKey.Length > 0 ? apiKey.Trim() : null;
-    }
-
     public async Task<(MerchantContext? Context, ApiResponse? Problem)> AuthenticateAsync(HttpRequest request)
     {
-        var presented = PresentedKey(request);
+        var presented = MerchantContext.PresentedKey(request);
         if (!ApiKeys.TryParse(presented, out var mode))
         {
             return (null, Refused(request, Problems.Unauthorized()));

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Gerbang.Api.Http;
 using Gerbang.Api.Jobs;
+using Gerbang.Api.ProviderSetup;
 using Gerbang.Domain;
 using Gerbang.Domain.Payments;
 using Gerbang.Domain.Providers;

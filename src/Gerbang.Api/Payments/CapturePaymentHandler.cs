@@ -1,5 +1,6 @@
 using Gerbang.Api.Http;
 using Gerbang.Api.Merchants;
+using Gerbang.Api.ProviderSetup;
 using Gerbang.Domain;
 using Gerbang.Domain.Payments;
 using Gerbang.Domain.Providers;

@@ -20,7 +20,7 @@ public sealed partial class CreatePaymentHandler(
     Routing.PaymentRouter router,
     Routing.ProviderHealth health,
     GerbangUrls urls,
-    ProviderCallbacks.NotificationProcessor inbound,
+    IEarlyNotifications inbound,
     SubscriberDirectory subscribers,
     TimeProvider timeProvider,
     ILogger<CreatePaymentHandler> logger)

@@ -61,7 +61,7 @@ public sealed record CreatePaymentRequest(
                 f.Add("capture_method", "parameter_invalid", "capture_method must be automatic or manual.");
             }
 
-            returnUrl = Checkout.CheckoutSessionEndpoints.Url(f, "return_url", live, required: false);
+            returnUrl = f.Url("return_url", live, required: false);
         }
         else
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Gerbang.Api.Http;
 using Gerbang.Api.Merchants;
+using Gerbang.Api.ProviderSetup;
 using Gerbang.Domain;
 using Gerbang.Domain.Payments;
 using QRCoder;
@@ -9,8 +10,11 @@ namespace Gerbang.Api.Payments;
 
 public static class PaymentEndpoints
 {
-    public static IServiceCollection AddPayments(this IServiceCollection services)
+    public static IServiceCollection AddPayments(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<FeeOptions>().Bind(configuration.GetSection(FeeOptions.Section));
+        services.AddSingleton<FeeResolver>();
+        services.AddSingleton<Jobs.IJobHandler, AttemptWithdrawal>();
         services.AddSingleton<PaymentStore>();
         services.AddSingleton<CreatePaymentHandler>();
         services.AddSingleton<PaymentTransitions>();

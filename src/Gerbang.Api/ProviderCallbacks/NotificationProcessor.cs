@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Gerbang.Api.Http;
+using Gerbang.Api.ProviderSetup;
 using Gerbang.Domain;
 using Gerbang.Domain.Payments;
 using Gerbang.Domain.Providers;
@@ -13,10 +14,10 @@ namespace Gerbang.Api.ProviderCallbacks;
 /// </summary>
 public sealed partial class NotificationProcessor(
     NpgsqlDataSource dataSource,
-    Payments.ProviderRegistry providers,
+    ProviderRegistry providers,
     PaymentNotificationApplier applier,
     TimeProvider timeProvider,
-    ILogger<NotificationProcessor> logger)
+    ILogger<NotificationProcessor> logger) : Payments.IEarlyNotifications
 {
     // References named by notifications that matched nothing yet, so a payment written a moment later
     // replays them without a database round trip on every create. Another instance's early

@@ -14,6 +14,7 @@ public static class ProviderWebhookEndpoints
     public static IServiceCollection AddProviderCallbacks(this IServiceCollection services)
     {
         services.AddSingleton<NotificationProcessor>();
+        services.AddSingleton<Payments.IEarlyNotifications>(sp => sp.GetRequiredService<NotificationProcessor>());
         services.AddSingleton<PaymentNotificationApplier>();
         return services;
     }

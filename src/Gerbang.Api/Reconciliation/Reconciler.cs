@@ -3,6 +3,7 @@ using Gerbang.Api.Disbursements;
 using Gerbang.Api.Jobs;
 using Gerbang.Api.Payments;
 using Gerbang.Api.ProviderCallbacks;
+using Gerbang.Api.ProviderSetup;
 using Gerbang.Domain;
 using Gerbang.Domain.Payments;
 using Gerbang.Domain.Providers;

@@ -3,6 +3,7 @@ using Gerbang.Api.Jobs;
 using Gerbang.Api.Ledger;
 using Gerbang.Api.Merchants;
 using Gerbang.Api.Payments;
+using Gerbang.Api.ProviderSetup;
 using Gerbang.Api.Webhooks;
 using Gerbang.Domain;
 using Gerbang.Domain.Ledger;

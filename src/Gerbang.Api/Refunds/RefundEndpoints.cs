@@ -2,6 +2,7 @@ using System.Text;
 using Gerbang.Api.Http;
 using Gerbang.Api.Jobs;
 using Gerbang.Api.Merchants;
+using Gerbang.Api.Payments;
 using Npgsql;
 
 namespace Gerbang.Api.Refunds;
@@ -11,6 +12,7 @@ public static class RefundEndpoints
     public static IServiceCollection AddRefunds(this IServiceCollection services)
     {
         services.AddSingleton<CreateRefundHandler>();
+        services.AddSingleton<IProviderRefunds, ProviderRefunds>();
         services.AddSingleton<IJobHandler, RefundJob>();
         return services;
     }

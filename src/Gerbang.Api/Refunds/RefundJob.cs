@@ -2,6 +2,7 @@ using System.Text.Json;
 using Gerbang.Api.Jobs;
 using Gerbang.Api.Ledger;
 using Gerbang.Api.Payments;
+using Gerbang.Api.ProviderSetup;
 using Gerbang.Api.Webhooks;
 using Gerbang.Domain;
 using Gerbang.Domain.Ledger;

@@ -1,4 +1,5 @@
 using Gerbang.Api.Payments;
+using Gerbang.Api.ProviderSetup;
 using Gerbang.Domain;
 using Gerbang.Domain.Payments;
 using Gerbang.Domain.Providers;

@@ -24,6 +24,7 @@ public sealed partial class TableOwnershipTests
     [InlineData("payments", "Payments")]
     [InlineData("provider_transactions", "Payments")]
     [InlineData("disbursements", "Disbursements")]
+    [InlineData("refunds", "Refunds")]
     public void Only_its_owner_writes_a_table(string table, string owner)
     {
         var root = Source();

@@ -90,7 +90,7 @@ public sealed class IdempotencyTests(GerbangFixture gerbang) : IClassFixture<Ger
         Assert.Equal(1, await gerbang.CountAsync("select count(*) from idempotency_claims where merchant_id = $1", merchant.Id));
 
         gerbang.Clock.Advance(Idempotency.StaleAfter + TimeSpan.FromSeconds(1));
-        await gerbang.App.Services.GetRequiredService<Gerbang.Api.Database.RetentionWorker>().PurgeAsync();
+        await gerbang.App.Services.GetRequiredService<Gerbang.Api.Http.IdempotencyRetention>().PurgeAsync();
         Assert.Equal(0, await gerbang.CountAsync("select count(*) from idempotency_claims where merchant_id = $1", merchant.Id));
         Assert.Equal(1, await gerbang.CountAsync("select count(*) from idempotency_keys where merchant_id = $1", merchant.Id));
 
@@ -170,7 +170,7 @@ public sealed class IdempotencyTests(GerbangFixture gerbang) : IClassFixture<Ger
     {
         var merchant = await gerbang.NewMerchantAsync();
         await merchant.Client.PostJsonAsync("/v1/payments", TestApi.VaPayment("ORDER-IDEM-OLD"), "old-key");
-        var retention = gerbang.App.Services.GetRequiredService<Gerbang.Api.Database.RetentionWorker>();
+        var retention = gerbang.App.Services.GetRequiredService<Gerbang.Api.Http.IdempotencyRetention>();
         await retention.PurgeAsync();
         Assert.Equal(1, await gerbang.CountAsync("select count(*) from idempotency_keys where merchant_id = $1", merchant.Id));
 

@@ -1,3 +1,4 @@
+using Gerbang.Api.Http;
 using Gerbang.Api.Merchants;
 using Gerbang.Api.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -78,6 +78,7 @@ public class GerbangFixture : IAsyncLifetime
             ["Gerbang:RateLimits:UnknownKeyPerSecond"] = "100000",
             ["Gerbang:Mail:PickupDirectory"] = MailDirectory,
             ["Gerbang:Webhooks:AllowLoopbackInTestMode"] = "true",
+            ["Gerbang:Simulators:InProcess"] = "true",
         };
         Configure(_settings);
         await StartAsync(ListenUrl, []);
@@ -112,6 +113,7 @@ public class GerbangFixture : IAsyncLifetime
     [
         typeof(GenericSimulatorState), typeof(Gerbang.Simulators.Midtrans.MidtransSimulatorState), typeof(Gerbang.Simulators.Xendit.XenditSimulatorState),
         typeof(Gerbang.Simulators.Stripe.StripeSimulatorState), typeof(Gerbang.Simulators.Ipaymu.IpaymuSimulatorState), typeof(Gerbang.Simulators.Doku.DokuSimulatorState),
+        typeof(Gerbang.Api.ProviderSetup.SimulatorCredentials),
     ];
 
     /// <summary>
@@ -122,13 +124,6 @@ public class GerbangFixture : IAsyncLifetime
     public async Task RestartAsync()
     {
         var carried = ProviderState.Select(t => (t, App.Services.GetRequiredService(t))).ToList();
-        foreach (var (key, value) in App.Configuration.AsEnumerable())
-        {
-            if (value is not null && (key.StartsWith("Simulators:", StringComparison.Ordinal) || key.StartsWith("Providers:", StringComparison.Ordinal)))
-            {
-                _settings[key] = value;
-            }
-        }
 
         await App.StopAsync();
         await App.DisposeAsync();

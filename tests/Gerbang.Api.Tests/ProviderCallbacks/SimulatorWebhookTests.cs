@@ -9,7 +9,7 @@ namespace Gerbang.Api.Tests.ProviderCallbacks;
 
 public sealed class SimulatorWebhookTests(GerbangFixture gerbang) : IClassFixture<GerbangFixture>
 {
-    private string Secret => gerbang.App.Services.GetRequiredService<IConfiguration>()["Simulators:Generic:WebhookSecret"]!;
+    private string Secret => gerbang.App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Gerbang.Simulators.Generic.GenericSimulatorOptions>>().Value.WebhookSecret;
 
     private async Task<(TestMerchant Merchant, string PaymentId, string ProviderReference, string AttemptId)> PendingPaymentAsync(string order)
     {

@@ -11,7 +11,7 @@ namespace Gerbang.Api.Tests.Providers;
 /// <summary>The Midtrans adapter against the Midtrans simulator over real HTTP, through the public API.</summary>
 public sealed class MidtransTests(GerbangFixture gerbang) : IClassFixture<GerbangFixture>
 {
-    private string ServerKey => gerbang.App.Services.GetRequiredService<IConfiguration>()["Simulators:Midtrans:ServerKey"]!;
+    private string ServerKey => gerbang.App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Gerbang.Simulators.Midtrans.MidtransSimulatorOptions>>().Value.ServerKey;
 
     private static object Pinned(string method, string? bank, string order, long amount = 150_000) => TestApi.Pinned("midtrans", method, bank, order, amount);
 

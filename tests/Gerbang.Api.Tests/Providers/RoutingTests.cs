@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Gerbang.Api.Jobs;
+using Gerbang.Api.ProviderSetup;
 using Gerbang.Api.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -197,7 +198,7 @@ public sealed class RoutingTests(RoutingFixture gerbang) : IClassFixture<Routing
         var attemptId = (string)(await find.ExecuteScalarAsync())!;
 
         // The customer pays the instrument nobody was meant to see, before it is withdrawn.
-        var control = gerbang.App.Services.GetRequiredService<Gerbang.Api.Payments.ProviderRegistry>().TestControl(Gerbang.Domain.Mode.Test, "simulator")!;
+        var control = gerbang.App.Services.GetRequiredService<Gerbang.Api.ProviderSetup.ProviderRegistry>().TestControl(Gerbang.Domain.Mode.Test, "simulator")!;
         Assert.True((await control.PayAsync(gerbang.Simulator.ByReference[attemptId], null, CancellationToken.None)).Done);
         var paid = (await merchant.Client.GetJsonAsync($"/v1/payments/{payment.Str("id")}")).Body;
         Assert.Equal("paid", paid.Str("status"));

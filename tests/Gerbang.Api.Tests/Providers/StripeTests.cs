@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Gerbang.Api.ProviderSetup;
 using Gerbang.Api.Tests.Infrastructure;
 using Gerbang.Providers.Stripe;
 using Gerbang.Simulators.Stripe;
@@ -160,7 +161,7 @@ public sealed class StripeTests(GerbangFixture gerbang) : IClassFixture<GerbangF
     [Fact]
     public async Task The_session_is_created_once_per_attempt_whatever_the_retries()
     {
-        var provider = gerbang.App.Services.GetRequiredService<Gerbang.Api.Payments.ProviderRegistry>().Find(Gerbang.Domain.Mode.Test, "stripe")!;
+        var provider = gerbang.App.Services.GetRequiredService<Gerbang.Api.ProviderSetup.ProviderRegistry>().Find(Gerbang.Domain.Mode.Test, "stripe")!;
         var request = new Gerbang.Domain.Providers.ProviderPaymentRequest(
             "att_stripe_retry", "pay_stripe_retry", new Gerbang.Domain.Money(25_000, Gerbang.Domain.Currency.Idr), Gerbang.Domain.Payments.PaymentMethod.Card, null, "ORDER-ST-RETRY", null, null, null,
             gerbang.Clock.GetUtcNow().AddHours(1), new Uri(gerbang.BaseUrl + "/webhooks/stripe"))

@@ -1,3 +1,4 @@
+using Gerbang.Api.Http;
 using Gerbang.Api.Merchants;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;

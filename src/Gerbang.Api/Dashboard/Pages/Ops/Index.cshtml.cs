@@ -1,4 +1,5 @@
 using Gerbang.Api.Admin;
+using Gerbang.Api.ProviderSetup;
 using Gerbang.Api.Routing;
 using Npgsql;
 
@@ -26,7 +27,7 @@ public sealed class IndexModel : DashboardPage
         Stats = await CallAsync(h => PaymentStatsEndpoints.StatsAsync(h, Service<NpgsqlDataSource>(), Service<TimeProvider>()), query: new Dictionary<string, string?> { ["livemode"] = Livemode ? "true" : "false", ["hours"] = "24" });
         Chart = Stats.Ok ? new PaymentChart(Stats.Body) : null;
         Jobs = await CallAsync(h => OperationsViewEndpoints.JobsAsync(h, Service<NpgsqlDataSource>(), Service<TimeProvider>()));
-        Providers = await CallAsync(_ => Task.FromResult(ProviderRoutingEndpoints.List(Service<Payments.ProviderRegistry>(), Service<RoutingSettings>(), Service<ProviderHealth>())));
+        Providers = await CallAsync(_ => Task.FromResult(ProviderRoutingEndpoints.List(Service<ProviderRegistry>(), Service<RoutingSettings>(), Service<ProviderHealth>())));
         InDoubt = await CallAsync(
             h => OperationsViewEndpoints.DisbursementsAsync(h, Service<NpgsqlDataSource>(), Service<TimeProvider>(), Service<Microsoft.Extensions.Options.IOptions<Disbursements.PayoutOptions>>()),
             query: new Dictionary<string, string?> { ["in_doubt"] = "true", ["livemode"] = Livemode ? "true" : "false", ["limit"] = "20" });

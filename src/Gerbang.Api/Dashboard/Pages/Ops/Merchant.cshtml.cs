@@ -1,5 +1,6 @@
 using Gerbang.Api.Admin;
 using Gerbang.Api.Disbursements;
+using Gerbang.Api.Http;
 using Gerbang.Api.Merchants;
 using Gerbang.Api.Payments;
 using Gerbang.Domain;

@@ -1,5 +1,6 @@
 using Gerbang.Api.Admin;
 using Gerbang.Api.Payments;
+using Gerbang.Api.ProviderSetup;
 using Gerbang.Api.Routing;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;

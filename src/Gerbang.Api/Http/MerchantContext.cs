@@ -1,6 +1,6 @@
 using Gerbang.Domain;
 
-namespace Gerbang.Api.Merchants;
+namespace Gerbang.Api.Http;
 
 /// <summary>Who is calling a /v1 route: the merchant and the mode its key belongs to.</summary>
 public sealed record MerchantContext(string MerchantId, Mode Mode, string KeyId)
@@ -15,4 +15,17 @@ public sealed record MerchantContext(string MerchantId, Mode Mode, string KeyId)
         context.Items[ItemKey] as MerchantContext ?? throw new InvalidOperationException("The route is not behind merchant authentication.");
 
     public void Attach(HttpContext context) => context.Items[ItemKey] = this;
+
+    /// <summary>The secret key a request presents: <c>Authorization: Bearer</c>, or else <c>X-API-Key</c>.</summary>
+    public static string? PresentedKey(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return authorization[7..].Trim();
+        }
+
+        var apiKey = request.Headers["X-API-Key"].ToString();
+        return apiKey.Length > 0 ? apiKey.Trim() : null;
+    }
 }

@@ -1,13 +1,13 @@
 using Npgsql;
 
-namespace Gerbang.Api.Database;
+namespace Gerbang.Api.Http;
 
 /// <summary>
 /// Deletes what Gerbang promised to keep only for a while: completed idempotency keys older than
 /// their 24 h retention (in small batches so it never holds many locks at once), and idempotency
 /// claims gone stale (a claim that old may be taken over anyway; a completed key answers by itself).
 /// </summary>
-public sealed partial class RetentionWorker(NpgsqlDataSource dataSource, TimeProvider timeProvider, ILogger<RetentionWorker> logger) : BackgroundService
+public sealed partial class IdempotencyRetention(NpgsqlDataSource dataSource, TimeProvider timeProvider, ILogger<IdempotencyRetention> logger) : BackgroundService
 {
     private static readonly TimeSpan Every = TimeSpan.FromMinutes(1);
 
@@ -15,11 +15,11 @@ public sealed partial class RetentionWorker(NpgsqlDataSource dataSource, TimePro
     {
         await using (var claims = dataSource.CreateCommand("delete from idempotency_claims where locked_at < $1"))
         {
-            claims.Parameters.Add(new() { Value = timeProvider.GetUtcNow() - Http.Idempotency.StaleAfter });
+            claims.Parameters.Add(new() { Value = timeProvider.GetUtcNow() - Idempotency.StaleAfter });
             await claims.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        var cutoff = timeProvider.GetUtcNow() - Http.Idempotency.Retention;
+        var cutoff = timeProvider.GetUtcNow() - Idempotency.Retention;
         var total = 0;
         while (true)
         {

@@ -1,6 +1,6 @@
-using Gerbang.Api.Merchants;
+using Gerbang.Api.Http;
 
-namespace Gerbang.Api.Http;
+namespace Gerbang.Api.Merchants;
 
 /// <summary>
 /// The /v1 route group's gate, in the order the contract needs: authenticate, take the body (413,

@@ -1,10 +1,10 @@
-using Gerbang.Api.Admin;
+using Gerbang.Api.Disbursements;
 using Gerbang.Api.Http;
 using Gerbang.Api.Jobs;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace Gerbang.Api.Disbursements;
+namespace Gerbang.Api.Admin;
 
 /// <summary>
 /// Payouts held for review (<c>review: required</c>, a live payout to a recently verified account):

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Gerbang.Domain;
 
-namespace Gerbang.Api.Merchants;
+namespace Gerbang.Api.Http;
 
 /// <summary>
 /// Secret keys: <c>sk_test_</c> or <c>sk_live_</c> and 32 base62 characters from the system CSPRNG.

@@ -2,7 +2,7 @@ using Gerbang.Domain;
 using Gerbang.Domain.Providers;
 using Gerbang.Providers.Testing;
 
-namespace Gerbang.Api.Payments;
+namespace Gerbang.Api.ProviderSetup;
 
 /// <summary>
 /// The providers each mode may reach. Test mode holds only adapters whose base URLs point at a
@@ -21,16 +21,6 @@ public sealed class ProviderRegistry
 
     public IEnumerable<(Mode Mode, IPaymentProvider Provider)> Named(string name) =>
         _providers.Where(p => p.Key.Item2 == name).Select(p => (p.Key.Item1, p.Value));
-
-    /// <summary>
-    /// Asks the payment's provider about its current attempt. A provider not configured here, or an
-    /// attempt without a provider reference, counts as unreachable: nothing was asked.
-    /// </summary>
-    public Task<ProviderResult<ProviderPaymentState>> OnCurrentAttemptAsync(
-        PaymentRow payment, Func<IPaymentProvider, string, string, Task<ProviderResult<ProviderPaymentState>>> call) =>
-        Find(payment.Mode, payment.Provider) is { } provider && payment.CurrentAttemptId is { } attempt && payment.ProviderReference is { } reference
-            ? call(provider, attempt, reference)
-            : Task.FromResult<ProviderResult<ProviderPaymentState>>(new ProviderFailure(ProviderFailureKind.ConnectionFailed, "provider_missing", "The provider is not configured."));
 
     /// <summary>Test-mode control of the simulator behind <paramref name="provider"/>; none in live mode.</summary>
     public IProviderTestControl? TestControl(Mode mode, string provider) =>

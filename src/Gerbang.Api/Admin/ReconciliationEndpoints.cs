@@ -1,19 +1,10 @@
-using Gerbang.Api.Admin;
 using Gerbang.Api.Http;
+using Gerbang.Api.Reconciliation;
 
-namespace Gerbang.Api.Reconciliation;
+namespace Gerbang.Api.Admin;
 
 public static class ReconciliationEndpoints
 {
-    public static IServiceCollection AddReconciliation(this IServiceCollection services)
-    {
-        services.AddSingleton<Reconciler>();
-        services.AddSingleton<Jobs.IJobHandler, ReconciliationJob>();
-        services.AddSingleton<ReconciliationScheduler>();
-        services.AddHostedService(sp => sp.GetRequiredService<ReconciliationScheduler>());
-        return services;
-    }
-
     /// <summary><c>POST /admin/v1/reconciliation/runs</c>: a full pass at once, answered with what it found and corrected.</summary>
     public static void MapReconciliation(this RouteGroupBuilder admin) =>
         admin.MapPost("/reconciliation/runs", RunAsync).RequireAuthorization(AdminRoles.RunReconciliation).WithTags("reconciliation")
