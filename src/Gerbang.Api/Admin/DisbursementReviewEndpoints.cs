@@ -1,6 +1,5 @@
 using Gerbang.Api.Disbursements;
 using Gerbang.Api.Http;
-using Gerbang.Api.Jobs;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -72,15 +71,7 @@ public static class DisbursementReviewEndpoints
 
         var now = clock.GetUtcNow();
         await using var batch = new NpgsqlBatch(conn, tx);
-        var update = new NpgsqlBatchCommand("update disbursements set review = $2, reviewed_by = $3, updated_at = $4 where id = $1");
-        foreach (var v in new object[] { id, release ? "released" : "rejected", actor.Id, now })
-        {
-            update.Parameters.Add(new() { Value = v });
-        }
-
-        batch.BatchCommands.Add(update);
-        // Released: the payout job sends it. Rejected: the job fails it, in case the call below does not finish.
-        JobQueue.Enqueue(batch, PayoutJob.Kind, new { disbursement = id }, now);
+        DisbursementReview.Add(batch, id, release, actor.Id, now);
 
         batch.BatchCommands.Add(audit.Command(actor, new AuditEntry(release ? "disbursement.released" : "disbursement.rejected", "disbursement", id, new { review = "required" }, new { review = release ? "released" : "rejected" }, reason)));
         await batch.ExecuteNonQueryAsync(http.RequestAborted);
