@@ -171,14 +171,13 @@ public static class CheckoutPageEndpoints
         var request = new CreatePaymentRequest(
             new Money(session.Amount, Currency.Parse(session.Currency)), method, method == PaymentMethod.Va ? bank : null, session.OrderId,
             session.Description, null, null, null, JsonSerializer.Serialize(new Dictionary<string, string> { ["checkout_session"] = session.Id }), null, null, null, expiresAt);
-        var created = await payments.HandleAsync(http, session.Merchant, request, http.RequestAborted);
-        if (created.StatusCode != 201)
+        var outcome = await payments.HandleAsync(session.Merchant, request, Answers<CreatePaymentOutcome>.None, http.RequestAborted);
+        if (outcome is not CreatePaymentOutcome.Created created)
         {
-            return created;
+            return CreatePaymentOutcome.Answer(outcome);
         }
 
-        using var doc = JsonDocument.Parse(created.Body);
-        session = session with { PaymentId = doc.RootElement.GetProperty("id").GetString() };
+        session = session with { PaymentId = created.Payment.Id };
         await using (var link = db.CreateCommand("update checkout_sessions set payment_id = $2 where id = $1 and payment_id is null"))
         {
             link.Parameters.Add(new() { Value = session.Id });

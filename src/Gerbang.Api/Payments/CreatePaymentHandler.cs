@@ -30,7 +30,7 @@ public sealed partial class CreatePaymentHandler(
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public async Task<ApiResponse> HandleAsync(HttpContext http, MerchantContext merchant, CreatePaymentRequest request, CancellationToken cancellationToken)
+    public async Task<CreatePaymentOutcome> HandleAsync(MerchantContext merchant, CreatePaymentRequest request, Answers<CreatePaymentOutcome> answers, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var expiresAt = request.ExpiresAt ?? now + (request.ExpiresIn ?? request.Method.DefaultExpiry());
@@ -38,9 +38,7 @@ public sealed partial class CreatePaymentHandler(
         var candidates = router.Route(merchant.Mode, merchant.MerchantId, request.Method, request.Bank, request.Amount, request.Provider);
         if (candidates.Count == 0)
         {
-            return request.Provider is { } pinned
-                ? Problems.Create(422, "no_provider_available", $"Provider '{pinned}' cannot take this {request.Method.ToWire()} payment in {merchant.ModeWire} mode (method, bank, amount or an operator's setting).", "provider")
-                : Problems.Create(422, "no_provider_available", $"No provider can take this {request.Method.ToWire()} payment in {merchant.ModeWire} mode.", "method");
+            return new CreatePaymentOutcome.NoProvider(request.Provider, request.Method.ToWire(), merchant.ModeWire);
         }
 
         var tries = new List<FailedTry>();
@@ -75,13 +73,13 @@ public sealed partial class CreatePaymentHandler(
                 {
                     tries.Add(new FailedTry(attemptId, provider.Name, answered.Failure, startedAt, (int)timeProvider.GetElapsedTime(started).TotalMilliseconds));
                     await WithdrawUnknownAsync(merchant, request, paymentId, expiresAt, tries, cancellationToken);
-                    return Problems.Create(504, "provider_timeout", "The card provider did not answer in time, and no other provider is tried until it does. Retry with the same Idempotency-Key.");
+                    return new CreatePaymentOutcome.ProviderTimeout(Card: true);
                 }
             }
 
             if (answered.Value is { } created)
             {
-                return await PersistAsync(http, merchant, request, paymentId, attemptId, provider.Name, created, tries, now, startedAt, cancellationToken);
+                return await PersistAsync(answers, merchant, request, paymentId, attemptId, provider.Name, created, tries, now, startedAt, cancellationToken);
             }
 
             lastFailure = answered.Failure!;
@@ -90,7 +88,7 @@ public sealed partial class CreatePaymentHandler(
             if (!lastFailure.IsRetryable)
             {
                 await WithdrawUnknownAsync(merchant, request, paymentId, expiresAt, tries, cancellationToken);
-                return Problems.Create(422, "provider_declined", lastFailure.Message);
+                return new CreatePaymentOutcome.Declined(lastFailure.Message);
             }
 
             // A timeout leaves the try's outcome unknown. A VA or QRIS instrument nobody was shown cannot be
@@ -98,9 +96,7 @@ public sealed partial class CreatePaymentHandler(
         }
 
         await WithdrawUnknownAsync(merchant, request, paymentId, expiresAt, tries, cancellationToken);
-        return lastFailure?.Kind == ProviderFailureKind.Timeout
-            ? Problems.Create(504, "provider_timeout", "The payment provider did not answer in time. Retry with the same Idempotency-Key.")
-            : Problems.Create(503, "provider_unavailable", "No payment provider could take the payment right now. Retry with the same Idempotency-Key.");
+        return lastFailure?.Kind == ProviderFailureKind.Timeout ? new CreatePaymentOutcome.ProviderTimeout(Card: false) : new CreatePaymentOutcome.ProviderUnavailable();
     }
 
     /// <summary>A try that issued nothing (or may have): recorded as an attempt beside the one that succeeded.</summary>
@@ -129,8 +125,8 @@ public sealed partial class CreatePaymentHandler(
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private async Task<ApiResponse> PersistAsync(
-        HttpContext http, MerchantContext merchant, CreatePaymentRequest request, string paymentId, string attemptId, string provider, ProviderPayment created, List<FailedTry> tries, DateTimeOffset now, DateTimeOffset attemptAt, CancellationToken cancellationToken)
+    private async Task<CreatePaymentOutcome> PersistAsync(
+        Answers<CreatePaymentOutcome> answers, MerchantContext merchant, CreatePaymentRequest request, string paymentId, string attemptId, string provider, ProviderPayment created, List<FailedTry> tries, DateTimeOffset now, DateTimeOffset attemptAt, CancellationToken cancellationToken)
     {
         var row = new PaymentRow
         {
@@ -155,7 +151,7 @@ public sealed partial class CreatePaymentHandler(
             CaptureMethod = request.Method == PaymentMethod.Card ? request.Capture.ToWire() : null,
         };
         var view = PaymentView.Of(row, urls.Public);
-        var response = ApiResponse.Ok(view, 201);
+        var outcome = new CreatePaymentOutcome.Created(view);
 
         await using var batch = dataSource.CreateBatch();
         var insertPayment = new NpgsqlBatchCommand("""
@@ -204,7 +200,7 @@ public sealed partial class CreatePaymentHandler(
         }
 
         EventWriter.Add(batch, merchant.MerchantId, merchant.Mode, "payment.created", paymentId, request.StoreId, view, now, subscribers.MayHaveSubscribers(merchant.MerchantId, merchant.Mode));
-        Idempotency.RecordIn(http, batch, response);
+        answers.RecordIn(batch, outcome);
         try
         {
             await batch.ExecuteNonQueryAsync(cancellationToken);
@@ -219,7 +215,7 @@ public sealed partial class CreatePaymentHandler(
             var issued = new FailedTry(attemptId, provider, new ProviderFailure(ProviderFailureKind.Timeout, "order_id_in_use", "issued, then refused here"), attemptAt, 0);
             await WithdrawUnknownAsync(merchant, request, paymentId, row.ExpiresAt, [.. tries, issued], CancellationToken.None);
 
-            return OrderIdInUse(request.OrderId);
+            return new CreatePaymentOutcome.OrderIdInUse(request.OrderId);
         }
 
         if (inbound.MaybeEarly(provider, attemptId, created.ProviderReference))
@@ -228,11 +224,8 @@ public sealed partial class CreatePaymentHandler(
             await inbound.ReplayEarlyAsync(provider, merchant.Mode, attemptId, created.ProviderReference, CancellationToken.None);
         }
 
-        return response;
+        return outcome;
     }
-
-    private static ApiResponse OrderIdInUse(string orderId) =>
-        Problems.Create(409, "order_id_in_use", $"A payment for order_id '{orderId}' is still open.", "order_id");
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Provider {Provider} could not create a payment: {Code}")]
     private static partial void LogProviderFailed(ILogger logger, string provider, string code);

@@ -81,7 +81,8 @@ public static class PaymentEndpoints
             return Problems.Validation(errors);
         }
 
-        return await handler.HandleAsync(http, merchant, request, http.RequestAborted);
+        var answers = new Answers<CreatePaymentOutcome>(http, CreatePaymentOutcome.Answer);
+        return answers.Answer(await handler.HandleAsync(merchant, request, answers, http.RequestAborted));
     }
 
     internal static async Task<ApiResponse> CaptureAsync(string id, HttpContext http, CapturePaymentHandler handler)

@@ -19,17 +19,18 @@ namespace Gerbang.Api.Refunds;
 /// </summary>
 public sealed class CreateRefundHandler(NpgsqlDataSource dataSource, PaymentStore store, LedgerWriter ledger, ProviderRegistry providers, TimeProvider timeProvider)
 {
-    public async Task<ApiResponse> HandleAsync(HttpContext http, MerchantContext merchant, string paymentId, long? requested, string? reason, CancellationToken cancellationToken)
+    public async Task<CreateRefundOutcome> HandleAsync(MerchantContext merchant, string paymentId, CreateRefundRequest request, Answers<CreateRefundOutcome> answers, CancellationToken cancellationToken)
     {
+        var (requested, reason) = (request.Amount, request.Reason);
         var payment = await store.GetAsync(merchant, paymentId, cancellationToken);
         if (payment is null)
         {
-            return Problems.NotFound("payment");
+            return new CreateRefundOutcome.PaymentMissing();
         }
 
         if (payment.Method == PaymentMethods.ToWire(PaymentMethod.Va))
         {
-            return Problems.Create(422, "refund_not_supported", "Virtual account payments cannot be refunded through any provider; pay the customer out instead.");
+            return new CreateRefundOutcome.NotSupported("Virtual account payments cannot be refunded through any provider; pay the customer out instead.");
         }
 
         // The refund goes to the provider that took the money, which for money paid on a superseded
@@ -37,7 +38,7 @@ public sealed class CreateRefundHandler(NpgsqlDataSource dataSource, PaymentStor
         var holder = await HolderAsync(payment, cancellationToken);
         if (PaymentMethods.TryParse(payment.Method, out var method) && providers.Find(merchant.Mode, holder) is { } provider && !provider.CanRefund(method))
         {
-            return Problems.Create(422, "refund_not_supported", $"{holder} cannot refund this payment; pay the customer out instead.");
+            return new CreateRefundOutcome.NotSupported($"{holder} cannot refund this payment; pay the customer out instead.");
         }
 
         var currency = payment.Amount.Currency;
@@ -51,20 +52,20 @@ public sealed class CreateRefundHandler(NpgsqlDataSource dataSource, PaymentStor
 
         if (locked.Status != PaymentStatus.Paid)
         {
-            return Problems.Create(409, "payment_not_refundable", $"Only paid payments can be refunded; this one is {locked.Status.ToWire()}.");
+            return new CreateRefundOutcome.NotRefundable(locked.Status.ToWire());
         }
 
         var refundable = (locked.AmountCaptured + locked.AmountOverpaid - locked.AmountRefunded).Amount;
         var amount = requested ?? refundable;
         if (amount <= 0 || amount > refundable)
         {
-            return Problems.Create(422, "refund_exceeds_payment", $"At most {refundable} {currency} of this payment can still be refunded.", "amount");
+            return new CreateRefundOutcome.ExceedsPayment(refundable, currency.Code);
         }
 
         var balance = await BalanceGuard.LockAndReadAsync(conn, tx, accountId, creditNormal: true, cancellationToken);
         if (balance < amount)
         {
-            return Problems.Create(422, "insufficient_balance", $"The available balance ({balance} {currency}) cannot cover this refund.", "amount");
+            return new CreateRefundOutcome.InsufficientBalance(balance, currency.Code);
         }
 
         var now = timeProvider.GetUtcNow();
@@ -84,11 +85,11 @@ public sealed class CreateRefundHandler(NpgsqlDataSource dataSource, PaymentStor
         ledger.Add(batch, LedgerEntry.RefundCreated($"refund:{refund.Id}:created", merchant.MerchantId, holder, merchant.Mode, new Money(amount, currency)), refund.Id, now);
         EventWriter.Add(batch, merchant.MerchantId, merchant.Mode, "refund.created", refund.Id, null, refund.View(), now);
         JobQueue.Enqueue(batch, RefundJob.Kind, new { refund = refund.Id }, now);
-        var response = ApiResponse.Ok(refund.View(), 201);
-        Idempotency.RecordIn(http, batch, response);
+        var outcome = new CreateRefundOutcome.Created(refund.View());
+        answers.RecordIn(batch, outcome);
         await batch.ExecuteNonQueryAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);
-        return response;
+        return outcome;
     }
 
     /// <summary>The provider holding most of the payment's money (its provider transactions), or the payment's own.</summary>

@@ -37,15 +37,13 @@ public static class RefundEndpoints
         }
 
         var f = new Fields(root);
-        var amount = f.Amount("amount", required: false);
-        var reason = f.String("reason", required: false, maxLength: 500);
-        f.RejectUnknown();
-        if (f.Errors.Count > 0)
+        if (CreateRefundRequest.Read(f) is not { } request)
         {
             return Problems.Validation(f.Errors);
         }
 
-        return await handler.HandleAsync(http, MerchantContext.Of(http), id, amount, reason, http.RequestAborted);
+        var answers = new Answers<CreateRefundOutcome>(http, CreateRefundOutcome.Answer);
+        return answers.Answer(await handler.HandleAsync(MerchantContext.Of(http), id, request, answers, http.RequestAborted));
     }
 
     internal static Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>

@@ -52,8 +52,25 @@ public sealed class PaymentModel : DashboardPage
 
     public async Task<IActionResult> OnPostRefundAsync(string id, long? amount, string? reason)
     {
-        var result = await CallAsync(h => RefundEndpoints.CreateAsync(id, h, Service<CreateRefundHandler>()), Body(("amount", amount), ("reason", reason)));
-        return Done(result, $"Refund {result.Body.Str("id")} of {result.Body.Money("amount")} created.");
+        // The handler itself, as the API's endpoint calls it: the same checks, the same outcome.
+        var request = new CreateRefundRequest(amount, string.IsNullOrWhiteSpace(reason) ? null : reason.Trim());
+        if (request.Errors() is [var first, ..])
+        {
+            FlashError = first.Message;
+            return Redirect(Request.Path + Request.QueryString);
+        }
+
+        var outcome = await Service<CreateRefundHandler>().HandleAsync(MerchantContext.Of(HttpContext), id, request, Answers<CreateRefundOutcome>.None, HttpContext.RequestAborted);
+        if (outcome is CreateRefundOutcome.Created created)
+        {
+            Flash = $"Refund {created.Refund.Id} of {DashboardFormat.Amount(created.Refund.Amount, created.Refund.Currency)} created.";
+        }
+        else
+        {
+            FlashError = outcome.Refusal.Detail;
+        }
+
+        return Redirect(Request.Path + Request.QueryString);
     }
 
     public async Task<IActionResult> OnPostCaptureAsync(string id, long? amount)
