@@ -106,6 +106,21 @@ public abstract class DashboardPage : PageModel
     public static Dictionary<string, object?> Body(params (string Name, object? Value)[] fields) =>
         fields.Where(f => f.Value is not null && f.Value is not "").ToDictionary(f => f.Name, f => f.Value is string s ? s.Trim() : f.Value);
 
+    /// <summary>After a handler's outcome: its sentence for the next page (success or refusal), and back to where the person was.</summary>
+    public IActionResult Outcome(string? success, string? refusal)
+    {
+        if (success is not null)
+        {
+            Flash = success;
+        }
+        else
+        {
+            FlashError = refusal;
+        }
+
+        return Redirect(Request.Path + Request.QueryString);
+    }
+
     /// <summary>After a change: a message for the next page, and back to where the person was.</summary>
     public IActionResult Done(ApiResult result, string success, string? to = null)
     {

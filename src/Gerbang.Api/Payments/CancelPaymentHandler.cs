@@ -19,18 +19,18 @@ namespace Gerbang.Api.Payments;
 /// </summary>
 public sealed class CancelPaymentHandler(PaymentStore store, PaymentTransitions transitions, ProviderRegistry providers, GerbangUrls urls)
 {
-    public async Task<ApiResponse> HandleAsync(HttpContext http, MerchantContext merchant, string id, CancellationToken cancellationToken)
+    public async Task<CancelPaymentOutcome> HandleAsync(MerchantContext merchant, string id, CancellationToken cancellationToken)
     {
         var payment = await store.GetAsync(merchant, id, cancellationToken);
         if (payment is null)
         {
-            return Problems.NotFound("payment");
+            return new CancelPaymentOutcome.Missing();
         }
 
         var from = payment.Status == PaymentStatus.RequiresCapture ? PaymentStatus.RequiresCapture : PaymentStatus.Pending;
         if (!await transitions.TryMoveAsync(payment.Id, from, PaymentStatus.Cancelling, null, cancellationToken))
         {
-            return Problems.Create(409, "payment_not_cancellable", $"Only pending or requires_capture payments can be cancelled; this one is {(await store.GetAsync(merchant, id, cancellationToken))!.Status.ToWire()}.");
+            return new CancelPaymentOutcome.NotCancellable((await store.GetAsync(merchant, id, cancellationToken))!.Status.ToWire(), ProviderRefused: false);
         }
 
         var result = await providers.OnCurrentAttemptAsync(payment, (provider, attempt, reference) => provider.CancelPaymentAsync(attempt, reference, cancellationToken));
@@ -42,20 +42,20 @@ public sealed class CancelPaymentHandler(PaymentStore store, PaymentTransitions 
         else if (result.Failure is { OutcomeUnknown: true })
         {
             // The provider may have cancelled: stay cancelling; its status or notification settles it.
-            return Problems.Create(504, "provider_timeout", "The provider did not answer the cancellation in time; the payment stays cancelling until it does.");
+            return new CancelPaymentOutcome.ProviderTimeout();
         }
         else
         {
             await transitions.TryMoveAsync(payment.Id, PaymentStatus.Cancelling, from, null, cancellationToken);
             if (result.Failure is { Kind: ProviderFailureKind.ConnectionFailed or ProviderFailureKind.ServerError })
             {
-                return Problems.Create(503, "provider_unavailable", $"The provider could not be reached; the payment is still {from.ToWire()}.");
+                return new CancelPaymentOutcome.ProviderUnavailable(from.ToWire());
             }
         }
 
         var after = (await store.GetAsync(merchant, id, cancellationToken))!;
         return after.Status == from
-            ? Problems.Create(409, "payment_not_cancellable", $"The provider refused the cancellation; the payment is still {from.ToWire()}.")
-            : ApiResponse.Ok(PaymentView.Of(after, urls.Public));
+            ? new CancelPaymentOutcome.NotCancellable(from.ToWire(), ProviderRefused: true)
+            : new CancelPaymentOutcome.Cancelled(PaymentView.Of(after, urls.Public));
     }
 }

@@ -22,31 +22,31 @@ public sealed class CapturePaymentHandler(
     GerbangUrls urls,
     TimeProvider timeProvider)
 {
-    public async Task<ApiResponse> HandleAsync(MerchantContext merchant, string id, long? amount, CancellationToken cancellationToken)
+    public async Task<CapturePaymentOutcome> HandleAsync(MerchantContext merchant, string id, long? amount, CancellationToken cancellationToken)
     {
         var payment = await store.GetAsync(merchant, id, cancellationToken);
         if (payment is null)
         {
-            return Problems.NotFound("payment");
+            return new CapturePaymentOutcome.Missing();
         }
 
         if (payment.CaptureMethod != "manual")
         {
-            return Problems.Create(409, "payment_not_capturable", "Only card payments created with capture_method manual are captured separately.");
+            return new CapturePaymentOutcome.NotCapturable(null);
         }
 
         var capture = amount ?? payment.Amount.Amount;
         if (capture > payment.Amount.Amount)
         {
-            return Problems.Create(422, "capture_exceeds_authorized", $"At most {payment.Amount.Amount} was authorised.", "amount");
+            return new CapturePaymentOutcome.ExceedsAuthorized(payment.Amount.Amount);
         }
 
         if (!await ClaimAsync(payment.Id, capture, cancellationToken))
         {
             var now = (await store.GetAsync(merchant, id, cancellationToken))!;
             return now.Status == PaymentStatus.RequiresCapture && now.CaptureRequested is { } inFlight
-                ? Problems.Create(409, "capture_in_progress", $"A capture of {inFlight} is in progress; repeat that one or wait for it.")
-                : Problems.Create(409, "payment_not_capturable", $"Only requires_capture payments can be captured; this one is {now.Status.ToWire()}.");
+                ? new CapturePaymentOutcome.CaptureInProgress(inFlight.Amount)
+                : new CapturePaymentOutcome.NotCapturable(now.Status.ToWire());
         }
 
         var requested = new Money(capture, payment.Amount.Currency);
@@ -59,17 +59,17 @@ public sealed class CapturePaymentHandler(
         else if (result.Failure is { OutcomeUnknown: true })
         {
             // The provider may have captured: the claim stays until its answer, status or notification settles it.
-            return Problems.Create(504, "provider_timeout", "The provider did not answer the capture in time. Repeat the same capture; it is not taken twice.");
+            return new CapturePaymentOutcome.ProviderTimeout();
         }
         else
         {
             await ReleaseAsync(payment.Id, capture, CancellationToken.None);
             return result.Failure is { Kind: ProviderFailureKind.ConnectionFailed or ProviderFailureKind.ServerError }
-                ? Problems.Create(503, "provider_unavailable", "The provider could not be reached; the payment still requires capture.")
-                : Problems.Create(422, "provider_declined", result.Failure?.Message ?? $"The provider answered {result.Value?.RawStatus}; nothing was captured.");
+                ? new CapturePaymentOutcome.ProviderUnavailable()
+                : new CapturePaymentOutcome.Declined(result.Failure?.Message ?? $"The provider answered {result.Value?.RawStatus}; nothing was captured.");
         }
 
-        return ApiResponse.Ok(PaymentView.Of((await store.GetAsync(merchant, id, cancellationToken))!, urls.Public));
+        return new CapturePaymentOutcome.Captured(PaymentView.Of((await store.GetAsync(merchant, id, cancellationToken))!, urls.Public));
     }
 
     private async Task<bool> ClaimAsync(string paymentId, long amount, CancellationToken cancellationToken)

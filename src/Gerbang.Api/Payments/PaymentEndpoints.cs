@@ -42,7 +42,7 @@ public static class PaymentEndpoints
             .Produces<string>(200, "image/svg+xml").Fails(404, "resource_missing", "qr_not_available");
         payments.MapGet("/{id}/attempts", AttemptsAsync).Doc("listPaymentAttempts", "List a payment's attempts", "Each provider attempt of the payment, with its outcome (a payment that failed over has several).")
             .Returns<ListQuery.ListView<AttemptView>>().NotFound();
-        payments.MapPost("/{id}/cancel", (string id, HttpContext http, CancelPaymentHandler handler) => handler.HandleAsync(http, MerchantContext.Of(http), id, http.RequestAborted))
+        payments.MapPost("/{id}/cancel", async (string id, HttpContext http, CancelPaymentHandler handler) => CancelPaymentOutcome.Answer(await handler.HandleAsync(MerchantContext.Of(http), id, http.RequestAborted)))
             .Doc("cancelPayment", "Cancel a payment", "Closes an unpaid payment at its provider (or releases a card authorisation).")
             .Returns<PaymentView>().NotFound().Fails(409, "payment_not_cancellable").Fails(502, "provider_error").Fails(503, "provider_unavailable").Fails(504, "provider_timeout");
         payments.MapPost("/{id}/capture", CaptureAsync)
@@ -95,7 +95,7 @@ public static class PaymentEndpoints
         var f = new Fields(root);
         var amount = f.Amount("amount", required: false);
         f.RejectUnknown();
-        return f.Errors.Count > 0 ? Problems.Validation(f.Errors) : await handler.HandleAsync(MerchantContext.Of(http), id, amount, http.RequestAborted);
+        return f.Errors.Count > 0 ? Problems.Validation(f.Errors) : CapturePaymentOutcome.Answer(await handler.HandleAsync(MerchantContext.Of(http), id, amount, http.RequestAborted));
     }
 
     internal static async Task<ApiResponse> GetAsync(string id, HttpContext http, PaymentStore store, GerbangUrls urls)

@@ -61,28 +61,27 @@ public sealed class PaymentModel : DashboardPage
         }
 
         var outcome = await Service<CreateRefundHandler>().HandleAsync(MerchantContext.Of(HttpContext), id, request, Answers<CreateRefundOutcome>.None, HttpContext.RequestAborted);
-        if (outcome is CreateRefundOutcome.Created created)
-        {
-            Flash = $"Refund {created.Refund.Id} of {DashboardFormat.Amount(created.Refund.Amount, created.Refund.Currency)} created.";
-        }
-        else
-        {
-            FlashError = outcome.Refusal.Detail;
-        }
-
-        return Redirect(Request.Path + Request.QueryString);
+        return Outcome(
+            outcome is CreateRefundOutcome.Created created ? $"Refund {created.Refund.Id} of {DashboardFormat.Amount(created.Refund.Amount, created.Refund.Currency)} created." : null,
+            outcome is CreateRefundOutcome.Created ? null : outcome.Refusal.Detail);
     }
 
     public async Task<IActionResult> OnPostCaptureAsync(string id, long? amount)
     {
-        var result = await CallAsync(h => PaymentEndpoints.CaptureAsync(id, h, Service<CapturePaymentHandler>()), Body(("amount", amount)));
-        return Done(result, $"Captured {result.Body.Money("amount_captured")}.");
+        if (amount is <= 0 or > Gerbang.Domain.Money.MaxAmount)
+        {
+            FlashError = "The amount must be a whole number above zero.";
+            return Redirect(Request.Path + Request.QueryString);
+        }
+
+        var outcome = await Service<CapturePaymentHandler>().HandleAsync(MerchantContext.Of(HttpContext), id, amount, HttpContext.RequestAborted);
+        return Outcome(outcome is CapturePaymentOutcome.Captured c ? $"Captured {DashboardFormat.Amount(c.Payment.AmountCaptured, c.Payment.Currency)}." : null, outcome is CapturePaymentOutcome.Captured ? null : outcome.Refusal.Detail);
     }
 
     public async Task<IActionResult> OnPostCancelAsync(string id)
     {
-        var result = await CallAsync(h => Service<CancelPaymentHandler>().HandleAsync(h, MerchantContext.Of(h), id, h.RequestAborted));
-        return Done(result, "Payment cancelled.");
+        var outcome = await Service<CancelPaymentHandler>().HandleAsync(MerchantContext.Of(HttpContext), id, HttpContext.RequestAborted);
+        return Outcome(outcome is CancelPaymentOutcome.Cancelled ? "Payment cancelled." : null, outcome is CancelPaymentOutcome.Cancelled ? null : outcome.Refusal.Detail);
     }
 
     public async Task<IActionResult> OnPostResendAsync(string id, string @event)
