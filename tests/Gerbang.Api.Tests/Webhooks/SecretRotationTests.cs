@@ -43,7 +43,10 @@ public sealed class SecretRotationTests(GerbangFixture gerbang) : IClassFixture<
         Assert.Equal(202, status);
         Assert.Equal("webhook_endpoint.test", evt.Str("type"));
         await first.WaitForAsync(r => r.Headers["webhook-id"] == evt.Str("id"));
-        await Task.Delay(300);
+
+        // Deliveries are written with their event, in one transaction: the test event has one, to this endpoint, so nothing can reach the other.
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from webhook_deliveries where event_id = $1", evt.Str("id")));
+        Assert.Equal(1, await gerbang.CountAsync("select count(*) from webhook_deliveries where event_id = $1 and endpoint_id = $2", evt.Str("id"), endpoint.Str("id")));
         Assert.DoesNotContain(second.Received, r => r.Headers["webhook-id"] == evt.Str("id"));
     }
 }
@@ -63,7 +66,16 @@ public sealed class EndpointHealthTests(GerbangFixture gerbang) : IClassFixture<
 
         await merchant.Client.PostJsonAsync("/v1/payments", TestApi.VaPayment("ORDER-DEAD-1"));
         await dead.WaitForAsync(_ => dead.Received.Count >= 2);
-        await Task.Delay(200);
+
+        // Both failures are recorded and nothing is in flight: the endpoint's fate after them is decided.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (await gerbang.CountAsync("select count(*) from webhook_attempts a join webhook_deliveries d on d.id = a.delivery_id where d.endpoint_id = $1", id) < 2
+            || await gerbang.CountAsync("select count(*) from webhook_deliveries where endpoint_id = $1 and leased_until is not null", id) > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the two failed attempts were not recorded");
+            await Task.Delay(20);
+        }
+
         Assert.Equal("enabled", (await merchant.Client.GetJsonAsync($"/v1/webhook_endpoints/{id}")).Body.Str("status"));
 
         gerbang.Clock.Advance(TimeSpan.FromDays(3.1));

@@ -16,7 +16,12 @@ public sealed class WebhookDeliveryTests(GerbangFixture gerbang) : IClassFixture
 
         // The first attempt and the immediate retry both fail; the next is due 5 s later.
         await WaitForAttemptsAsync(eventId, 2);
-        await Task.Delay(200);
+
+        // Nothing else is coming before the clock moves: the delivery is back at rest, due no sooner than 4 s from now.
+        await WaitUntilIdleAsync(eventId);
+        Assert.True(await gerbang.CountAsync(
+            "select count(*) from webhook_deliveries where event_id = $1 and status = 'pending' and attempts = 2 and next_attempt_at >= $2::timestamptz + interval '4 seconds'",
+            eventId, gerbang.Clock.GetUtcNow()) == 1);
         Assert.Equal(2, await gerbang.CountAsync("select count(*) from webhook_attempts where event_id = $1", eventId));
         Assert.All(receiver.Received, r => Assert.Equal(eventId, r.Headers["webhook-id"]));
 
