@@ -10,7 +10,7 @@ namespace Gerbang.Api.Webhooks;
 /// commit and an instance hearing of it (<see cref="SubscriberDirectory"/>), or whose statement began
 /// before that commit, would otherwise never reach the endpoint.
 /// </summary>
-public sealed class WebhookCatchUpJob(NpgsqlDataSource dataSource) : IJobHandler
+public sealed class WebhookCatchUpJob(NpgsqlDataSource dataSource, TimeProvider timeProvider) : IJobHandler
 {
     public const string Kind = "webhook_catch_up";
 
@@ -43,7 +43,7 @@ public sealed class WebhookCatchUpJob(NpgsqlDataSource dataSource) : IJobHandler
         await using var cmd = dataSource.CreateCommand($"""
             with owed as (
                 insert into webhook_deliveries (id, event_id, endpoint_id, merchant_id, status, attempts, next_attempt_at, created_at, updated_at)
-                select {EventWriter.NewDeliveryIdSql("o.id || ev.id")}, ev.id, o.id, o.merchant_id, 'pending', 0, now(), now(), now()
+                select {EventWriter.NewDeliveryIdSql("o.id || ev.id")}, ev.id, o.id, o.merchant_id, 'pending', 0, $4, $4, $4
                 from webhook_endpoints o
                 join events ev on ev.merchant_id = o.merchant_id and ev.mode = o.mode and ev.seq > $3 and ev.created_at >= $2
                 where o.id = $1 and {EventWriter.SubscribedSql("o", "ev.type")}
@@ -55,6 +55,7 @@ public sealed class WebhookCatchUpJob(NpgsqlDataSource dataSource) : IJobHandler
         cmd.Parameters.Add(new() { Value = p.EndpointId });
         cmd.Parameters.Add(new() { Value = p.Since });
         cmd.Parameters.Add(new() { Value = p.FromSeq });
+        cmd.Parameters.Add(new() { Value = timeProvider.GetUtcNow() }); // the dispatcher's clock decides what is due, so the same clock sets it
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -1,13 +1,18 @@
+using Microsoft.Extensions.Time.Testing;
+
 namespace Gerbang.Api.Tests.Infrastructure;
 
-/// <summary>The real clock plus an offset a test can move forward, so retries are driven without sleeping.</summary>
-public sealed class TestClock : TimeProvider
+/// <summary>
+/// The gateway's clock in tests: a fake that starts at the real time and moves only when a test moves
+/// it (or by one microsecond per reading, so that two things written one after the other never carry
+/// the same time, as on a real clock). Retries, expiries and leases are driven without sleeping, and
+/// nothing depends on how fast the machine is.
+/// </summary>
+public sealed class TestClock : FakeTimeProvider
 {
-    private long _offsetTicks;
-
-    public TimeSpan Offset => TimeSpan.FromTicks(Interlocked.Read(ref _offsetTicks));
-
-    public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
-
-    public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Offset;
+    public TestClock()
+        : base(DateTimeOffset.UtcNow)
+    {
+        AutoAdvanceAmount = TimeSpan.FromMicroseconds(1);
+    }
 }
