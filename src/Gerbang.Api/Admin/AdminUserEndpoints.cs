@@ -174,7 +174,7 @@ public static class AdminUserEndpoints
     }
 }
 
-public sealed record CreateAdminBody
+public sealed record CreateAdminBody : ReasonBody
 {
     [System.ComponentModel.DataAnnotations.StringLength(200, MinimumLength = 3)]
     public required string Email { get; init; }
@@ -182,22 +182,14 @@ public sealed record CreateAdminBody
     [System.ComponentModel.DataAnnotations.StringLength(200, MinimumLength = 12)]
     public required string Password { get; init; }
 
-    [ApiValues(AdminRoles.SuperAdmin, AdminRoles.Ops, AdminRoles.Finance)]
+    [ApiValues(typeof(AdminRoles), nameof(AdminRoles.All))]
     public required string Role { get; init; }
-
-    [System.ComponentModel.Description("Why: 3 to 500 characters, kept in the audit log with the change.")]
-    [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
-    public required string Reason { get; init; }
 }
 
-public sealed record UpdateAdminBody
+public sealed record UpdateAdminBody : ReasonBody
 {
-    [ApiValues(AdminRoles.SuperAdmin, AdminRoles.Ops, AdminRoles.Finance)]
+    [ApiValues(typeof(AdminRoles), nameof(AdminRoles.All))]
     public string? Role { get; init; }
 
     public bool? Disabled { get; init; }
-
-    [System.ComponentModel.Description("Why: 3 to 500 characters, kept in the audit log with the change.")]
-    [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
-    public required string Reason { get; init; }
 }

@@ -41,8 +41,8 @@ public static class ChangeRequest
     }
 }
 
-/// <summary>The body of an admin change that carries nothing but its reason.</summary>
-public sealed record ReasonBody
+/// <summary>The body of an admin change: the reason every change carries, and whatever a derived body adds.</summary>
+public record ReasonBody
 {
     [System.ComponentModel.Description("Why: 3 to 500 characters, kept in the audit log with the change.")]
     [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]

@@ -276,7 +276,7 @@ public static class FeeAdminEndpoints
     }
 }
 
-public sealed record FeeRuleBody
+public sealed record FeeRuleBody : ReasonBody
 {
     [System.ComponentModel.Description("A flat fee in the currency's smallest unit (0 to 100,000,000).")]
     [System.ComponentModel.DataAnnotations.Range(0, 100000000)]
@@ -285,13 +285,9 @@ public sealed record FeeRuleBody
     [System.ComponentModel.Description("A share of the amount in hundredths of a percent (0 to 10,000). Give flat, basis_points or both.")]
     [System.ComponentModel.DataAnnotations.Range(0, 10000)]
     public long? BasisPoints { get; init; }
-
-    [System.ComponentModel.Description("Why: 3 to 500 characters, kept in the audit log with the change.")]
-    [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
-    public required string Reason { get; init; }
 }
 
-public sealed record MarginBody
+public sealed record MarginBody : ReasonBody
 {
     public required bool Enabled { get; init; }
 
@@ -300,13 +296,9 @@ public sealed record MarginBody
 
     [System.ComponentModel.DataAnnotations.Range(0, 10000)]
     public long? BasisPoints { get; init; }
-
-    [System.ComponentModel.Description("Why: 3 to 500 characters, kept in the audit log with the change.")]
-    [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
-    public required string Reason { get; init; }
 }
 
-public sealed record HolidayBody
+public sealed record HolidayBody : ReasonBody
 {
     [System.ComponentModel.DataAnnotations.StringLength(100, MinimumLength = 1)]
     public required string Name { get; init; }
@@ -316,10 +308,6 @@ public sealed record HolidayBody
 
     [System.ComponentModel.DataAnnotations.Range(0, 10000)]
     public long? BasisPoints { get; init; }
-
-    [System.ComponentModel.Description("Why: 3 to 500 characters, kept in the audit log with the change.")]
-    [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
-    public required string Reason { get; init; }
 }
 
 public sealed record FeeScheduleView(string Object, IReadOnlyList<FeeAdminEndpoints.RuleView> Defaults, FeeAdminEndpoints.MarginView Margin, IReadOnlyList<FeeAdminEndpoints.HolidayView> Holidays);

@@ -268,28 +268,20 @@ public static class MerchantAdminEndpoints
     }
 }
 
-public sealed record CreateMerchantBody
+public sealed record CreateMerchantBody : ReasonBody
 {
     [System.ComponentModel.DataAnnotations.StringLength(200, MinimumLength = 1)]
     public required string Name { get; init; }
 
     [System.ComponentModel.DataAnnotations.StringLength(200)]
     public string? SupportEmail { get; init; }
-
-    [System.ComponentModel.Description("Why: 3 to 500 characters, kept in the audit log with the change.")]
-    [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
-    public required string Reason { get; init; }
 }
 
-public sealed record MerchantLimitsBody
+public sealed record MerchantLimitsBody : ReasonBody
 {
     [System.ComponentModel.Description("Most that may be paid out per Jakarta day, or null for no limit.")]
     [System.ComponentModel.DataAnnotations.Range(0, 9007199254740991)]
     public required long? DailyCashoutLimit { get; init; }
-
-    [System.ComponentModel.Description("Why: 3 to 500 characters, kept in the audit log with the change.")]
-    [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
-    public required string Reason { get; init; }
 }
 
 public sealed record MerchantLimitsView(string Id, string Object, long? DailyCashoutLimit);

@@ -196,21 +196,13 @@ public static class MerchantUserEndpoints
     }
 }
 
-public sealed record InviteMerchantUserBody
+public sealed record InviteMerchantUserBody : ReasonBody
 {
     [System.ComponentModel.DataAnnotations.StringLength(200, MinimumLength = 3)]
     public required string Email { get; init; }
-
-    [System.ComponentModel.Description("Why: 3 to 500 characters, kept in the audit log with the change.")]
-    [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
-    public required string Reason { get; init; }
 }
 
-public sealed record UpdateMerchantUserBody
+public sealed record UpdateMerchantUserBody : ReasonBody
 {
     public required bool Disabled { get; init; }
-
-    [System.ComponentModel.Description("Why: 3 to 500 characters, kept in the audit log with the change.")]
-    [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
-    public required string Reason { get; init; }
 }

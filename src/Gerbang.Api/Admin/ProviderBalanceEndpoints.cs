@@ -89,21 +89,17 @@ public static class ProviderBalanceEndpoints
     }
 }
 
-public sealed record ProviderBalanceAdjustmentBody
+public sealed record ProviderBalanceAdjustmentBody : ReasonBody
 {
-    [ApiValues("midtrans", "xendit", "doku", "ipaymu", "stripe", "simulator")]
+    [ApiValues(typeof(Payments.CreatePaymentRequest), nameof(Payments.CreatePaymentRequest.KnownProviders))]
     public required string Provider { get; init; }
 
     [System.ComponentModel.Description("Live (true) or test (false, the default).")]
     public bool? Livemode { get; init; }
 
-    [ApiValues("IDR", "USD", "SGD", "MYR", "PHP", "THB", "INR")]
+    [ApiValues(typeof(Gerbang.Domain.Currency), nameof(Gerbang.Domain.Currency.Codes))]
     public required string Currency { get; init; }
 
     [System.ComponentModel.Description("Not zero: positive when the provider holds more than the ledger says.")]
     public required long Amount { get; init; }
-
-    [System.ComponentModel.Description("Why: 3 to 500 characters, kept in the audit log with the change.")]
-    [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
-    public required string Reason { get; init; }
 }

@@ -136,7 +136,7 @@ public static class ProviderRoutingEndpoints
     }
 }
 
-public sealed record ProviderRoutingBody
+public sealed record ProviderRoutingBody : ReasonBody
 {
     public bool? Enabled { get; init; }
 
@@ -151,8 +151,4 @@ public sealed record ProviderRoutingBody
     [System.ComponentModel.Description("Change it for this merchant only.")]
     [System.ComponentModel.DataAnnotations.StringLength(64)]
     public string? Merchant { get; init; }
-
-    [System.ComponentModel.Description("Why: 3 to 500 characters, kept in the audit log with the change.")]
-    [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
-    public required string Reason { get; init; }
 }

@@ -122,7 +122,7 @@ public sealed record CreateCheckoutSessionBody
     [System.ComponentModel.DataAnnotations.Range(1, 9007199254740991)]
     public required long Amount { get; init; }
 
-    [ApiValues("IDR", "USD", "SGD", "MYR", "PHP", "THB", "INR")]
+    [ApiValues(typeof(Gerbang.Domain.Currency), nameof(Gerbang.Domain.Currency.Codes))]
     public required string Currency { get; init; }
 
     [System.ComponentModel.DataAnnotations.StringLength(64, MinimumLength = 1)]

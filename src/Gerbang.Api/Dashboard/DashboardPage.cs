@@ -106,18 +106,28 @@ public abstract class DashboardPage : PageModel
     public static Dictionary<string, object?> Body(params (string Name, object? Value)[] fields) =>
         fields.Where(f => f.Value is not null && f.Value is not "").ToDictionary(f => f.Name, f => f.Value is string s ? s.Trim() : f.Value);
 
-    /// <summary>After a handler's outcome: its sentence for the next page (success or refusal), and back to where the person was.</summary>
-    public IActionResult Outcome(string? success, string? refusal)
-    {
-        if (success is not null)
-        {
-            Flash = success;
-        }
-        else
-        {
-            FlashError = refusal;
-        }
+    /// <summary>Form values as the fields of a request body, for a handler's own strict reader (empty values left out, as <see cref="Body"/> does).</summary>
+    public static Fields Form(params (string Name, object? Value)[] fields) =>
+        new(JsonSerializer.SerializeToElement(Body(fields), ApiJson.Options));
 
+    /// <summary>A handler's success, said on the next page; back to where the person was.</summary>
+    public IActionResult Succeeded(string message)
+    {
+        Flash = message;
+        return Redirect(Request.Path + Request.QueryString);
+    }
+
+    /// <summary>A handler's refusal, said on the next page.</summary>
+    public IActionResult Refused(Refusal refusal)
+    {
+        FlashError = refusal.Detail;
+        return Redirect(Request.Path + Request.QueryString);
+    }
+
+    /// <summary>A form the request reader refused: each field's message.</summary>
+    public IActionResult Refused(Fields form)
+    {
+        FlashError = string.Join(" ", form.Errors.Select(e => e.Message));
         return Redirect(Request.Path + Request.QueryString);
     }
 

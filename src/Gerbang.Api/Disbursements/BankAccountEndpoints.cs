@@ -173,7 +173,7 @@ public static class BankAccountEndpoints
 /// <summary>The body of <c>POST /v1/bank_accounts</c>.</summary>
 public sealed record CreateBankAccountBody
 {
-    [ApiValues("bca", "bni", "bri", "bsi", "mandiri", "permata", "cimb", "danamon", "btn", "ocbc")]
+    [ApiValues(typeof(Gerbang.Domain.Payments.PaymentMethods), nameof(Gerbang.Domain.Payments.PaymentMethods.AccountBanks))]
     public required string BankCode { get; init; }
 
     [System.ComponentModel.Description("Digits only, 6 to 20.")]

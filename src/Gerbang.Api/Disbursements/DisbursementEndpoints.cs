@@ -237,7 +237,7 @@ public sealed record CreateDisbursementBody
     [System.ComponentModel.DataAnnotations.Range(1, 9007199254740991)]
     public required long Amount { get; init; }
 
-    [ApiValues("IDR", "USD", "SGD", "MYR", "PHP", "THB", "INR")]
+    [ApiValues(typeof(Gerbang.Domain.Currency), nameof(Gerbang.Domain.Currency.Codes))]
     public required string Currency { get; init; }
 
     [System.ComponentModel.Description("The verified bank account to pay; the primary one when left out.")]

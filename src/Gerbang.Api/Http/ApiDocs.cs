@@ -93,11 +93,20 @@ public static class ApiDocs
     public static RouteHandlerBuilder NotFound(this RouteHandlerBuilder builder) => builder.Fails(404, "resource_missing");
 }
 
-/// <summary>The values a string field takes (an enum in the document; the parser checks them).</summary>
+/// <summary>
+/// The values a string field takes (an enum in the document; the parser checks them): listed, or read
+/// from the static list the parser itself checks against, so the two cannot drift apart.
+/// </summary>
 [AttributeUsage(AttributeTargets.Property)]
-public sealed class ApiValuesAttribute(params string[] values) : Attribute
+public sealed class ApiValuesAttribute : Attribute
 {
-    public IReadOnlyList<string> Values { get; } = values;
+    public ApiValuesAttribute(params string[] values) => Values = values;
+
+    public ApiValuesAttribute(Type source, string member) =>
+        Values = [.. (IEnumerable<string>)(source.GetProperty(member)?.GetValue(null) ?? source.GetField(member)?.GetValue(null)
+            ?? throw new InvalidOperationException($"{source.Name}.{member} is not a static list of values."))];
+
+    public IReadOnlyList<string> Values { get; }
 }
 
 /// <summary>What a delete answers.</summary>

@@ -149,15 +149,7 @@ public static class ApiDocument
     private static Dictionary<int, SortedSet<string>> CommonErrors(ApiCaller caller, string method, bool lists, bool takesBody)
     {
         var errors = new Dictionary<int, SortedSet<string>>();
-        void Add(int status, params string[] codes)
-        {
-            if (!errors.TryGetValue(status, out var set))
-            {
-                errors[status] = set = new SortedSet<string>(StringComparer.Ordinal);
-            }
-
-            set.UnionWith(codes);
-        }
+        void Add(int status, params string[] codes) => AddCodes(errors, status, codes);
 
         switch (caller)
         {
@@ -219,6 +211,16 @@ public static class ApiDocument
         }
 
         return Task.CompletedTask;
+    }
+
+    private static void AddCodes(Dictionary<int, SortedSet<string>> errors, int status, IEnumerable<string> codes)
+    {
+        if (!errors.TryGetValue(status, out var set))
+        {
+            errors[status] = set = new SortedSet<string>(StringComparer.Ordinal);
+        }
+
+        set.UnionWith(codes);
     }
 
     private static Task DescribeOperationAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
@@ -294,12 +296,7 @@ public static class ApiDocument
         var errors = CommonErrors(caller, method, list is not null, operation.RequestBody is not null);
         foreach (var declared in metadata.OfType<ApiErrorMetadata>())
         {
-            if (!errors.TryGetValue(declared.Status, out var set))
-            {
-                errors[declared.Status] = set = new SortedSet<string>(StringComparer.Ordinal);
-            }
-
-            set.UnionWith(declared.Codes);
+            AddCodes(errors, declared.Status, declared.Codes);
         }
 
         operation.Responses ??= [];

@@ -12,7 +12,7 @@ public sealed record CreatePaymentBody
     public required long Amount { get; init; }
 
     [Description("An ISO 4217 code Gerbang supports, upper case.")]
-    [ApiValues("IDR", "USD", "SGD", "MYR", "PHP", "THB", "INR")]
+    [ApiValues(typeof(Gerbang.Domain.Currency), nameof(Gerbang.Domain.Currency.Codes))]
     public required string Currency { get; init; }
 
     [Description("How the customer pays.")]
@@ -24,7 +24,7 @@ public sealed record CreatePaymentBody
     public required string OrderId { get; init; }
 
     [Description("For va: the bank of the virtual account.")]
-    [ApiValues("bca", "bni", "bri", "bsi", "mandiri", "permata", "cimb")]
+    [ApiValues(typeof(Gerbang.Domain.Payments.PaymentMethods), nameof(Gerbang.Domain.Payments.PaymentMethods.VaBanks))]
     public string? Bank { get; init; }
 
     [Description("For upi: the customer's UPI address (name@bank).")]
@@ -48,7 +48,7 @@ public sealed record CreatePaymentBody
     public Dictionary<string, string>? Metadata { get; init; }
 
     [Description("Ask for this provider rather than letting Gerbang route.")]
-    [ApiValues("midtrans", "xendit", "doku", "ipaymu", "stripe", "simulator")]
+    [ApiValues(typeof(CreatePaymentRequest), nameof(CreatePaymentRequest.KnownProviders))]
     public string? Provider { get; init; }
 
     [Description("Seconds until the payment expires (60 to 30 days); or give expires_at.")]

@@ -23,17 +23,18 @@ public abstract record CreatePaymentOutcome
     /// <summary>An open or paid payment has this order id.</summary>
     public sealed record OrderIdInUse(string OrderId) : CreatePaymentOutcome;
 
-    /// <summary>The contract's answer to each outcome.</summary>
-    public static ApiResponse Answer(CreatePaymentOutcome outcome) => outcome switch
+    public Refusal Refusal => this switch
     {
-        Created c => ApiResponse.Ok(c.Payment, 201),
-        NoProvider { Pinned: { } pinned } n => Problems.Create(422, "no_provider_available", $"Provider '{pinned}' cannot take this {n.Method} payment in {n.Mode} mode (method, bank, amount or an operator's setting).", "provider"),
-        NoProvider n => Problems.Create(422, "no_provider_available", $"No provider can take this {n.Method} payment in {n.Mode} mode.", "method"),
-        Declined d => Problems.Create(422, "provider_declined", d.Message),
-        ProviderTimeout { Card: true } => Problems.Create(504, "provider_timeout", "The card provider did not answer in time, and no other provider is tried until it does. Retry with the same Idempotency-Key."),
-        ProviderTimeout => Problems.Create(504, "provider_timeout", "The payment provider did not answer in time. Retry with the same Idempotency-Key."),
-        ProviderUnavailable => Problems.Create(503, "provider_unavailable", "No payment provider could take the payment right now. Retry with the same Idempotency-Key."),
-        OrderIdInUse o => Problems.Create(409, "order_id_in_use", $"A payment for order_id '{o.OrderId}' is still open.", "order_id"),
-        _ => throw new InvalidOperationException($"No answer for {outcome.GetType().Name}."),
+        NoProvider { Pinned: { } pinned } n => new(422, "no_provider_available", $"Provider '{pinned}' cannot take this {n.Method} payment in {n.Mode} mode (method, bank, amount or an operator's setting).", "provider"),
+        NoProvider n => new(422, "no_provider_available", $"No provider can take this {n.Method} payment in {n.Mode} mode.", "method"),
+        Declined d => new(422, "provider_declined", d.Message),
+        ProviderTimeout { Card: true } => new(504, "provider_timeout", "The card provider did not answer in time, and no other provider is tried until it does. Retry with the same Idempotency-Key."),
+        ProviderTimeout => new(504, "provider_timeout", "The payment provider did not answer in time. Retry with the same Idempotency-Key."),
+        ProviderUnavailable => new(503, "provider_unavailable", "No payment provider could take the payment right now. Retry with the same Idempotency-Key."),
+        OrderIdInUse o => new(409, "order_id_in_use", $"A payment for order_id '{o.OrderId}' is still open.", "order_id"),
+        _ => throw new InvalidOperationException($"{GetType().Name} is not a refusal."),
     };
+
+    /// <summary>The contract's answer to each outcome.</summary>
+    public static ApiResponse Answer(CreatePaymentOutcome outcome) => outcome is Created c ? ApiResponse.Ok(c.Payment, 201) : outcome.Refusal.Answer();
 }

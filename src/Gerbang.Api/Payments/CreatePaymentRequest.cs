@@ -31,7 +31,7 @@ public sealed record CreatePaymentRequest(
     /// <summary>For UPI: the customer's virtual payment address (<c>name@bank</c>).</summary>
     public string? Vpa { get; init; }
 
-    private static readonly string[] KnownProviders = ["midtrans", "xendit", "doku", "ipaymu", "stripe", "simulator"];
+    public static IReadOnlyList<string> KnownProviders { get; } = ["midtrans", "xendit", "doku", "ipaymu", "stripe", "simulator"];
 
     public static CreatePaymentRequest? Parse(JsonElement root, DateTimeOffset now, bool live, out IReadOnlyList<FieldError> errors)
     {

@@ -18,18 +18,17 @@ public abstract record CancelPaymentOutcome
 
     public sealed record ProviderUnavailable(string Status) : CancelPaymentOutcome;
 
-    public (int Status, string Code, string Detail) Refusal => this switch
+    public Refusal Refusal => this switch
     {
-        Missing => (404, "resource_missing", "No such payment."),
-        NotCancellable { ProviderRefused: true } n => (409, "payment_not_cancellable", $"The provider refused the cancellation; the payment is still {n.Status}."),
-        NotCancellable n => (409, "payment_not_cancellable", $"Only pending or requires_capture payments can be cancelled; this one is {n.Status}."),
-        ProviderTimeout => (504, "provider_timeout", "The provider did not answer the cancellation in time; the payment stays cancelling until it does."),
-        ProviderUnavailable u => (503, "provider_unavailable", $"The provider could not be reached; the payment is still {u.Status}."),
+        Missing => new(404, "resource_missing", "No such payment."),
+        NotCancellable { ProviderRefused: true } n => new(409, "payment_not_cancellable", $"The provider refused the cancellation; the payment is still {n.Status}."),
+        NotCancellable n => new(409, "payment_not_cancellable", $"Only pending or requires_capture payments can be cancelled; this one is {n.Status}."),
+        ProviderTimeout => new(504, "provider_timeout", "The provider did not answer the cancellation in time; the payment stays cancelling until it does."),
+        ProviderUnavailable u => new(503, "provider_unavailable", $"The provider could not be reached; the payment is still {u.Status}."),
         _ => throw new InvalidOperationException($"{GetType().Name} is not a refusal."),
     };
 
-    public static ApiResponse Answer(CancelPaymentOutcome outcome) =>
-        outcome is Cancelled c ? ApiResponse.Ok(c.Payment) : Problems.Create(outcome.Refusal.Status, outcome.Refusal.Code, outcome.Refusal.Detail);
+    public static ApiResponse Answer(CancelPaymentOutcome outcome) => outcome is Cancelled c ? ApiResponse.Ok(c.Payment) : outcome.Refusal.Answer();
 }
 
 /// <summary>What asking to capture a card authorisation came to.</summary>
@@ -53,27 +52,18 @@ public abstract record CapturePaymentOutcome
 
     public sealed record Declined(string Message) : CapturePaymentOutcome;
 
-    public (int Status, string Code, string Detail, string? Param) Refusal => this switch
+    public Refusal Refusal => this switch
     {
-        Missing => (404, "resource_missing", "No such payment.", null),
-        NotCapturable { Status: null } => (409, "payment_not_capturable", "Only card payments created with capture_method manual are captured separately.", null),
-        NotCapturable n => (409, "payment_not_capturable", $"Only requires_capture payments can be captured; this one is {n.Status}.", null),
-        CaptureInProgress p => (409, "capture_in_progress", $"A capture of {p.Amount} is in progress; repeat that one or wait for it.", null),
-        ExceedsAuthorized e => (422, "capture_exceeds_authorized", $"At most {e.Authorized} was authorised.", "amount"),
-        ProviderTimeout => (504, "provider_timeout", "The provider did not answer the capture in time. Repeat the same capture; it is not taken twice.", null),
-        ProviderUnavailable => (503, "provider_unavailable", "The provider could not be reached; the payment still requires capture.", null),
-        Declined d => (422, "provider_declined", d.Message, null),
+        Missing => new(404, "resource_missing", "No such payment."),
+        NotCapturable { Status: null } => new(409, "payment_not_capturable", "Only card payments created with capture_method manual are captured separately."),
+        NotCapturable n => new(409, "payment_not_capturable", $"Only requires_capture payments can be captured; this one is {n.Status}."),
+        CaptureInProgress p => new(409, "capture_in_progress", $"A capture of {p.Amount} is in progress; repeat that one or wait for it."),
+        ExceedsAuthorized e => new(422, "capture_exceeds_authorized", $"At most {e.Authorized} was authorised.", "amount"),
+        ProviderTimeout => new(504, "provider_timeout", "The provider did not answer the capture in time. Repeat the same capture; it is not taken twice."),
+        ProviderUnavailable => new(503, "provider_unavailable", "The provider could not be reached; the payment still requires capture."),
+        Declined d => new(422, "provider_declined", d.Message),
         _ => throw new InvalidOperationException($"{GetType().Name} is not a refusal."),
     };
 
-    public static ApiResponse Answer(CapturePaymentOutcome outcome)
-    {
-        if (outcome is Captured c)
-        {
-            return ApiResponse.Ok(c.Payment);
-        }
-
-        var (status, code, detail, param) = outcome.Refusal;
-        return Problems.Create(status, code, detail, param);
-    }
+    public static ApiResponse Answer(CapturePaymentOutcome outcome) => outcome is Captured c ? ApiResponse.Ok(c.Payment) : outcome.Refusal.Answer();
 }

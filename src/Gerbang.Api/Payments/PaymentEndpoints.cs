@@ -93,9 +93,9 @@ public static class PaymentEndpoints
         }
 
         var f = new Fields(root);
-        var amount = f.Amount("amount", required: false);
-        f.RejectUnknown();
-        return f.Errors.Count > 0 ? Problems.Validation(f.Errors) : CapturePaymentOutcome.Answer(await handler.HandleAsync(MerchantContext.Of(http), id, amount, http.RequestAborted));
+        return CapturePaymentBody.Read(f) is { } body
+            ? CapturePaymentOutcome.Answer(await handler.HandleAsync(MerchantContext.Of(http), id, body.Amount, http.RequestAborted))
+            : Problems.Validation(f.Errors);
     }
 
     internal static async Task<ApiResponse> GetAsync(string id, HttpContext http, PaymentStore store, GerbangUrls urls)
@@ -183,14 +183,12 @@ public static class PaymentEndpoints
         }
 
         var fields = new Fields(root);
-        var amount = fields.Amount("amount", required: false);
-        fields.RejectUnknown();
-        if (fields.Errors.Count > 0)
+        if (CapturePaymentBody.Read(fields) is not { } body)
         {
             return Problems.Validation(fields.Errors);
         }
 
-        var result = await act(control, payment.ProviderReference, amount, http.RequestAborted);
+        var result = await act(control, payment.ProviderReference, body.Amount, http.RequestAborted);
         if (!result.Done)
         {
             return Problems.Create(409, "test_helper_refused", $"The simulator refused: {result.Error}");
@@ -207,4 +205,12 @@ public sealed record CapturePaymentBody
     [System.ComponentModel.Description("In the currency's smallest unit; all that is authorised (or due) when left out.")]
     [System.ComponentModel.DataAnnotations.Range(1, 9007199254740991)]
     public long? Amount { get; init; }
+
+    /// <summary>Reads the body strictly; null when a field is wrong (the errors are in <paramref name="f"/>).</summary>
+    public static CapturePaymentBody? Read(Fields f)
+    {
+        var amount = f.Amount("amount", required: false);
+        f.RejectUnknown();
+        return f.Errors.Count > 0 ? null : new CapturePaymentBody { Amount = amount };
+    }
 }

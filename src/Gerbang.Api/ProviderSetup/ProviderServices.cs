@@ -272,7 +272,11 @@ public static class ProviderServices
                 o.ClientId = SimulatorCredentials.Or(o.ClientId, sim.Value.ClientId);
                 o.SecretKey = SimulatorCredentials.Or(o.SecretKey, sim.Value.SecretKey);
                 o.ClientSecret = SimulatorCredentials.Or(o.ClientSecret, sim.Value.ClientSecret);
-                o.PrivateKeyPem = SimulatorCredentials.Or(o.PrivateKeyPem, c.DokuPrivateKeyPem);
+                if (string.IsNullOrEmpty(o.PrivateKeyPem))
+                {
+                    o.PrivateKeyPem = c.DokuPrivateKeyPem;
+                }
+
                 o.QrisMerchantId = SimulatorCredentials.Or(o.QrisMerchantId, "000000000000001");
                 o.QrisTerminalId = SimulatorCredentials.Or(o.QrisTerminalId, "A01");
             })

@@ -41,17 +41,17 @@ public sealed class SimulatorCredentials
 
     public string DokuClientSecret { get; } = Ids.RandomBase62(40);
 
-    /// <summary>The key pair DOKU's SNAP token requests are signed with: the adapter signs, the simulator checks.</summary>
-    public string DokuPrivateKeyPem { get; }
-
-    public string DokuPublicKeyPem { get; }
-
-    public SimulatorCredentials()
+    // Made only when asked for: an install whose DOKU key is configured never pays for an RSA key generation.
+    private readonly Lazy<(string Private, string Public)> _dokuKeys = new(() =>
     {
         using var rsa = RSA.Create(2048);
-        DokuPrivateKeyPem = rsa.ExportPkcs8PrivateKeyPem();
-        DokuPublicKeyPem = rsa.ExportSubjectPublicKeyInfoPem();
-    }
+        return (rsa.ExportPkcs8PrivateKeyPem(), rsa.ExportSubjectPublicKeyInfoPem());
+    });
+
+    /// <summary>The key pair DOKU's SNAP token requests are signed with: the adapter signs, the simulator checks.</summary>
+    public string DokuPrivateKeyPem => _dokuKeys.Value.Private;
+
+    public string DokuPublicKeyPem => _dokuKeys.Value.Public;
 
     /// <summary>The configured value, or the made-up one when none is configured.</summary>
     public static string Or(string configured, string madeUp) => string.IsNullOrEmpty(configured) ? madeUp : configured;

@@ -1,5 +1,4 @@
 using Gerbang.Api.Http;
-using Gerbang.Domain;
 
 namespace Gerbang.Api.Refunds;
 
@@ -13,27 +12,6 @@ public sealed record CreateRefundRequest(long? Amount, string? Reason)
         var reason = f.String("reason", required: false, maxLength: 500);
         f.RejectUnknown();
         return f.Errors.Count > 0 ? null : new CreateRefundRequest(amount, reason);
-    }
-
-    /// <summary>The same checks for a request built in code (the dashboard's form).</summary>
-    public IReadOnlyList<FieldError> Errors()
-    {
-        var errors = new List<FieldError>();
-        if (Amount is <= 0)
-        {
-            errors.Add(new FieldError("amount", "amount_too_small", "amount must be greater than zero."));
-        }
-        else if (Amount > Money.MaxAmount)
-        {
-            errors.Add(new FieldError("amount", "amount_too_large", $"amount must be at most {Money.MaxAmount}."));
-        }
-
-        if (Reason is { Length: 0 or > 500 })
-        {
-            errors.Add(new FieldError("reason", "parameter_invalid_length", "reason must be 1 to 500 characters."));
-        }
-
-        return errors;
     }
 }
 
@@ -54,25 +32,15 @@ public abstract record CreateRefundOutcome
 
     public sealed record InsufficientBalance(long Balance, string Currency) : CreateRefundOutcome;
 
-    /// <summary>A refusal as the contract states it: status, code, what happened, and the field at fault.</summary>
-    public (int Status, string Code, string Detail, string? Param) Refusal => this switch
+    public Refusal Refusal => this switch
     {
-        PaymentMissing => (404, "resource_missing", "No such payment.", null),
-        NotSupported n => (422, "refund_not_supported", n.Detail, null),
-        NotRefundable n => (409, "payment_not_refundable", $"Only paid payments can be refunded; this one is {n.Status}.", null),
-        ExceedsPayment e => (422, "refund_exceeds_payment", $"At most {e.Refundable} {e.Currency} of this payment can still be refunded.", "amount"),
-        InsufficientBalance b => (422, "insufficient_balance", $"The available balance ({b.Balance} {b.Currency}) cannot cover this refund.", "amount"),
+        PaymentMissing => new(404, "resource_missing", "No such payment."),
+        NotSupported n => new(422, "refund_not_supported", n.Detail),
+        NotRefundable n => new(409, "payment_not_refundable", $"Only paid payments can be refunded; this one is {n.Status}."),
+        ExceedsPayment e => new(422, "refund_exceeds_payment", $"At most {e.Refundable} {e.Currency} of this payment can still be refunded.", "amount"),
+        InsufficientBalance b => new(422, "insufficient_balance", $"The available balance ({b.Balance} {b.Currency}) cannot cover this refund.", "amount"),
         _ => throw new InvalidOperationException($"{GetType().Name} is not a refusal."),
     };
 
-    public static ApiResponse Answer(CreateRefundOutcome outcome)
-    {
-        if (outcome is Created c)
-        {
-            return ApiResponse.Ok(c.Refund, 201);
-        }
-
-        var (status, code, detail, param) = outcome.Refusal;
-        return Problems.Create(status, code, detail, param);
-    }
+    public static ApiResponse Answer(CreateRefundOutcome outcome) => outcome is Created c ? ApiResponse.Ok(c.Refund, 201) : outcome.Refusal.Answer();
 }

@@ -50,38 +50,40 @@ public sealed class PaymentModel : DashboardPage
         return Page();
     }
 
+    // The handlers themselves, as the API's endpoints call them: the form is read by the same strict
+    // reader, and the outcome is shown in a sentence.
     public async Task<IActionResult> OnPostRefundAsync(string id, long? amount, string? reason)
     {
-        // The handler itself, as the API's endpoint calls it: the same checks, the same outcome.
-        var request = new CreateRefundRequest(amount, string.IsNullOrWhiteSpace(reason) ? null : reason.Trim());
-        if (request.Errors() is [var first, ..])
+        var form = Form(("amount", amount), ("reason", reason));
+        if (CreateRefundRequest.Read(form) is not { } request)
         {
-            FlashError = first.Message;
-            return Redirect(Request.Path + Request.QueryString);
+            return Refused(form);
         }
 
         var outcome = await Service<CreateRefundHandler>().HandleAsync(MerchantContext.Of(HttpContext), id, request, Answers<CreateRefundOutcome>.None, HttpContext.RequestAborted);
-        return Outcome(
-            outcome is CreateRefundOutcome.Created created ? $"Refund {created.Refund.Id} of {DashboardFormat.Amount(created.Refund.Amount, created.Refund.Currency)} created." : null,
-            outcome is CreateRefundOutcome.Created ? null : outcome.Refusal.Detail);
+        return outcome is CreateRefundOutcome.Created created
+            ? Succeeded($"Refund {created.Refund.Id} of {DashboardFormat.Amount(created.Refund.Amount, created.Refund.Currency)} created.")
+            : Refused(outcome.Refusal);
     }
 
     public async Task<IActionResult> OnPostCaptureAsync(string id, long? amount)
     {
-        if (amount is <= 0 or > Gerbang.Domain.Money.MaxAmount)
+        var form = Form(("amount", amount));
+        if (CapturePaymentBody.Read(form) is not { } body)
         {
-            FlashError = "The amount must be a whole number above zero.";
-            return Redirect(Request.Path + Request.QueryString);
+            return Refused(form);
         }
 
-        var outcome = await Service<CapturePaymentHandler>().HandleAsync(MerchantContext.Of(HttpContext), id, amount, HttpContext.RequestAborted);
-        return Outcome(outcome is CapturePaymentOutcome.Captured c ? $"Captured {DashboardFormat.Amount(c.Payment.AmountCaptured, c.Payment.Currency)}." : null, outcome is CapturePaymentOutcome.Captured ? null : outcome.Refusal.Detail);
+        var outcome = await Service<CapturePaymentHandler>().HandleAsync(MerchantContext.Of(HttpContext), id, body.Amount, HttpContext.RequestAborted);
+        return outcome is CapturePaymentOutcome.Captured c
+            ? Succeeded($"Captured {DashboardFormat.Amount(c.Payment.AmountCaptured, c.Payment.Currency)}.")
+            : Refused(outcome.Refusal);
     }
 
     public async Task<IActionResult> OnPostCancelAsync(string id)
     {
         var outcome = await Service<CancelPaymentHandler>().HandleAsync(MerchantContext.Of(HttpContext), id, HttpContext.RequestAborted);
-        return Outcome(outcome is CancelPaymentOutcome.Cancelled ? "Payment cancelled." : null, outcome is CancelPaymentOutcome.Cancelled ? null : outcome.Refusal.Detail);
+        return outcome is CancelPaymentOutcome.Cancelled ? Succeeded("Payment cancelled.") : Refused(outcome.Refusal);
     }
 
     public async Task<IActionResult> OnPostResendAsync(string id, string @event)
