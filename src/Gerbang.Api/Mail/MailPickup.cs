@@ -43,7 +43,8 @@ public sealed class MailPickup(IOptions<MailOptions> options, IConfiguration con
             .Append("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
             .Append(body.ReplaceLineEndings("\r\n"))
             .ToString();
-        PrivateFiles.Write(Path.Combine(directory, $"{now:yyyyMMddHHmmssfff}-{id}.eml"), message, overwrite: false);
+        // Named to sort in the order written: to the tenth of a microsecond, as two messages a millisecond apart are common.
+        PrivateFiles.Write(Path.Combine(directory, $"{now:yyyyMMddHHmmssfffffff}-{id}.eml"), message, overwrite: false);
         return Task.CompletedTask;
     }
 }
