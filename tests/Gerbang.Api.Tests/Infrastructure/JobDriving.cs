@@ -23,7 +23,21 @@ public static class JobDriving
             }
 
             Assert.True(DateTime.UtcNow < deadline, $"{path} stayed {status}");
+            await gerbang.AdvanceToNextJobAsync();
             await Task.Delay(30);
+        }
+    }
+
+    /// <summary>
+    /// The clock moves only when a test moves it: a job waiting out its retry backoff is brought due by
+    /// moving the clock to it (never backwards, never past the next one).
+    /// </summary>
+    public static async Task AdvanceToNextJobAsync(this GerbangFixture gerbang)
+    {
+        await using var cmd = gerbang.Db.CreateCommand("select min(run_at) from jobs where status = 'pending'");
+        if (await cmd.ExecuteScalarAsync() is DateTime next && new DateTimeOffset(next, TimeSpan.Zero) is var due && due > gerbang.Clock.GetUtcNow())
+        {
+            gerbang.Clock.Advance(due - gerbang.Clock.GetUtcNow());
         }
     }
 }
