@@ -42,7 +42,7 @@ public static class AdminEndpoints
 
     public static void MapAdmin(this IEndpointRouteBuilder routes)
     {
-        var admin = routes.MapGroup("/admin/v1").CalledBy(ApiCaller.Admin);
+        var admin = routes.MapGroup("/admin/v1").ReadsBodies().CalledBy(ApiCaller.Admin);
         admin.MapAdminAuth();
         admin.MapMerchantAdmin();
         admin.MapMerchantUsers();

@@ -13,6 +13,9 @@ public sealed record AdminActor(string Id, string Email, string Role, string? So
         http.User.FindFirstValue("email") ?? "",
         http.User.FindFirstValue("role") ?? "",
         http.Connection.RemoteIpAddress?.ToString());
+
+    /// <summary>As a handler's parameter: the signed-in admin the route's policy let in.</summary>
+    public static ValueTask<AdminActor?> BindAsync(HttpContext http, System.Reflection.ParameterInfo parameter) => ValueTask.FromResult<AdminActor?>(Of(http));
 }
 
 public sealed record AuditEntry(

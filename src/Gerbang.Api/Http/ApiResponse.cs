@@ -4,7 +4,7 @@ namespace Gerbang.Api.Http;
 /// Every /v1 answer: a status and the exact bytes of its body. Keeping the bytes lets an idempotent
 /// replay send the first response byte for byte.
 /// </summary>
-public sealed class ApiResponse(int statusCode, byte[] body, string contentType = ApiResponse.Json) : IResult, IStatusCodeHttpResult
+public sealed class ApiResponse(int statusCode, byte[] body, string contentType = ApiResponse.Json) : IResult, IStatusCodeHttpResult, IApiAnswer
 {
     public const string Json = "application/json; charset=utf-8";
     public const string ProblemJson = "application/problem+json; charset=utf-8";
@@ -14,6 +14,8 @@ public sealed class ApiResponse(int statusCode, byte[] body, string contentType 
     int? IStatusCodeHttpResult.StatusCode => StatusCode;
 
     public byte[] Body { get; } = body;
+
+    ApiResponse IApiAnswer.Response => this;
 
     public string ContentType { get; } = contentType;
 

@@ -27,17 +27,21 @@ public sealed class ListQuery
 
     public Dictionary<string, string> Filters { get; } = new(StringComparer.Ordinal);
 
-    public static ListQuery? Parse(HttpRequest request, IReadOnlyList<ListFilter> filters, out ApiResponse? problem) =>
-        Parse(request, filters.Select(f => f.Name).ToArray(), filters.Where(f => f.Values is not null).ToDictionary(f => f.Name, f => f.Values!), out problem);
+    /// <summary>Transitional: the list parameters of an HTTP request.</summary>
+    public static ListQuery? Parse(HttpRequest request, IReadOnlyList<ListFilter> filters, out ApiResponse? problem)
+    {
+        var result = ListRequest.From(request.Query).Read(filters);
+        problem = result.Ok ? null : result.Response;
+        return result.Value;
+    }
 
     /// <summary>
-    /// Parses the list parameters; a filter named in <paramref name="values"/> must have one of its
-    /// values (a status or type that cannot exist is a mistake, not an empty list).
+    /// Reads the list parameters; a filter with values must have one of them (a status or type that
+    /// cannot exist is a mistake, not an empty list), and a parameter that is no filter is refused.
     /// </summary>
-    private static ListQuery? Parse(HttpRequest request, IReadOnlyCollection<string> filters, Dictionary<string, IReadOnlyList<string>> values, out ApiResponse? problem)
+    public static Result<ListQuery> Read(IReadOnlyDictionary<string, string> query, IReadOnlyList<ListFilter> filters)
     {
         var errors = new List<FieldError>();
-        var query = request.Query;
         var limit = 10;
         if (query.TryGetValue("limit", out var l) && (!int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 100))
         {
@@ -47,8 +51,8 @@ public sealed class ListQuery
         var result = new ListQuery
         {
             Limit = limit,
-            StartingAfter = query.TryGetValue("starting_after", out var sa) ? sa.ToString() : null,
-            EndingBefore = query.TryGetValue("ending_before", out var eb) ? eb.ToString() : null,
+            StartingAfter = query.GetValueOrDefault("starting_after"),
+            EndingBefore = query.GetValueOrDefault("ending_before"),
             CreatedGte = Time(query, "created[gte]", errors),
             CreatedLte = Time(query, "created[lte]", errors),
         };
@@ -59,10 +63,10 @@ public sealed class ListQuery
 
         foreach (var (key, value) in query)
         {
-            if (filters.Contains(key))
+            if (filters.FirstOrDefault(f => f.Name == key) is { } filter)
             {
-                result.Filters[key] = value.ToString();
-                if (values.TryGetValue(key, out var allowed) && !allowed.Contains(value.ToString()))
+                result.Filters[key] = value;
+                if (filter.Values is { } allowed && !allowed.Contains(value))
                 {
                     errors.Add(new FieldError(key, "parameter_invalid", $"{key} must be one of {string.Join(", ", allowed)}."));
                 }
@@ -73,18 +77,16 @@ public sealed class ListQuery
             }
         }
 
-        problem = errors.Count > 0 ? Problems.Validation(errors) : null;
-        return problem is null ? result : null;
+        return errors.Count > 0 ? Refusal.Invalid(errors) : result;
     }
 
-    private static DateTimeOffset? Time(IQueryCollection query, string name, List<FieldError> errors)
+    private static DateTimeOffset? Time(IReadOnlyDictionary<string, string> query, string name, List<FieldError> errors)
     {
-        if (!query.TryGetValue(name, out var v))
+        if (!query.TryGetValue(name, out var text))
         {
             return null;
         }
 
-        var text = v.ToString();
         if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var unix) && unix < 100_000_000_000)
         {
             return DateTimeOffset.FromUnixTimeSeconds(unix);
@@ -137,7 +139,7 @@ public sealed class ListQuery
     /// objects in <paramref name="table"/> is 400 <c>resource_missing</c>, as a client paging with a
     /// mistyped or foreign id must learn rather than stop early.
     /// </summary>
-    public async Task<ApiResponse?> MissingCursorAsync(NpgsqlDataSource db, string table, string merchantId, string mode, int pageCount, CancellationToken cancellationToken)
+    public async Task<Refusal?> MissingCursorAsync(NpgsqlDataSource db, string table, string merchantId, string mode, int pageCount, CancellationToken cancellationToken)
     {
         var (param, cursor) = StartingAfter is not null ? ("starting_after", StartingAfter) : ("ending_before", EndingBefore);
         if (pageCount > 0 || cursor is null)
@@ -150,7 +152,7 @@ public sealed class ListQuery
         cmd.Parameters.Add(new NpgsqlParameter { Value = merchantId });
         cmd.Parameters.Add(new NpgsqlParameter { Value = mode });
         return await cmd.ExecuteScalarAsync(cancellationToken) is null
-            ? Problems.Create(400, "resource_missing", $"{param} names no object of this list: '{cursor}'.", param)
+            ? new Refusal(400, "resource_missing", $"{param} names no object of this list: '{cursor}'.", param)
             : null;
     }
 
@@ -178,14 +180,13 @@ public sealed class ListQuery
     }
 
     public static ApiResponse Answer<T>(IReadOnlyList<T> data, bool hasMore, string url) =>
-        ApiResponse.Ok(new ListView<T>("list", url, data, hasMore));
+        ApiResponse.Ok(View(data, hasMore, url));
+
+    public static ListView<T> View<T>(IReadOnlyList<T> data, bool hasMore, string url) => new("list", url, data, hasMore);
 
     public sealed record ListView<T>(string Object, string Url, IReadOnlyList<T> Data, bool HasMore);
 
-    /// <summary>
-    /// A merchant-scoped list end to end: <paramref name="select"/> must filter on <c>merchant_id = $1
-    /// and mode = $2</c>; <paramref name="filters"/> are the equality filters it allows.
-    /// </summary>
+    /// <summary>Transitional: <see cref="ForMerchantAsync"/> for an HTTP request.</summary>
     public static async Task<ApiResponse> AnswerForMerchantAsync<TRow, TView>(
         HttpContext http,
         NpgsqlDataSource db,
@@ -194,15 +195,32 @@ public sealed class ListQuery
         IReadOnlyList<ListFilter> filters,
         Func<NpgsqlDataReader, TRow> read,
         Func<TRow, TView> view,
-        string url)
+        string url) =>
+        (await ForMerchantAsync(ListRequest.From(http.Request.Query), MerchantContext.Of(http), db, select, table, filters, read, view, url, http.RequestAborted)).Response;
+
+    /// <summary>
+    /// A merchant-scoped list end to end: <paramref name="select"/> must filter on <c>merchant_id = $1
+    /// and mode = $2</c>; <paramref name="filters"/> are the equality filters it allows.
+    /// </summary>
+    public static async Task<Result<ListView<TView>>> ForMerchantAsync<TRow, TView>(
+        ListRequest request,
+        MerchantContext merchant,
+        NpgsqlDataSource db,
+        string select,
+        string table,
+        IReadOnlyList<ListFilter> filters,
+        Func<NpgsqlDataReader, TRow> read,
+        Func<TRow, TView> view,
+        string url,
+        CancellationToken cancellationToken)
     {
-        var merchant = MerchantContext.Of(http);
-        var query = Parse(http.Request, filters, out var problem);
-        if (query is null)
+        var parsed = request.Read(filters);
+        if (!parsed.Ok)
         {
-            return problem!;
+            return parsed.Refusal;
         }
 
+        var query = parsed.Value;
         await using var cmd = db.CreateCommand();
         cmd.Parameters.Add(new NpgsqlParameter { Value = merchant.MerchantId });
         cmd.Parameters.Add(new NpgsqlParameter { Value = merchant.ModeWire });
@@ -215,20 +233,43 @@ public sealed class ListQuery
         query.Apply(sql, cmd, table);
         cmd.CommandText = sql.ToString();
         var rows = new List<TRow>();
-        await using (var reader = await cmd.ExecuteReaderAsync(http.RequestAborted))
+        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(http.RequestAborted))
+            while (await reader.ReadAsync(cancellationToken))
             {
                 rows.Add(read(reader));
             }
         }
 
         var (page, hasMore) = query.Page(rows);
-        if (await query.MissingCursorAsync(db, table, merchant.MerchantId, merchant.ModeWire, page.Count, http.RequestAborted) is { } missing)
+        if (await query.MissingCursorAsync(db, table, merchant.MerchantId, merchant.ModeWire, page.Count, cancellationToken) is { } missing)
         {
             return missing;
         }
 
-        return Answer(page.Select(view).ToList(), hasMore, url);
+        return View(page.Select(view).ToList(), hasMore, url);
     }
+}
+
+/// <summary>
+/// A list's parameters as the caller gave them, before they are checked against the list's filters:
+/// from the query string of a request, or set by the dashboard with <see cref="Of"/>.
+/// </summary>
+public sealed class ListRequest
+{
+    private ListRequest(IReadOnlyDictionary<string, string> values) => Values = values;
+
+    public IReadOnlyDictionary<string, string> Values { get; }
+
+    public string? this[string name] => Values.GetValueOrDefault(name);
+
+    public static ListRequest From(IQueryCollection query) => new(query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal));
+
+    /// <summary>Parameters by name; empty values are left out, as a careful client would.</summary>
+    public static ListRequest Of(params (string Name, string? Value)[] values) =>
+        new(values.Where(v => !string.IsNullOrEmpty(v.Value)).ToDictionary(v => v.Name, v => v.Value!, StringComparer.Ordinal));
+
+    public static ValueTask<ListRequest?> BindAsync(HttpContext http, System.Reflection.ParameterInfo parameter) => ValueTask.FromResult<ListRequest?>(From(http.Request.Query));
+
+    public Result<ListQuery> Read(IReadOnlyList<ListFilter> filters) => ListQuery.Read(Values, filters);
 }

@@ -16,6 +16,9 @@ public sealed record MerchantContext(string MerchantId, Mode Mode, string KeyId)
 
     public void Attach(HttpContext context) => context.Items[ItemKey] = this;
 
+    /// <summary>As a handler's parameter: the caller the route's gate authenticated.</summary>
+    public static ValueTask<MerchantContext?> BindAsync(HttpContext context, System.Reflection.ParameterInfo parameter) => ValueTask.FromResult<MerchantContext?>(Of(context));
+
     /// <summary>The secret key a request presents: <c>Authorization: Bearer</c>, or else <c>X-API-Key</c>.</summary>
     public static string? PresentedKey(HttpRequest request)
     {

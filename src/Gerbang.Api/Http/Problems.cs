@@ -58,12 +58,9 @@ public static class Problems
         return new ApiResponse(status, ApiJson.Serialize(body), ApiResponse.ProblemJson);
     }
 
-    public static ApiResponse Validation(IReadOnlyList<FieldError> errors) =>
-        errors.Count == 1
-            ? Create(400, errors[0].Code, errors[0].Message, errors[0].Param)
-            : Create(400, "invalid_request", $"{errors.Count} fields are invalid.", errors[0].Param, errors);
+    public static ApiResponse Validation(IReadOnlyList<FieldError> errors) => Refusal.Invalid(errors).Answer();
 
-    public static ApiResponse NotFound(string what) => Create(404, "resource_missing", $"No such {what}.");
+    public static ApiResponse NotFound(string what) => Refusal.NotFound(what).Answer();
 
     public static ApiResponse Unauthorized(string detail = "A valid secret key is required.") => Create(401, "unauthorized", detail);
 }

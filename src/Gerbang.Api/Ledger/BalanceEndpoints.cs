@@ -99,7 +99,7 @@ public static class BalanceEndpoints
         var (page, hasMore) = query.Page(await ReadAsync(cmd, merchant.Livemode, http.RequestAborted));
         if (await query.MissingCursorAsync(db, "balance_transactions", merchant.MerchantId, merchant.ModeWire, page.Count, http.RequestAborted) is { } missing)
         {
-            return missing;
+            return missing.Answer();
         }
 
         return ListQuery.Answer(page, hasMore, "/v1/balance_transactions");

@@ -9,7 +9,7 @@ namespace Gerbang.Api.Merchants;
 public static class MerchantApi
 {
     public static RouteGroupBuilder MapMerchantApi(this IEndpointRouteBuilder routes) =>
-        (RouteGroupBuilder)routes.MapGroup("/v1").RequireRateLimiting(RateLimits.Merchant).AddEndpointFilter(GateAsync).CalledBy(ApiCaller.Merchant);
+        (RouteGroupBuilder)routes.MapGroup("/v1").RequireRateLimiting(RateLimits.Merchant).AddEndpointFilter(GateAsync).ReadsBodies().CalledBy(ApiCaller.Merchant);
 
     private static async ValueTask<object?> GateAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
@@ -54,7 +54,7 @@ public static class MerchantApi
         }
         finally
         {
-            await idempotency.FinishAsync(context, result as ApiResponse);
+            await idempotency.FinishAsync(context, (result as IApiAnswer)?.Response);
         }
     }
 }

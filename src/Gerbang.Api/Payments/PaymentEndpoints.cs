@@ -127,7 +127,7 @@ public static class PaymentEndpoints
         var (page, hasMore) = await store.ListAsync(merchant, query, http.RequestAborted);
         if (await store.MissingCursorAsync(merchant, query, page.Count, http.RequestAborted) is { } missing)
         {
-            return missing;
+            return missing.Answer();
         }
 
         return ListQuery.Answer(page.Select(p => PaymentView.Of(p, urls.Public)).ToList(), hasMore, "/v1/payments");

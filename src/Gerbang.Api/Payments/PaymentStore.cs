@@ -85,7 +85,7 @@ public sealed class PaymentStore(NpgsqlDataSource dataSource)
         return query.Page(rows);
     }
 
-    public Task<ApiResponse?> MissingCursorAsync(MerchantContext merchant, ListQuery query, int pageCount, CancellationToken cancellationToken) =>
+    public Task<Refusal?> MissingCursorAsync(MerchantContext merchant, ListQuery query, int pageCount, CancellationToken cancellationToken) =>
         query.MissingCursorAsync(dataSource, "payments", merchant.MerchantId, merchant.ModeWire, pageCount, cancellationToken);
 }
 

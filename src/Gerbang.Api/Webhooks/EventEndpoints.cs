@@ -74,7 +74,7 @@ public static class EventEndpoints
         var (page, hasMore) = query.Page(rows);
         if (await query.MissingCursorAsync(db, "events", merchant.MerchantId, merchant.ModeWire, page.Count, http.RequestAborted) is { } missing)
         {
-            return missing;
+            return missing.Answer();
         }
 
         return ListQuery.Answer(page, hasMore, "/v1/events");
