@@ -94,6 +94,7 @@ public static class GerbangApp
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseMerchantAuthentication();
 
         app.MapHealth();
         app.MapOpenApi("/openapi/{documentName}.json");

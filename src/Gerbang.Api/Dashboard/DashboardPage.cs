@@ -46,6 +46,46 @@ public abstract class DashboardPage : PageModel
     public T Service<T>()
         where T : notnull => HttpContext.RequestServices.GetRequiredService<T>();
 
+    /// <summary>The merchant (and mode) a merchant user acts as, as the API's handlers take it.</summary>
+    public MerchantContext Caller => MerchantContext.Of(HttpContext);
+
+    /// <summary>The signed-in operator, as the admin handlers take them (audit names them).</summary>
+    public AdminActor Actor => AdminActor.Of(HttpContext);
+
+    /// <summary>Cancelled when the person leaves the page.</summary>
+    public CancellationToken Aborted => HttpContext.RequestAborted;
+
+    /// <summary>Form values read by a body's own strict reader: the body for its handler, or the refusal naming each field.</summary>
+    public static Result<Body<T>> FormBody<T>(params (string Name, object? Value)[] fields)
+        where T : class, IRequestBody<T>
+    {
+        var form = Form(fields);
+        return T.Read(form) is { } body ? Body<T>.Of(body) : Refusal.Invalid(form.Errors);
+    }
+
+    /// <summary>After a handler's change: its success said on the next page, or its refusal; back to where the person was.</summary>
+    public IActionResult Done<T>(Result<T> result, string success, string? to = null)
+    {
+        if (result.Ok)
+        {
+            Flash = success;
+        }
+        else
+        {
+            FlashError = result.Refusal.ToString();
+        }
+
+        return Redirect(to ?? (Request.Path + Request.QueryString));
+    }
+
+    /// <summary>Transitional, while pages still read JSON: a handler's result as the JSON the API would answer.</summary>
+    public static async Task<ApiResult> CallAsync<T>(Task<Result<T>> call)
+    {
+        var response = (await call).Response;
+        using var doc = JsonDocument.Parse(response.Body);
+        return new ApiResult(response.StatusCode, doc.RootElement.Clone());
+    }
+
     public override async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
     {
         Mode = Request.Cookies[ModeCookie] == "live" ? Mode.Live : Mode.Test;
@@ -120,7 +160,7 @@ public abstract class DashboardPage : PageModel
     /// <summary>A handler's refusal, said on the next page.</summary>
     public IActionResult Refused(Refusal refusal)
     {
-        FlashError = refusal.Detail;
+        FlashError = refusal.ToString();
         return Redirect(Request.Path + Request.QueryString);
     }
 

@@ -9,8 +9,8 @@ public interface IRequestBody<TSelf>
     /// <summary>Whether an empty body stands for an empty object (a body whose every field is optional).</summary>
     static virtual bool EmptyAllowed => false;
 
-    /// <summary>The body, or null with the reasons in <paramref name="fields"/>' errors.</summary>
-    static abstract TSelf? Read(Fields fields);
+    /// <summary>The body, or null with the reasons in <paramref name="f"/>'s errors.</summary>
+    static abstract TSelf? Read(Fields f);
 }
 
 /// <summary>A body parameter, read by <see cref="BodyReading"/> once the route's gate has let the request in.</summary>

@@ -42,7 +42,7 @@ public static class PaymentEndpoints
             .Produces<string>(200, "image/svg+xml").Fails(404, "resource_missing", "qr_not_available");
         payments.MapGet("/{id}/attempts", AttemptsAsync).Doc("listPaymentAttempts", "List a payment's attempts", "Each provider attempt of the payment, with its outcome (a payment that failed over has several).")
             .Returns<ListQuery.ListView<AttemptView>>().NotFound();
-        payments.MapPost("/{id}/cancel", async (string id, HttpContext http, CancelPaymentHandler handler) => CancelPaymentOutcome.Answer(await handler.HandleAsync(MerchantContext.Of(http), id, http.RequestAborted)))
+        payments.MapPost("/{id}/cancel", async (string id, MerchantContext merchant, CancelPaymentHandler handler, CancellationToken cancellationToken) => CancelPaymentOutcome.Answer(await handler.HandleAsync(merchant, id, cancellationToken)))
             .Doc("cancelPayment", "Cancel a payment", "Closes an unpaid payment at its provider (or releases a card authorisation).")
             .Returns<PaymentView>().NotFound().Fails(409, "payment_not_cancellable").Fails(502, "provider_error").Fails(503, "provider_unavailable").Fails(504, "provider_timeout");
         payments.MapPost("/{id}/capture", CaptureAsync)
@@ -53,16 +53,16 @@ public static class PaymentEndpoints
             .Fails(502, "provider_error").Fails(503, "provider_unavailable").Fails(504, "provider_timeout");
 
         var helpers = v1.MapGroup("/test_helpers/payments").WithTags("test helpers");
-        helpers.MapPost("/{id}/pay", (string id, HttpContext http, PaymentStore store, ProviderRegistry providers, GerbangUrls urls) =>
-            TestHelperAsync(id, http, store, providers, urls, (c, reference, amount, ct) => c.PayAsync(reference, amount, ct)))
+        helpers.MapPost("/{id}/pay", (string id, Body<CapturePaymentBody> body, MerchantContext merchant, PaymentStore store, ProviderRegistry providers, GerbangUrls urls, CancellationToken cancellationToken) =>
+            TestHelperAsync(id, body.Value, merchant, store, providers, urls, (c, reference, amount, ct) => c.PayAsync(reference, amount, ct), cancellationToken))
             .Doc("testPayPayment", "Pay a test payment", "The provider's simulator takes the customer's payment (of another amount when given) and notifies Gerbang as the provider would.")
             .Body(new CapturePaymentBody { Amount = 150000 }, optional: true).Returns<PaymentView>().NotFound().Fails(409, "test_helper_refused");
-        helpers.MapPost("/{id}/fail", (string id, HttpContext http, PaymentStore store, ProviderRegistry providers, GerbangUrls urls) =>
-            TestHelperAsync(id, http, store, providers, urls, (c, reference, _, ct) => c.FailAsync(reference, ct)))
+        helpers.MapPost("/{id}/fail", (string id, Body<CapturePaymentBody> body, MerchantContext merchant, PaymentStore store, ProviderRegistry providers, GerbangUrls urls, CancellationToken cancellationToken) =>
+            TestHelperAsync(id, body.Value, merchant, store, providers, urls, (c, reference, _, ct) => c.FailAsync(reference, ct), cancellationToken))
             .Doc("testFailPayment", "Fail a test payment", "The provider's simulator declines the payment and notifies Gerbang.")
             .Returns<PaymentView>().NotFound().Fails(409, "test_helper_refused");
-        helpers.MapPost("/{id}/expire", (string id, HttpContext http, PaymentStore store, ProviderRegistry providers, GerbangUrls urls) =>
-            TestHelperAsync(id, http, store, providers, urls, (c, reference, _, ct) => c.ExpireAsync(reference, ct)))
+        helpers.MapPost("/{id}/expire", (string id, Body<CapturePaymentBody> body, MerchantContext merchant, PaymentStore store, ProviderRegistry providers, GerbangUrls urls, CancellationToken cancellationToken) =>
+            TestHelperAsync(id, body.Value, merchant, store, providers, urls, (c, reference, _, ct) => c.ExpireAsync(reference, ct), cancellationToken))
             .Doc("testExpirePayment", "Expire a test payment", "The provider's simulator lets the payment expire and notifies Gerbang.")
             .Returns<PaymentView>().NotFound().Fails(409, "test_helper_refused");
     }
@@ -85,59 +85,41 @@ public static class PaymentEndpoints
         return answers.Answer(await handler.HandleAsync(merchant, request, answers, http.RequestAborted));
     }
 
-    internal static async Task<ApiResponse> CaptureAsync(string id, HttpContext http, CapturePaymentHandler handler)
+    internal static async Task<ApiResponse> CaptureAsync(string id, Body<CapturePaymentBody> body, MerchantContext merchant, CapturePaymentHandler handler, CancellationToken cancellationToken) =>
+        CapturePaymentOutcome.Answer(await handler.HandleAsync(merchant, id, body.Value.Amount, cancellationToken));
+
+    internal static async Task<Result<PaymentView>> GetAsync(string id, MerchantContext merchant, PaymentStore store, GerbangUrls urls, CancellationToken cancellationToken) =>
+        await store.GetAsync(merchant, id, cancellationToken) is { } payment ? PaymentView.Of(payment, urls.Public) : Refusal.NotFound("payment");
+
+    internal static async Task<Result<ListQuery.ListView<AttemptView>>> AttemptsAsync(string id, MerchantContext merchant, PaymentStore store, CancellationToken cancellationToken)
     {
-        if (!RequestBody.TryParseObject(http, emptyAllowed: true, out var root, out var problem))
+        if (await store.GetAsync(merchant, id, cancellationToken) is null)
         {
-            return problem!;
+            return Refusal.NotFound("payment");
         }
 
-        var f = new Fields(root);
-        return CapturePaymentBody.Read(f) is { } body
-            ? CapturePaymentOutcome.Answer(await handler.HandleAsync(MerchantContext.Of(http), id, body.Amount, http.RequestAborted))
-            : Problems.Validation(f.Errors);
+        return ListQuery.View(await store.AttemptsAsync(merchant, id, cancellationToken), false, $"/v1/payments/{id}/attempts");
     }
 
-    internal static async Task<ApiResponse> GetAsync(string id, HttpContext http, PaymentStore store, GerbangUrls urls)
+    internal static async Task<Result<ListQuery.ListView<PaymentView>>> ListAsync(ListRequest request, MerchantContext merchant, PaymentStore store, GerbangUrls urls, CancellationToken cancellationToken)
     {
-        var payment = await store.GetAsync(MerchantContext.Of(http), id, http.RequestAborted);
-        return payment is null ? Problems.NotFound("payment") : ApiResponse.Ok(PaymentView.Of(payment, urls.Public));
-    }
-
-    internal static async Task<ApiResponse> AttemptsAsync(string id, HttpContext http, PaymentStore store)
-    {
-        var merchant = MerchantContext.Of(http);
-        if (await store.GetAsync(merchant, id, http.RequestAborted) is null)
+        var query = request.Read(PaymentStore.ListFilters);
+        if (!query.Ok)
         {
-            return Problems.NotFound("payment");
+            return query.Refusal;
         }
 
-        return ListQuery.Answer(await store.AttemptsAsync(merchant, id, http.RequestAborted), false, $"/v1/payments/{id}/attempts");
-    }
-
-    internal static async Task<ApiResponse> ListAsync(HttpContext http, PaymentStore store, GerbangUrls urls)
-    {
-        var query = ListQuery.Parse(http.Request, PaymentStore.ListFilters, out var problem);
-        if (query is null)
+        var (page, hasMore) = await store.ListAsync(merchant, query.Value, cancellationToken);
+        if (await store.MissingCursorAsync(merchant, query.Value, page.Count, cancellationToken) is { } missing)
         {
-            return problem!;
+            return missing;
         }
 
-        var merchant = MerchantContext.Of(http);
-        var (page, hasMore) = await store.ListAsync(merchant, query, http.RequestAborted);
-        if (await store.MissingCursorAsync(merchant, query, page.Count, http.RequestAborted) is { } missing)
-        {
-            return missing.Answer();
-        }
-
-        return ListQuery.Answer(page.Select(p => PaymentView.Of(p, urls.Public)).ToList(), hasMore, "/v1/payments");
+        return ListQuery.View(page.Select(p => PaymentView.Of(p, urls.Public)).ToList(), hasMore, "/v1/payments");
     }
 
-    private static async Task<ApiResponse> QrAsync(string id, HttpContext http, PaymentStore store)
-    {
-        var payment = await store.GetAsync(MerchantContext.Of(http), id, http.RequestAborted);
-        return payment is null ? Problems.NotFound("payment") : QrImage(payment);
-    }
+    private static async Task<ApiResponse> QrAsync(string id, MerchantContext merchant, PaymentStore store, CancellationToken cancellationToken) =>
+        await store.GetAsync(merchant, id, cancellationToken) is { } payment ? QrImage(payment) : Problems.NotFound("payment");
 
     /// <summary>The QRIS code of a payment as an SVG image (404 when it has none).</summary>
     public static ApiResponse QrImage(PaymentRow payment)
@@ -161,47 +143,39 @@ public static class PaymentEndpoints
         return response;
     }
 
-    private static async Task<ApiResponse> TestHelperAsync(
+    private static async Task<Result<PaymentView>> TestHelperAsync(
         string id,
-        HttpContext http,
+        CapturePaymentBody body,
+        MerchantContext merchant,
         PaymentStore store,
         ProviderRegistry providers,
         GerbangUrls urls,
-        Func<Providers.Testing.IProviderTestControl, string, long?, CancellationToken, Task<Providers.Testing.TestControlResult>> act)
+        Func<Providers.Testing.IProviderTestControl, string, long?, CancellationToken, Task<Providers.Testing.TestControlResult>> act,
+        CancellationToken cancellationToken)
     {
-        var merchant = MerchantContext.Of(http);
-        var payment = await store.GetAsync(merchant, id, http.RequestAborted);
+        var payment = await store.GetAsync(merchant, id, cancellationToken);
         var control = payment is null ? null : providers.TestControl(merchant.Mode, payment.Provider);
         if (payment?.ProviderReference is null || control is null)
         {
-            return Problems.NotFound("payment");
+            return Refusal.NotFound("payment");
         }
 
-        if (!RequestBody.TryParseObject(http, emptyAllowed: true, out var root, out var problem))
-        {
-            return problem!;
-        }
-
-        var fields = new Fields(root);
-        if (CapturePaymentBody.Read(fields) is not { } body)
-        {
-            return Problems.Validation(fields.Errors);
-        }
-
-        var result = await act(control, payment.ProviderReference, body.Amount, http.RequestAborted);
+        var result = await act(control, payment.ProviderReference, body.Amount, cancellationToken);
         if (!result.Done)
         {
-            return Problems.Create(409, "test_helper_refused", $"The simulator refused: {result.Error}");
+            return new Refusal(409, "test_helper_refused", $"The simulator refused: {result.Error}");
         }
 
-        var after = await store.GetAsync(merchant, id, http.RequestAborted);
-        return ApiResponse.Ok(PaymentView.Of(after!, urls.Public));
+        var after = await store.GetAsync(merchant, id, cancellationToken);
+        return PaymentView.Of(after!, urls.Public);
     }
 }
 
 /// <summary>The body of a capture (and of a test payment): an amount, or all of it when left out.</summary>
-public sealed record CapturePaymentBody
+public sealed record CapturePaymentBody : IRequestBody<CapturePaymentBody>
 {
+    public static bool EmptyAllowed => true;
+
     [System.ComponentModel.Description("In the currency's smallest unit; all that is authorised (or due) when left out.")]
     [System.ComponentModel.DataAnnotations.Range(1, 9007199254740991)]
     public long? Amount { get; init; }

@@ -3,8 +3,10 @@ using Gerbang.Api.Http;
 namespace Gerbang.Api.Refunds;
 
 /// <summary>A refund as asked for: all that is left when no amount is given.</summary>
-public sealed record CreateRefundRequest(long? Amount, string? Reason)
+public sealed record CreateRefundRequest(long? Amount, string? Reason) : IRequestBody<CreateRefundRequest>
 {
+    public static bool EmptyAllowed => true;
+
     /// <summary>Reads the body strictly (the same checks whoever asks).</summary>
     public static CreateRefundRequest? Read(Fields f)
     {

@@ -29,27 +29,16 @@ public static class RefundEndpoints
         refunds.MapGet("/{id}", GetAsync).Doc("getRefund", "Get a refund").Returns<RefundView>().NotFound();
     }
 
-    internal static async Task<ApiResponse> CreateAsync(string id, HttpContext http, CreateRefundHandler handler)
+    internal static async Task<ApiResponse> CreateAsync(string id, Body<CreateRefundRequest> body, MerchantContext merchant, HttpContext http, CreateRefundHandler handler)
     {
-        if (!RequestBody.TryParseObject(http, emptyAllowed: true, out var root, out var problem))
-        {
-            return problem!;
-        }
-
-        var f = new Fields(root);
-        if (CreateRefundRequest.Read(f) is not { } request)
-        {
-            return Problems.Validation(f.Errors);
-        }
-
         var answers = new Answers<CreateRefundOutcome>(http, CreateRefundOutcome.Answer);
-        return answers.Answer(await handler.HandleAsync(MerchantContext.Of(http), id, request, answers, http.RequestAborted));
+        return answers.Answer(await handler.HandleAsync(merchant, id, body.Value, answers, http.RequestAborted));
     }
 
-    internal static Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
-        ListQuery.AnswerForMerchantAsync(
-            http, db, $"select {RefundRow.Columns} from refunds where merchant_id = $1 and mode = $2", "refunds",
-            ListFilters, RefundRow.Read, r => r.View(), "/v1/refunds");
+    internal static Task<Result<ListQuery.ListView<RefundView>>> ListAsync(ListRequest request, MerchantContext merchant, NpgsqlDataSource db, CancellationToken cancellationToken) =>
+        ListQuery.ForMerchantAsync(
+            request, merchant, db, $"select {RefundRow.Columns} from refunds where merchant_id = $1 and mode = $2", "refunds",
+            ListFilters, RefundRow.Read, r => r.View(), "/v1/refunds", cancellationToken);
 
     public static readonly ListFilter[] ListFilters =
     [
@@ -57,15 +46,14 @@ public static class RefundEndpoints
         new("status", "The refund's status.", ["pending", "succeeded", "failed"]),
     ];
 
-    internal static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db)
+    internal static async Task<Result<RefundView>> GetAsync(string id, MerchantContext merchant, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
-        var merchant = MerchantContext.Of(http);
         await using var cmd = db.CreateCommand($"select {RefundRow.Columns} from (select * from refunds where id = $1 offset 0) r where merchant_id = $2 and mode = $3");
         cmd.Parameters.Add(new() { Value = id });
         cmd.Parameters.Add(new() { Value = merchant.MerchantId });
         cmd.Parameters.Add(new() { Value = merchant.ModeWire });
-        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
-        return await reader.ReadAsync(http.RequestAborted) ? ApiResponse.Ok(RefundRow.Read(reader).View()) : Problems.NotFound("refund");
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? RefundRow.Read(reader).View() : Refusal.NotFound("refund");
     }
 }
 

@@ -27,15 +27,15 @@ public sealed class PaymentModel : DashboardPage
     public async Task<IActionResult> OnGetAsync(string id)
     {
         var db = Service<NpgsqlDataSource>();
-        Payment = await CallAsync(h => PaymentEndpoints.GetAsync(id, h, Service<PaymentStore>(), Service<GerbangUrls>()));
+        Payment = await CallAsync(PaymentEndpoints.GetAsync(id, Caller, Service<PaymentStore>(), Service<GerbangUrls>(), Aborted));
         if (!Payment.Ok)
         {
             Response.StatusCode = Payment.Status;
             return Page();
         }
 
-        Attempts.AddRange((await CallAsync(h => PaymentEndpoints.AttemptsAsync(id, h, Service<PaymentStore>()))).Data);
-        Refunds.AddRange((await CallAsync(h => RefundEndpoints.ListAsync(h, db), query: new Dictionary<string, string?> { ["payment"] = id, ["limit"] = "100" })).Data);
+        Attempts.AddRange((await CallAsync(PaymentEndpoints.AttemptsAsync(id, Caller, Service<PaymentStore>(), Aborted))).Data);
+        Refunds.AddRange((await CallAsync(RefundEndpoints.ListAsync(ListRequest.Of(("payment", id), ("limit", "100")), Caller, db, Aborted))).Data);
         var events = new List<JsonElement>();
         foreach (var objectId in Refunds.Select(r => r.Str("id")).Prepend(id))
         {

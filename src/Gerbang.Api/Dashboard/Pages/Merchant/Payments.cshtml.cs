@@ -22,8 +22,7 @@ public sealed class PaymentsModel : DashboardPage
             return Redirect("/dashboard/payments/" + Uri.EscapeDataString(id));
         }
 
-        var query = Params.ToDictionary(p => p, p => (string?)Q(p));
-        Result = await CallAsync(h => PaymentEndpoints.ListAsync(h, Service<PaymentStore>(), Service<GerbangUrls>()), query: query);
+        Result = await CallAsync(PaymentEndpoints.ListAsync(ListRequest.Of([.. Params.Select(p => (p, (string?)Q(p)))]), Caller, Service<PaymentStore>(), Service<GerbangUrls>(), Aborted));
         return Page();
     }
 
