@@ -43,3 +43,30 @@ public sealed class Answers<TOutcome>
     /// <summary>The answer: the very bytes recorded when this outcome was recorded, so a replay is byte for byte.</summary>
     public ApiResponse Answer(TOutcome outcome) => ReferenceEquals(outcome, _recorded) ? _response! : _map(outcome);
 }
+
+/// <summary>
+/// For a handler that answers with a <see cref="Result{T}"/>: keeps that answer for the request's
+/// <c>Idempotency-Key</c> in the batch that commits what it answers. Bound as a handler's parameter;
+/// a caller without HTTP (the dashboard) passes <see cref="None"/>, and nothing is kept.
+/// </summary>
+public sealed class AnswerKeeping
+{
+    private readonly HttpContext? _http;
+
+    private AnswerKeeping(HttpContext? http) => _http = http;
+
+    public static AnswerKeeping None { get; } = new(null);
+
+    public static ValueTask<AnswerKeeping?> BindAsync(HttpContext http, System.Reflection.ParameterInfo parameter) => ValueTask.FromResult<AnswerKeeping?>(new(http));
+
+    /// <summary>Adds the keeping of <paramref name="answer"/> to <paramref name="batch"/>; the same answer is then sent, byte for byte.</summary>
+    public Result<T> Keep<T>(NpgsqlBatch batch, Result<T> answer)
+    {
+        if (_http is not null)
+        {
+            Idempotency.RecordIn(_http, batch, answer.Response);
+        }
+
+        return answer;
+    }
+}

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Gerbang.Api.Http;
 using Gerbang.Api.Merchants;
 using Npgsql;
@@ -36,15 +35,15 @@ public static class EventEndpoints
             .Fails(404, "resource_missing");
     }
 
-    internal static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db)
+    internal static async Task<Result<ListQuery.ListView<StoredEvent>>> ListAsync(ListRequest request, MerchantContext merchant, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
-        var merchant = MerchantContext.Of(http);
-        var query = ListQuery.Parse(http.Request, ListFilters, out var problem);
-        if (query is null)
+        var parsed = request.Read(ListFilters);
+        if (!parsed.Ok)
         {
-            return problem!;
+            return parsed.Refusal;
         }
 
+        var query = parsed.Value;
         await using var cmd = db.CreateCommand();
         cmd.Parameters.Add(new() { Value = merchant.MerchantId });
         cmd.Parameters.Add(new() { Value = merchant.ModeWire });
@@ -61,41 +60,39 @@ public static class EventEndpoints
 
         query.Apply(sql, cmd, "events");
         cmd.CommandText = sql.ToString();
-        var rows = new List<JsonElement>();
-        await using (var reader = await cmd.ExecuteReaderAsync(http.RequestAborted))
+        var rows = new List<StoredEvent>();
+        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(http.RequestAborted))
+            while (await reader.ReadAsync(cancellationToken))
             {
-                using var doc = JsonDocument.Parse((byte[])reader[0]);
-                rows.Add(doc.RootElement.Clone());
+                rows.Add(new StoredEvent((byte[])reader[0]));
             }
         }
 
         var (page, hasMore) = query.Page(rows);
-        if (await query.MissingCursorAsync(db, "events", merchant.MerchantId, merchant.ModeWire, page.Count, http.RequestAborted) is { } missing)
+        if (await query.MissingCursorAsync(db, "events", merchant.MerchantId, merchant.ModeWire, page.Count, cancellationToken) is { } missing)
         {
-            return missing.Answer();
+            return missing;
         }
 
-        return ListQuery.Answer(page, hasMore, "/v1/events");
+        return ListQuery.View(page, hasMore, "/v1/events");
     }
 
-    private static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db)
+    internal static async Task<Result<StoredEvent>> GetAsync(string id, MerchantContext merchant, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
-        var body = await BodyAsync(db, MerchantContext.Of(http), id, http.RequestAborted);
-        return body is null ? Problems.NotFound("event") : new ApiResponse(200, body);
+        var body = await BodyAsync(db, merchant, id, cancellationToken);
+        return body is null ? Refusal.NotFound("event") : new StoredEvent(body);
     }
 
-    internal static async Task<ApiResponse> DeliveriesAsync(string id, HttpContext http, NpgsqlDataSource db)
+    internal static async Task<Result<ListQuery.ListView<DeliveryAttemptView>>> DeliveriesAsync(string id, MerchantContext merchant, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
-        var merchant = MerchantContext.Of(http);
-        if (await BodyAsync(db, merchant, id, http.RequestAborted) is null)
+        if (await BodyAsync(db, merchant, id, cancellationToken) is null)
         {
-            return Problems.NotFound("event");
+            return Refusal.NotFound("event");
         }
 
-        var attempts = await DeliveryAttemptsAsync(db, merchant, "a.event_id", [id], http.RequestAborted);
-        return ListQuery.Answer(attempts, false, $"/v1/events/{id}/deliveries");
+        var attempts = await DeliveryAttemptsAsync(db, merchant, "a.event_id", [id], cancellationToken);
+        return ListQuery.View(attempts, false, $"/v1/events/{id}/deliveries");
     }
 
     /// <summary>The latest delivery attempts (up to 100 each) for some events or endpoints (<paramref name="column"/> is a constant).</summary>
@@ -133,30 +130,17 @@ public static class EventEndpoints
         return attempts;
     }
 
-    internal static async Task<ApiResponse> ResendAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    internal static async Task<Result<EventResendView>> ResendAsync(string id, Body<ResendEventBody> body, MerchantContext merchant, NpgsqlDataSource db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var merchant = MerchantContext.Of(http);
-        if (!RequestBody.TryParseObject(http, emptyAllowed: true, out var root, out var problem))
+        var endpoint = body.Value.WebhookEndpoint;
+        if (await BodyAsync(db, merchant, id, cancellationToken) is null)
         {
-            return problem!;
+            return Refusal.NotFound("event");
         }
 
-        var f = new Fields(root);
-        var endpoint = f.String("webhook_endpoint", required: false, maxLength: 64);
-        f.RejectUnknown();
-        if (f.Errors.Count > 0)
+        if (endpoint is not null && await WebhookEndpointEndpoints.FindAsync(db, merchant, endpoint, cancellationToken) is null)
         {
-            return Problems.Validation(f.Errors);
-        }
-
-        if (await BodyAsync(db, merchant, id, http.RequestAborted) is null)
-        {
-            return Problems.NotFound("event");
-        }
-
-        if (endpoint is not null && await WebhookEndpointEndpoints.FindAsync(db, merchant, endpoint, http.RequestAborted) is null)
-        {
-            return Problems.Create(404, "resource_missing", "No such webhook endpoint.", "webhook_endpoint");
+            return new Refusal(404, "resource_missing", "No such webhook endpoint.", "webhook_endpoint");
         }
 
         await using var cmd = db.CreateCommand($"""
@@ -176,13 +160,13 @@ public static class EventEndpoints
         }
 
         var deliveries = new List<string>();
-        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
-        while (await reader.ReadAsync(http.RequestAborted))
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             deliveries.Add(reader.GetString(0));
         }
 
-        return ApiResponse.Ok(new EventResendView("event_resend", id, deliveries), 202);
+        return Result<EventResendView>.Accepted(new EventResendView("event_resend", id, deliveries));
     }
 
     private static async Task<byte[]?> BodyAsync(NpgsqlDataSource db, MerchantContext merchant, string id, CancellationToken cancellationToken)
@@ -199,10 +183,19 @@ public static class EventEndpoints
 }
 
 /// <summary>The body of a resend: one endpoint, or every one that takes the event when left out.</summary>
-public sealed record ResendEventBody
+public sealed record ResendEventBody : IRequestBody<ResendEventBody>
 {
+    public static bool EmptyAllowed => true;
+
     [System.ComponentModel.DataAnnotations.StringLength(64)]
     public string? WebhookEndpoint { get; init; }
+
+    public static ResendEventBody? Read(Fields f)
+    {
+        var endpoint = f.String("webhook_endpoint", required: false, maxLength: 64);
+        f.RejectUnknown();
+        return f.Errors.Count > 0 ? null : new ResendEventBody { WebhookEndpoint = endpoint };
+    }
 }
 
 /// <summary>What a resend answers: the deliveries it queued.</summary>

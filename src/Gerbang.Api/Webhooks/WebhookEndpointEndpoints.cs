@@ -4,6 +4,7 @@ using Gerbang.Api.Http;
 using Gerbang.Api.Merchants;
 using Gerbang.Domain;
 using Gerbang.Domain.Webhooks;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Gerbang.Api.Webhooks;
@@ -21,7 +22,7 @@ public static class WebhookEndpointEndpoints
         group.MapGet("", ListAsync).Doc("listWebhookEndpoints", "List webhook endpoints").Lists<WebhookEndpointView>();
         group.MapGet("/{id}", GetAsync).Doc("getWebhookEndpoint", "Get a webhook endpoint").Returns<WebhookEndpointView>().NotFound();
         group.MapPatch("/{id}", UpdateAsync).Doc("updateWebhookEndpoint", "Update a webhook endpoint", "Only the fields given change; disabled: false turns a disabled endpoint back on.")
-            .Body(example with { Disabled = false }).Returns<WebhookEndpointView>().NotFound()
+            .Body(new WebhookEndpointUpdateBody { EnabledEvents = ["*"], Disabled = false }).Returns<WebhookEndpointView>().NotFound()
             .Fails(400, "url_invalid", "url_not_https", "url_forbidden", "event_type_invalid", "parameter_invalid_length");
         group.MapDelete("/{id}", DeleteAsync).Doc("deleteWebhookEndpoint", "Delete a webhook endpoint").Returns<DeletedView>().NotFound();
         group.MapPost("/{id}/rotate_secret", RotateSecretAsync).Doc("rotateWebhookSecret", "Rotate a webhook endpoint's secret", "A new secret, shown once; deliveries carry signatures of both until the old one expires.")
@@ -34,45 +35,32 @@ public static class WebhookEndpointEndpoints
 
     public const long MaxOverlapSeconds = 7 * 24 * 3600;
 
+    /// <summary>The endpoint's delivery log: its latest attempts, newest first.</summary>
+    internal static async Task<Result<ListQuery.ListView<EventEndpoints.DeliveryAttemptView>>> DeliveriesAsync(string id, MerchantContext merchant, NpgsqlDataSource db, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(db, merchant, id, cancellationToken) is null)
+        {
+            return Refusal.NotFound("webhook endpoint");
+        }
+
+        var attempts = await EventEndpoints.DeliveryAttemptsAsync(db, merchant, "a.endpoint_id", [id], cancellationToken);
+        return ListQuery.View(attempts, false, $"/v1/webhook_endpoints/{id}/deliveries");
+    }
+
     /// <summary>
     /// A new secret, shown once. Until the overlap ends, deliveries carry a signature under each
     /// secret (space-separated), so the merchant can switch its verifier without missing an event.
     /// </summary>
-    /// <summary>The endpoint's delivery log: its latest attempts, newest first.</summary>
-    internal static async Task<ApiResponse> DeliveriesAsync(string id, HttpContext http, NpgsqlDataSource db)
+    internal static async Task<Result<WebhookEndpointView>> RotateSecretAsync(
+        string id, Body<RotateSecretBody> body, MerchantContext merchant, AnswerKeeping keeping, NpgsqlDataSource db, SecretBox box, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var merchant = MerchantContext.Of(http);
-        if (await FindAsync(db, merchant, id, http.RequestAborted) is null)
-        {
-            return Problems.NotFound("webhook endpoint");
-        }
-
-        var attempts = await EventEndpoints.DeliveryAttemptsAsync(db, merchant, "a.endpoint_id", [id], http.RequestAborted);
-        return ListQuery.Answer(attempts, false, $"/v1/webhook_endpoints/{id}/deliveries");
-    }
-
-    internal static async Task<ApiResponse> RotateSecretAsync(string id, HttpContext http, NpgsqlDataSource db, SecretBox box, TimeProvider clock)
-    {
-        var merchant = MerchantContext.Of(http);
-        if (!RequestBody.TryParseObject(http, emptyAllowed: true, out var root, out var problem))
-        {
-            return problem!;
-        }
-
-        var f = new Fields(root);
-        var overlap = f.Integer("expires_in", 0, MaxOverlapSeconds) ?? 24 * 3600;
-        f.RejectUnknown();
-        if (f.Errors.Count > 0)
-        {
-            return Problems.Validation(f.Errors);
-        }
-
-        var row = await FindAsync(db, merchant, id, http.RequestAborted);
+        var row = await FindAsync(db, merchant, id, cancellationToken);
         if (row is null)
         {
-            return Problems.NotFound("webhook endpoint");
+            return Refusal.NotFound("webhook endpoint");
         }
 
+        var overlap = body.Value.ExpiresIn ?? 24 * 3600;
         var secret = StandardWebhooks.NewSecret();
         var now = clock.GetUtcNow();
         await using var batch = db.CreateBatch();
@@ -88,20 +76,18 @@ public static class WebhookEndpointEndpoints
         }
 
         batch.BatchCommands.Add(cmd);
-        var response = ApiResponse.Ok((row with { UpdatedAt = now }).View(secret));
-        Idempotency.RecordIn(http, batch, response);
-        await batch.ExecuteNonQueryAsync(http.RequestAborted);
-        return response;
+        var answer = keeping.Keep<WebhookEndpointView>(batch, (row with { UpdatedAt = now }).View(secret));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        return answer;
     }
 
     /// <summary>Sends a <c>webhook_endpoint.test</c> event to this endpoint only, through the normal delivery path.</summary>
-    internal static async Task<ApiResponse> SendTestAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    internal static async Task<Result<StoredEvent>> SendTestAsync(string id, MerchantContext merchant, NpgsqlDataSource db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var merchant = MerchantContext.Of(http);
-        var row = await FindAsync(db, merchant, id, http.RequestAborted);
+        var row = await FindAsync(db, merchant, id, cancellationToken);
         if (row is null)
         {
-            return Problems.NotFound("webhook endpoint");
+            return Refusal.NotFound("webhook endpoint");
         }
 
         var now = clock.GetUtcNow();
@@ -126,39 +112,44 @@ public static class WebhookEndpointEndpoints
 
         batch.BatchCommands.Add(delivery);
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"select pg_notify('{EventWriter.Channel}', '')"));
-        await batch.ExecuteNonQueryAsync(http.RequestAborted);
-        return new ApiResponse(202, body);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        return Result<StoredEvent>.Accepted(new StoredEvent(body));
     }
 
-    private static bool AllowLoopback(HttpContext http, bool livemode) =>
-        !livemode && http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebhookDispatcherOptions>>().Value.AllowLoopbackInTestMode;
-
-    internal static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, SecretBox box, IHostResolver resolver, TimeProvider clock)
+    /// <summary>Where the endpoint may not go: a forbidden address (loopback allowed in test mode when configured), or plain http in live mode.</summary>
+    private static async Task<Refusal?> RefusedUrlAsync(string url, MerchantContext merchant, IHostResolver resolver, WebhookDispatcherOptions options, CancellationToken cancellationToken)
     {
-        var merchant = MerchantContext.Of(http);
-        if (!RequestBody.TryParseObject(http, emptyAllowed: false, out var root, out var problem))
+        if (merchant.Livemode && url.StartsWith("http://", StringComparison.Ordinal))
         {
-            return problem!;
+            return Refusal.Invalid([new FieldError("url", "url_not_https", "Live-mode webhook endpoints must use https.")]);
         }
 
-        var f = new Fields(root);
-        var url = ValidUrl(f, merchant, required: true);
-        var events = ValidEvents(f, required: true);
-        var description = f.String("description", required: false, maxLength: 500);
-        f.RejectUnknown();
-        if (f.Errors.Count > 0)
-        {
-            return Problems.Validation(f.Errors);
-        }
+        return await SsrfGuard.CheckAsync(new Uri(url), resolver, !merchant.Livemode && options.AllowLoopbackInTestMode, cancellationToken) is { } why
+            ? new Refusal(400, "url_forbidden", $"Webhooks cannot go there: {why}.", "url")
+            : null;
+    }
 
-        if (await SsrfGuard.CheckAsync(new Uri(url!), resolver, AllowLoopback(http, merchant.Livemode), http.RequestAborted) is { } why)
+    internal static async Task<Result<WebhookEndpointView>> CreateAsync(
+        Body<WebhookEndpointBody> body,
+        MerchantContext merchant,
+        AnswerKeeping keeping,
+        NpgsqlDataSource db,
+        SecretBox box,
+        IHostResolver resolver,
+        IOptions<WebhookDispatcherOptions> options,
+        SubscriberDirectory subscribers,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var request = body.Value;
+        if (await RefusedUrlAsync(request.Url, merchant, resolver, options.Value, cancellationToken) is { } refused)
         {
-            return Problems.Create(400, "url_forbidden", $"Webhooks cannot go there: {why}.", "url");
+            return refused;
         }
 
         var secret = StandardWebhooks.NewSecret();
         var now = clock.GetUtcNow();
-        var row = new WebhookEndpointRow(Ids.New(Ids.WebhookEndpoint), merchant.ModeWire, url!, description, events!, "enabled", now, now);
+        var row = new WebhookEndpointRow(Ids.New(Ids.WebhookEndpoint), merchant.ModeWire, request.Url, request.Description, [.. request.EnabledEvents], "enabled", now, now);
         await using var batch = db.CreateBatch();
         var cmd = new NpgsqlBatchCommand("""
             insert into webhook_endpoints (id, merchant_id, mode, url, description, enabled_events, status, secret_sealed, created_at, updated_at)
@@ -170,62 +161,54 @@ public static class WebhookEndpointEndpoints
         }
 
         batch.BatchCommands.Add(cmd);
-        await WebhookCatchUpJob.EnqueueAsync(db, batch, merchant.MerchantId, row.Mode, row.Id, now, http.RequestAborted);
-        var response = ApiResponse.Ok(row.View(secret), 201);
-        Idempotency.RecordIn(http, batch, response);
-        await batch.ExecuteNonQueryAsync(http.RequestAborted);
-        http.RequestServices.GetRequiredService<SubscriberDirectory>().Forget();
-        return response;
+        await WebhookCatchUpJob.EnqueueAsync(db, batch, merchant.MerchantId, row.Mode, row.Id, now, cancellationToken);
+        var answer = keeping.Keep(batch, Result<WebhookEndpointView>.Created(row.View(secret)));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        subscribers.Forget();
+        return answer;
     }
 
-    internal static Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
-        ListQuery.AnswerForMerchantAsync(
-            http, db, $"select {WebhookEndpointRow.Columns} from webhook_endpoints where merchant_id = $1 and mode = $2 and deleted_at is null", "webhook_endpoints",
-            [], WebhookEndpointRow.Read, r => r.View(), "/v1/webhook_endpoints");
+    internal static Task<Result<ListQuery.ListView<WebhookEndpointView>>> ListAsync(ListRequest request, MerchantContext merchant, NpgsqlDataSource db, CancellationToken cancellationToken) =>
+        ListQuery.ForMerchantAsync(
+            request, merchant, db, $"select {WebhookEndpointRow.Columns} from webhook_endpoints where merchant_id = $1 and mode = $2 and deleted_at is null", "webhook_endpoints",
+            [], WebhookEndpointRow.Read, r => r.View(), "/v1/webhook_endpoints", cancellationToken);
 
-    internal static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db)
+    internal static async Task<Result<WebhookEndpointView>> GetAsync(string id, MerchantContext merchant, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
-        var row = await FindAsync(db, MerchantContext.Of(http), id, http.RequestAborted);
-        return row is null ? Problems.NotFound("webhook endpoint") : ApiResponse.Ok(row.View());
+        var row = await FindAsync(db, merchant, id, cancellationToken);
+        return row is null ? Refusal.NotFound("webhook endpoint") : row.View();
     }
 
-    internal static async Task<ApiResponse> UpdateAsync(string id, HttpContext http, NpgsqlDataSource db, IHostResolver resolver, TimeProvider clock)
+    internal static async Task<Result<WebhookEndpointView>> UpdateAsync(
+        string id,
+        Body<WebhookEndpointUpdateBody> body,
+        MerchantContext merchant,
+        NpgsqlDataSource db,
+        IHostResolver resolver,
+        IOptions<WebhookDispatcherOptions> options,
+        SubscriberDirectory subscribers,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
     {
-        var merchant = MerchantContext.Of(http);
-        var row = await FindAsync(db, merchant, id, http.RequestAborted);
+        var row = await FindAsync(db, merchant, id, cancellationToken);
         if (row is null)
         {
-            return Problems.NotFound("webhook endpoint");
+            return Refusal.NotFound("webhook endpoint");
         }
 
-        if (!RequestBody.TryParseObject(http, emptyAllowed: false, out var root, out var problem))
+        var request = body.Value;
+        if (request.Url is not null && await RefusedUrlAsync(request.Url, merchant, resolver, options.Value, cancellationToken) is { } refused)
         {
-            return problem!;
-        }
-
-        var f = new Fields(root);
-        var url = ValidUrl(f, merchant, required: false);
-        var events = ValidEvents(f, required: false);
-        var description = f.String("description", required: false, minLength: 0, maxLength: 500);
-        var disabled = f.Boolean("disabled");
-        f.RejectUnknown();
-        if (f.Errors.Count > 0)
-        {
-            return Problems.Validation(f.Errors);
-        }
-
-        if (url is not null && await SsrfGuard.CheckAsync(new Uri(url), resolver, AllowLoopback(http, merchant.Livemode), http.RequestAborted) is { } why)
-        {
-            return Problems.Create(400, "url_forbidden", $"Webhooks cannot go there: {why}.", "url");
+            return refused;
         }
 
         var updated = row with
         {
-            Url = url ?? row.Url,
-            EnabledEvents = events ?? row.EnabledEvents,
-            Description = f.Has("description") ? description : row.Description,
-            Status = disabled is { } d ? (d ? "disabled" : "enabled") : row.Status,
-            DisabledReason = disabled == false ? null : row.DisabledReason,
+            Url = request.Url ?? row.Url,
+            EnabledEvents = request.EnabledEvents is { } events ? [.. events] : row.EnabledEvents,
+            Description = request.DescriptionGiven ? request.Description : row.Description,
+            Status = request.Disabled is { } d ? (d ? "disabled" : "enabled") : row.Status,
+            DisabledReason = request.Disabled == false ? null : row.DisabledReason,
             UpdatedAt = clock.GetUtcNow(),
         };
         await using var batch = db.CreateBatch();
@@ -245,21 +228,20 @@ public static class WebhookEndpointEndpoints
         if (subscribes)
         {
             // Enabled, or its events may have grown: it is owed what happens from now on.
-            await WebhookCatchUpJob.EnqueueAsync(db, batch, merchant.MerchantId, merchant.ModeWire, id, updated.UpdatedAt, http.RequestAborted);
+            await WebhookCatchUpJob.EnqueueAsync(db, batch, merchant.MerchantId, merchant.ModeWire, id, updated.UpdatedAt, cancellationToken);
         }
 
-        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
         if (subscribes)
         {
-            http.RequestServices.GetRequiredService<SubscriberDirectory>().Forget();
+            subscribers.Forget();
         }
 
-        return ApiResponse.Ok(updated.View());
+        return updated.View();
     }
 
-    internal static async Task<ApiResponse> DeleteAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    internal static async Task<Result<DeletedView>> DeleteAsync(string id, MerchantContext merchant, NpgsqlDataSource db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var merchant = MerchantContext.Of(http);
         await using var cmd = db.CreateCommand("""
             update webhook_endpoints set deleted_at = $4, status = 'disabled', updated_at = $4
             where id = $1 and merchant_id = $2 and mode = $3 and deleted_at is null
@@ -269,9 +251,9 @@ public static class WebhookEndpointEndpoints
             cmd.Parameters.Add(new() { Value = v });
         }
 
-        return await cmd.ExecuteNonQueryAsync(http.RequestAborted) == 1
-            ? ApiResponse.Ok(new DeletedView(id, "webhook_endpoint", true))
-            : Problems.NotFound("webhook endpoint");
+        return await cmd.ExecuteNonQueryAsync(cancellationToken) == 1
+            ? new DeletedView(id, "webhook_endpoint", true)
+            : Refusal.NotFound("webhook endpoint");
     }
 
     internal static async Task<WebhookEndpointRow?> FindAsync(NpgsqlDataSource db, MerchantContext merchant, string id, CancellationToken cancellationToken)
@@ -284,7 +266,7 @@ public static class WebhookEndpointEndpoints
         return await reader.ReadAsync(cancellationToken) ? WebhookEndpointRow.Read(reader) : null;
     }
 
-    private static string? ValidUrl(Fields f, MerchantContext merchant, bool required)
+    internal static string? ValidUrl(Fields f, bool required)
     {
         var url = f.String("url", required, maxLength: 2048);
         if (url is null)
@@ -298,16 +280,10 @@ public static class WebhookEndpointEndpoints
             return null;
         }
 
-        if (merchant.Livemode && uri.Scheme != Uri.UriSchemeHttps)
-        {
-            f.Add("url", "url_not_https", "Live-mode webhook endpoints must use https.");
-            return null;
-        }
-
         return uri.ToString();
     }
 
-    private static string[]? ValidEvents(Fields f, bool required)
+    internal static string[]? ValidEvents(Fields f, bool required)
     {
         var element = f.Element("enabled_events", JsonValueKind.Array);
         if (element is null)
@@ -343,8 +319,31 @@ public static class WebhookEndpointEndpoints
     }
 }
 
-/// <summary>The body of a webhook endpoint's creation (url and enabled_events required) or update (only what is given).</summary>
-public sealed record WebhookEndpointBody
+/// <summary>The body of a webhook endpoint's creation.</summary>
+public sealed record WebhookEndpointBody : IRequestBody<WebhookEndpointBody>
+{
+    [System.ComponentModel.Description("An absolute URL; https in live mode. Private, loopback and metadata addresses are refused.")]
+    [System.ComponentModel.DataAnnotations.StringLength(2048, MinimumLength = 1)]
+    public required string Url { get; init; }
+
+    [System.ComponentModel.Description("Event types to send, or [\"*\"] for all.")]
+    public required IReadOnlyList<string> EnabledEvents { get; init; }
+
+    [System.ComponentModel.DataAnnotations.StringLength(500)]
+    public string? Description { get; init; }
+
+    public static WebhookEndpointBody? Read(Fields f)
+    {
+        var url = WebhookEndpointEndpoints.ValidUrl(f, required: true);
+        var events = WebhookEndpointEndpoints.ValidEvents(f, required: true);
+        var description = f.String("description", required: false, maxLength: 500);
+        f.RejectUnknown();
+        return f.Errors.Count > 0 ? null : new WebhookEndpointBody { Url = url!, EnabledEvents = events!, Description = description };
+    }
+}
+
+/// <summary>The body of a webhook endpoint's update: only the fields given change.</summary>
+public sealed record WebhookEndpointUpdateBody : IRequestBody<WebhookEndpointUpdateBody>
 {
     [System.ComponentModel.Description("An absolute URL; https in live mode. Private, loopback and metadata addresses are refused.")]
     [System.ComponentModel.DataAnnotations.StringLength(2048, MinimumLength = 1)]
@@ -353,17 +352,41 @@ public sealed record WebhookEndpointBody
     [System.ComponentModel.Description("Event types to send, or [\"*\"] for all.")]
     public IReadOnlyList<string>? EnabledEvents { get; init; }
 
+    [System.ComponentModel.Description("An empty string clears it; null leaves it as it is.")]
     [System.ComponentModel.DataAnnotations.StringLength(500)]
     public string? Description { get; init; }
 
-    [System.ComponentModel.Description("Update only: true stops deliveries, false resumes them.")]
+    /// <summary>Whether the body set the description (to clear it, or to a new one).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool DescriptionGiven { get; init; }
+
+    [System.ComponentModel.Description("true stops deliveries, false resumes them.")]
     public bool? Disabled { get; init; }
+
+    public static WebhookEndpointUpdateBody? Read(Fields f)
+    {
+        var url = WebhookEndpointEndpoints.ValidUrl(f, required: false);
+        var events = WebhookEndpointEndpoints.ValidEvents(f, required: false);
+        var description = f.String("description", required: false, minLength: 0, maxLength: 500);
+        var disabled = f.Boolean("disabled");
+        f.RejectUnknown();
+        return f.Errors.Count > 0 ? null : new WebhookEndpointUpdateBody { Url = url, EnabledEvents = events, Description = description, DescriptionGiven = f.Has("description"), Disabled = disabled };
+    }
 }
 
 /// <summary>The body of a secret rotation.</summary>
-public sealed record RotateSecretBody
+public sealed record RotateSecretBody : IRequestBody<RotateSecretBody>
 {
+    public static bool EmptyAllowed => true;
+
     [System.ComponentModel.Description("Seconds the old secret keeps signing (0 to 7 days; 24 hours when left out).")]
     [System.ComponentModel.DataAnnotations.Range(0, WebhookEndpointEndpoints.MaxOverlapSeconds)]
     public long? ExpiresIn { get; init; }
+
+    public static RotateSecretBody? Read(Fields f)
+    {
+        var overlap = f.Integer("expires_in", 0, WebhookEndpointEndpoints.MaxOverlapSeconds);
+        f.RejectUnknown();
+        return f.Errors.Count > 0 ? null : new RotateSecretBody { ExpiresIn = overlap };
+    }
 }

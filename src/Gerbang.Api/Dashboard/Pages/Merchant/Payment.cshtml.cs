@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Gerbang.Api.Http;
 using Gerbang.Api.Merchants;
 using Gerbang.Api.Payments;
@@ -12,41 +11,41 @@ namespace Gerbang.Api.Dashboard.Pages.Merchant;
 /// <summary>One payment: its facts, every provider attempt, its refunds, and the events about it with their webhook deliveries.</summary>
 public sealed class PaymentModel : DashboardPage
 {
-    public sealed record EventWithDeliveries(JsonElement Event, List<EventEndpoints.DeliveryAttemptView> Deliveries);
+    public sealed record EventWithDeliveries(StoredEvent Event, List<EventEndpoints.DeliveryAttemptView> Deliveries);
 
-    public ApiResult Payment { get; private set; } = null!;
+    public Result<PaymentView> Payment { get; private set; } = null!;
 
-    public List<JsonElement> Attempts { get; } = [];
+    public IReadOnlyList<AttemptView> Attempts { get; private set; } = [];
 
-    public List<JsonElement> Refunds { get; } = [];
+    public IReadOnlyList<RefundView> Refunds { get; private set; } = [];
 
     public List<EventWithDeliveries> Events { get; } = [];
 
-    public long Refundable => Payment.Body.Long("amount_captured") + Payment.Body.Long("amount_overpaid") - Payment.Body.Long("amount_refunded");
+    public long Refundable => Payment.Value is { } p ? p.AmountCaptured + p.AmountOverpaid - p.AmountRefunded : 0;
 
     public async Task<IActionResult> OnGetAsync(string id)
     {
         var db = Service<NpgsqlDataSource>();
-        Payment = await CallAsync(PaymentEndpoints.GetAsync(id, Caller, Service<PaymentStore>(), Service<GerbangUrls>(), Aborted));
+        Payment = await PaymentEndpoints.GetAsync(id, Caller, Service<PaymentStore>(), Service<GerbangUrls>(), Aborted);
         if (!Payment.Ok)
         {
             Response.StatusCode = Payment.Status;
             return Page();
         }
 
-        Attempts.AddRange((await CallAsync(PaymentEndpoints.AttemptsAsync(id, Caller, Service<PaymentStore>(), Aborted))).Data);
-        Refunds.AddRange((await CallAsync(RefundEndpoints.ListAsync(ListRequest.Of(("payment", id), ("limit", "100")), Caller, db, Aborted))).Data);
-        var events = new List<JsonElement>();
-        foreach (var objectId in Refunds.Select(r => r.Str("id")).Prepend(id))
+        Attempts = (await PaymentEndpoints.AttemptsAsync(id, Caller, Service<PaymentStore>(), Aborted)).Value?.Data ?? [];
+        Refunds = (await RefundEndpoints.ListAsync(ListRequest.Of(("payment", id), ("limit", "100")), Caller, db, Aborted)).Value?.Data ?? [];
+        var events = new List<StoredEvent>();
+        foreach (var objectId in Refunds.Select(r => r.Id).Prepend(id))
         {
-            events.AddRange((await CallAsync(h => EventEndpoints.ListAsync(h, db), query: new Dictionary<string, string?> { ["object"] = objectId, ["limit"] = "100" })).Data);
+            events.AddRange((await EventEndpoints.ListAsync(ListRequest.Of(("object", objectId), ("limit", "100")), Caller, db, Aborted)).Value?.Data ?? []);
         }
 
         // One query for every event's deliveries, scoped to the merchant like the events themselves.
-        var deliveries = await EventEndpoints.DeliveryAttemptsAsync(db, MerchantContext.Of(HttpContext), "a.event_id", [.. events.Select(e => e.Str("id"))], HttpContext.RequestAborted);
+        var deliveries = await EventEndpoints.DeliveryAttemptsAsync(db, Caller, "a.event_id", [.. events.Select(e => e.Id)], Aborted);
         var byEvent = deliveries.ToLookup(d => d.Event);
-        Events.AddRange(events.Select(e => new EventWithDeliveries(e, byEvent[e.Str("id")].ToList())));
-        Events.Sort((a, b) => string.CompareOrdinal(b.Event.Str("created_at"), a.Event.Str("created_at")));
+        Events.AddRange(events.Select(e => new EventWithDeliveries(e, byEvent[e.Id].ToList())));
+        Events.Sort((a, b) => string.CompareOrdinal(b.Event.CreatedAt, a.Event.CreatedAt));
         return Page();
     }
 
@@ -60,7 +59,7 @@ public sealed class PaymentModel : DashboardPage
             return Refused(form);
         }
 
-        var outcome = await Service<CreateRefundHandler>().HandleAsync(MerchantContext.Of(HttpContext), id, request, Answers<CreateRefundOutcome>.None, HttpContext.RequestAborted);
+        var outcome = await Service<CreateRefundHandler>().HandleAsync(Caller, id, request, Answers<CreateRefundOutcome>.None, Aborted);
         return outcome is CreateRefundOutcome.Created created
             ? Succeeded($"Refund {created.Refund.Id} of {DashboardFormat.Amount(created.Refund.Amount, created.Refund.Currency)} created.")
             : Refused(outcome.Refusal);
@@ -74,7 +73,7 @@ public sealed class PaymentModel : DashboardPage
             return Refused(form);
         }
 
-        var outcome = await Service<CapturePaymentHandler>().HandleAsync(MerchantContext.Of(HttpContext), id, body.Amount, HttpContext.RequestAborted);
+        var outcome = await Service<CapturePaymentHandler>().HandleAsync(Caller, id, body.Amount, Aborted);
         return outcome is CapturePaymentOutcome.Captured c
             ? Succeeded($"Captured {DashboardFormat.Amount(c.Payment.AmountCaptured, c.Payment.Currency)}.")
             : Refused(outcome.Refusal);
@@ -82,14 +81,14 @@ public sealed class PaymentModel : DashboardPage
 
     public async Task<IActionResult> OnPostCancelAsync(string id)
     {
-        var outcome = await Service<CancelPaymentHandler>().HandleAsync(MerchantContext.Of(HttpContext), id, HttpContext.RequestAborted);
+        var outcome = await Service<CancelPaymentHandler>().HandleAsync(Caller, id, Aborted);
         return outcome is CancelPaymentOutcome.Cancelled ? Succeeded("Payment cancelled.") : Refused(outcome.Refusal);
     }
 
     public async Task<IActionResult> OnPostResendAsync(string id, string @event)
     {
-        var result = await CallAsync(h => EventEndpoints.ResendAsync(@event, h, Service<NpgsqlDataSource>(), Service<TimeProvider>()));
-        var count = result.Body.Items("deliveries").Count();
+        var result = await EventEndpoints.ResendAsync(@event, Body<ResendEventBody>.Of(new()), Caller, Service<NpgsqlDataSource>(), Service<TimeProvider>(), Aborted);
+        var count = result.Value?.Deliveries.Count ?? 0;
         return Done(result, count == 0 ? "No enabled endpoint listens for this event." : $"Event {@event} queued for {count} endpoint(s).");
     }
 }

@@ -11,7 +11,7 @@ public sealed class PaymentsModel : DashboardPage
     public static readonly string[] Methods = ["va", "qris", "card", "upi"];
     private static readonly string[] Params = ["status", "method", "order_id", "created[gte]", "created[lte]", "starting_after", "ending_before"];
 
-    public ApiResult Result { get; private set; } = null!;
+    public Result<ListQuery.ListView<PaymentView>> Result { get; private set; } = null!;
 
     public string Q(string name) => Request.Query[name].ToString();
 
@@ -22,7 +22,7 @@ public sealed class PaymentsModel : DashboardPage
             return Redirect("/dashboard/payments/" + Uri.EscapeDataString(id));
         }
 
-        Result = await CallAsync(PaymentEndpoints.ListAsync(ListRequest.Of([.. Params.Select(p => (p, (string?)Q(p)))]), Caller, Service<PaymentStore>(), Service<GerbangUrls>(), Aborted));
+        Result = await PaymentEndpoints.ListAsync(ListRequest.Of([.. Params.Select(p => (p, (string?)Q(p)))]), Caller, Service<PaymentStore>(), Service<GerbangUrls>(), Aborted);
         return Page();
     }
 

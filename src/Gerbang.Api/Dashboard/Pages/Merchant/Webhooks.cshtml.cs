@@ -1,5 +1,7 @@
+using Gerbang.Api.Http;
 using Gerbang.Api.Webhooks;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Gerbang.Api.Dashboard.Pages.Merchant;
@@ -7,23 +9,34 @@ namespace Gerbang.Api.Dashboard.Pages.Merchant;
 /// <summary>The merchant's webhook endpoints; a new endpoint's signing secret is shown once, on this answer only.</summary>
 public sealed class WebhooksModel : DashboardPage
 {
-    public ApiResult Endpoints { get; private set; } = null!;
+    public IReadOnlyList<WebhookEndpointView> Endpoints { get; private set; } = [];
 
-    public ApiResult? Created { get; private set; }
+    public WebhookEndpointView? Created { get; private set; }
 
-    public async Task OnGetAsync() => Endpoints = await CallAsync(h => WebhookEndpointEndpoints.ListAsync(h, Service<NpgsqlDataSource>()), query: new Dictionary<string, string?> { ["limit"] = "100" });
+    public async Task OnGetAsync()
+    {
+        var list = await WebhookEndpointEndpoints.ListAsync(ListRequest.Of(("limit", "100")), Caller, Service<NpgsqlDataSource>(), Aborted);
+        Endpoints = list.Value?.Data ?? [];
+    }
 
     public async Task<IActionResult> OnPostCreateAsync(string? url, string? events, string? description)
     {
         var enabled = (events ?? "*").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Created = await CallAsync(
-            h => WebhookEndpointEndpoints.CreateAsync(h, Service<NpgsqlDataSource>(), Service<Http.SecretBox>(), Service<IHostResolver>(), Service<TimeProvider>()),
-            Body(("url", url), ("enabled_events", enabled.Length == 0 ? ["*"] : enabled), ("description", description)));
-        if (!Created.Ok)
+        var body = FormBody<WebhookEndpointBody>(("url", url), ("enabled_events", enabled.Length == 0 ? ["*"] : enabled), ("description", description));
+        if (!body.Ok)
         {
-            return Done(Created, "");
+            return Refused(body.Refusal);
         }
 
+        var created = await WebhookEndpointEndpoints.CreateAsync(
+            body.Value, Caller, AnswerKeeping.None, Service<NpgsqlDataSource>(), Service<SecretBox>(), Service<IHostResolver>(),
+            Service<IOptions<WebhookDispatcherOptions>>(), Service<SubscriberDirectory>(), Service<TimeProvider>(), Aborted);
+        if (!created.Ok)
+        {
+            return Refused(created.Refusal);
+        }
+
+        Created = created.Value;
         await OnGetAsync();
         return Page();
     }
