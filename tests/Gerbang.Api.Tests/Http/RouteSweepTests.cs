@@ -81,10 +81,14 @@ public sealed class RouteSweepTests(GerbangFixture gerbang) : IClassFixture<Gerb
             await client.PostJsonAsync($"/v1/test_helpers/payments/{payment.Str("id")}/pay", null);
             var (_, refund, _) = await client.PostJsonAsync($"/v1/payments/{payment.Str("id")}/refunds", new { amount = 1_000 });
             objects["refunds"] = refund.Str("id");
+
+            // The snapshot compares states, so the refund settles before it is taken.
+            await gerbang.DriveUntilAsync(client, $"/v1/refunds/{refund.Str("id")}", "succeeded", "failed");
             using var ops = await gerbang.AsRoleAsync("ops");
             await ops.PostJsonAsync($"/admin/v1/merchants/{merchantId}/bank_accounts/{account.Str("id")}/verify", new { reason = "sweep" });
             var (_, payout, _) = await client.PostJsonAsync("/v1/disbursements", new { amount = 1_000, currency = "IDR", bank_account = account.Str("id") });
             objects["disbursements"] = payout.Str("id");
+            await gerbang.DriveUntilAsync(client, $"/v1/disbursements/{payout.Str("id")}", "processing");
         }
 
         var (_, events) = await client.GetJsonAsync("/v1/events");

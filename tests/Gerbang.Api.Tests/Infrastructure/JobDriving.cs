@@ -9,14 +9,18 @@ public static class JobDriving
     /// Runs due jobs (alongside the background worker) until the object at <paramref name="path"/>
     /// has one of <paramref name="statuses"/>; fails after 15 seconds. Returns the status reached.
     /// </summary>
-    public static async Task<string> DriveUntilAsync(this GerbangFixture gerbang, TestMerchant merchant, string path, params string[] statuses)
+    public static Task<string> DriveUntilAsync(this GerbangFixture gerbang, TestMerchant merchant, string path, params string[] statuses) =>
+        gerbang.DriveUntilAsync(merchant.Client, path, statuses);
+
+    /// <summary>As the other overload, reading <paramref name="path"/> with <paramref name="client"/>.</summary>
+    public static async Task<string> DriveUntilAsync(this GerbangFixture gerbang, HttpClient client, string path, params string[] statuses)
     {
         var jobs = gerbang.App.Services.GetRequiredService<JobWorker>();
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (true)
         {
             await jobs.ProcessBatchAsync();
-            var status = (await merchant.Client.GetJsonAsync(path)).Body.Str("status");
+            var status = (await client.GetJsonAsync(path)).Body.Str("status");
             if (statuses.Contains(status))
             {
                 return status;
