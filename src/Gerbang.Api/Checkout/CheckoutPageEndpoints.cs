@@ -33,8 +33,13 @@ public static class CheckoutPageEndpoints
         });
         group.MapGet("/done", () => Results.Content(Html.Done, "text/html; charset=utf-8", Encoding.UTF8));
         group.MapGet("/{id}", PageAsync);
-        group.MapGet("/{id}/state", StateAsync);
-        group.MapPost("/{id}/payments", ChooseAsync).RequireRateLimiting(RateLimits.Checkout);
+        var state = group.MapGroup("").ReadsBodies().AddEndpointFilter(async (context, next) =>
+        {
+            context.HttpContext.Response.Headers.CacheControl = "no-store";
+            return await next(context);
+        });
+        state.MapGet("/{id}/state", StateAsync);
+        state.MapPost("/{id}/payments", ChooseAsync).RequireRateLimiting(RateLimits.Checkout);
         group.MapGet("/{id}/qr.svg", QrAsync);
         group.MapGet("/{id}/events", EventsAsync);
         group.MapPost("/{id}/simulate", SimulateAsync).RequireRateLimiting(RateLimits.Checkout);
@@ -75,11 +80,12 @@ public static class CheckoutPageEndpoints
         return Results.Content(Html.Page(session, merchantName, parentOrigin), "text/html; charset=utf-8");
     }
 
-    private sealed record InstructionsView(string Type, string? Bank, string? VaNumber, string? BillerCode, string? QrImageUrl);
+    internal sealed record InstructionsView(string Type, string? Bank, string? VaNumber, string? BillerCode, string? QrImageUrl);
 
-    private sealed record PaymentState(string Id, string Status, string Method, InstructionsView? Instructions, string ExpiresAt);
+    internal sealed record PaymentState(string Id, string Status, string Method, InstructionsView? Instructions, string ExpiresAt);
 
-    private sealed record SessionState(string Id, string Status, bool Livemode, long Amount, string Currency, string[] Methods, IReadOnlyList<string> Banks, string ExpiresAt, PaymentState? Payment);
+    /// <summary>What the hosted page shows: the session, and its payment once the customer has chosen a method.</summary>
+    internal sealed record SessionState(string Id, string Status, bool Livemode, long Amount, string Currency, string[] Methods, IReadOnlyList<string> Banks, string ExpiresAt, PaymentState? Payment);
 
     private static Task<PaymentRow?> PaymentOfAsync(PaymentStore payments, CheckoutSession session, CancellationToken ct) =>
         session.PaymentId is null ? Task.FromResult<PaymentRow?>(null) : payments.GetAsync(session.Merchant, session.PaymentId, ct);
@@ -106,64 +112,50 @@ public static class CheckoutPageEndpoints
         return new SessionState(session.Id, session.StatusFor(payment?.Status, now), session.Mode == "live", session.Amount, session.Currency, session.Methods, PaymentMethods.VaBanks, ApiJson.Time(session.ExpiresAt), view);
     }
 
-    private static async Task<IResult> StateAsync(string id, HttpContext http, NpgsqlDataSource db, PaymentStore store, TimeProvider clock)
+    internal static async Task<Result<SessionState>> StateAsync(string id, NpgsqlDataSource db, PaymentStore store, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var session = await CheckoutSession.FindAsync(db, id, null, http.RequestAborted);
-        http.Response.Headers.CacheControl = "no-store";
-        return session is null ? Problems.NotFound("checkout session") : ApiResponse.Ok(await StateOfAsync(store, session, clock.GetUtcNow(), http.RequestAborted));
+        var session = await CheckoutSession.FindAsync(db, id, null, cancellationToken);
+        return session is null ? Refusal.NotFound("checkout session") : await StateOfAsync(store, session, clock.GetUtcNow(), cancellationToken);
     }
 
-    private static async Task<IResult> ChooseAsync(string id, HttpContext http, NpgsqlDataSource db, PaymentStore store, CreatePaymentHandler payments, TimeProvider clock)
+    /// <summary>The customer chooses a method: the session's one payment is created (or, chosen before, shown again).</summary>
+    internal static async Task<Result<SessionState>> ChooseAsync(
+        string id, Body<ChooseMethodBody> body, NpgsqlDataSource db, PaymentStore store, CreatePaymentHandler payments, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var session = await CheckoutSession.FindAsync(db, id, null, http.RequestAborted);
+        var session = await CheckoutSession.FindAsync(db, id, null, cancellationToken);
         if (session is null)
         {
-            return Problems.NotFound("checkout session");
+            return Refusal.NotFound("checkout session");
         }
 
         var now = clock.GetUtcNow();
         if (now >= session.ExpiresAt)
         {
-            return Problems.Create(409, "checkout_session_expired", "This checkout has expired.");
+            return new Refusal(409, "checkout_session_expired", "This checkout has expired.");
         }
 
         if (session.PaymentId is not null)
         {
-            return ApiResponse.Ok(await StateOfAsync(store, session, now, http.RequestAborted)); // one payment per session: show it again
+            return await StateOfAsync(store, session, now, cancellationToken); // one payment per session: show it again
         }
 
-        var (root, problem) = await RequestBody.ReadObjectAsync(http);
-        if (problem is not null)
+        var (methodText, bank) = (body.Value.Method, body.Value.Bank);
+        if (!PaymentMethods.TryParse(methodText, out var method) || !session.Methods.Contains(methodText))
         {
-            return problem;
-        }
-
-        var f = new Fields(root);
-        var methodText = f.String("method", required: true, maxLength: 10);
-        var bank = f.String("bank", required: false, maxLength: 20);
-        f.RejectUnknown();
-        if (methodText is null || !PaymentMethods.TryParse(methodText, out var method) || !session.Methods.Contains(methodText))
-        {
-            f.Add("method", "parameter_invalid", $"method must be one of: {string.Join(", ", session.Methods)}.");
-            return Problems.Validation(f.Errors);
+            return Refusal.Invalid([new FieldError("method", "parameter_invalid", $"method must be one of: {string.Join(", ", session.Methods)}.")]);
         }
 
         if (method == PaymentMethod.Va && (bank is null || !PaymentMethods.VaBanks.Contains(bank)))
         {
-            f.Add("bank", "parameter_invalid", $"bank must be one of: {string.Join(", ", PaymentMethods.VaBanks)}.");
-        }
-
-        if (f.Errors.Count > 0)
-        {
-            return Problems.Validation(f.Errors);
+            return Refusal.Invalid([new FieldError("bank", "parameter_invalid", $"bank must be one of: {string.Join(", ", PaymentMethods.VaBanks)}.")]);
         }
 
         await using (var merchantStatus = db.CreateCommand("select status from merchants where id = $1"))
         {
             merchantStatus.Parameters.Add(new() { Value = session.MerchantId });
-            if ((string?)await merchantStatus.ExecuteScalarAsync(http.RequestAborted) == "suspended")
+            if ((string?)await merchantStatus.ExecuteScalarAsync(cancellationToken) == "suspended")
             {
-                return Problems.Create(403, "merchant_suspended", "This shop cannot take payments right now.");
+                return new Refusal(403, "merchant_suspended", "This shop cannot take payments right now.");
             }
         }
 
@@ -171,10 +163,10 @@ public static class CheckoutPageEndpoints
         var request = new CreatePaymentRequest(
             new Money(session.Amount, Currency.Parse(session.Currency)), method, method == PaymentMethod.Va ? bank : null, session.OrderId,
             session.Description, null, null, null, JsonSerializer.Serialize(new Dictionary<string, string> { ["checkout_session"] = session.Id }), null, null, null, expiresAt);
-        var outcome = await payments.HandleAsync(session.Merchant, request, Answers<CreatePaymentOutcome>.None, http.RequestAborted);
+        var outcome = await payments.HandleAsync(session.Merchant, request, Answers<CreatePaymentOutcome>.None, cancellationToken);
         if (outcome is not CreatePaymentOutcome.Created created)
         {
-            return CreatePaymentOutcome.Answer(outcome);
+            return outcome.Refusal;
         }
 
         session = session with { PaymentId = created.Payment.Id };
@@ -182,16 +174,16 @@ public static class CheckoutPageEndpoints
         {
             link.Parameters.Add(new() { Value = session.Id });
             link.Parameters.Add(new() { Value = session.PaymentId });
-            await link.ExecuteNonQueryAsync(http.RequestAborted);
+            await link.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        return ApiResponse.Ok(await StateOfAsync(store, session, now, http.RequestAborted), 201);
+        return Result<SessionState>.Created(await StateOfAsync(store, session, now, cancellationToken));
     }
 
-    private static async Task<IResult> QrAsync(string id, HttpContext http, NpgsqlDataSource db, PaymentStore store)
+    private static async Task<IResult> QrAsync(string id, NpgsqlDataSource db, PaymentStore store, CancellationToken cancellationToken)
     {
-        var session = await CheckoutSession.FindAsync(db, id, null, http.RequestAborted);
-        var payment = session is null ? null : await PaymentOfAsync(store, session, http.RequestAborted);
+        var session = await CheckoutSession.FindAsync(db, id, null, cancellationToken);
+        var payment = session is null ? null : await PaymentOfAsync(store, session, cancellationToken);
         return payment is null ? Problems.NotFound("payment") : PaymentEndpoints.QrImage(payment);
     }
 
@@ -209,17 +201,17 @@ public static class CheckoutPageEndpoints
             e => JsonSerializer.Serialize(new { type = e.Type, status = e.Type.StartsWith("payment.", StringComparison.Ordinal) ? e.Type["payment.".Length..] : null }));
     }
 
-    private static async Task<IResult> SimulateAsync(string id, HttpContext http, NpgsqlDataSource db, PaymentStore store, ProviderRegistry providers)
+    private static async Task<IResult> SimulateAsync(string id, NpgsqlDataSource db, PaymentStore store, ProviderRegistry providers, CancellationToken cancellationToken)
     {
-        var session = await CheckoutSession.FindAsync(db, id, null, http.RequestAborted);
-        var payment = session is null || session.ModeValue != Mode.Test ? null : await PaymentOfAsync(store, session, http.RequestAborted);
+        var session = await CheckoutSession.FindAsync(db, id, null, cancellationToken);
+        var payment = session is null || session.ModeValue != Mode.Test ? null : await PaymentOfAsync(store, session, cancellationToken);
         var control = payment is null ? null : providers.TestControl(Mode.Test, payment.Provider);
         if (payment?.ProviderReference is null || control is null)
         {
             return Problems.NotFound("payment");
         }
 
-        var result = await control.PayAsync(payment.ProviderReference, null, http.RequestAborted);
+        var result = await control.PayAsync(payment.ProviderReference, null, cancellationToken);
         return result.Done ? Results.NoContent() : Problems.Create(409, "simulation_refused", result.Error ?? "The simulator refused.");
     }
 
@@ -231,4 +223,16 @@ public static class CheckoutPageEndpoints
             : $"{amount.ToString(CultureInfo.InvariantCulture)} {currency}";
 
     internal static string E(string? s) => HtmlEncoder.Default.Encode(s ?? "");
+}
+
+/// <summary>The method the customer chose on the hosted page (and the bank, for a virtual account).</summary>
+public sealed record ChooseMethodBody(string Method, string? Bank) : IRequestBody<ChooseMethodBody>
+{
+    public static ChooseMethodBody? Read(Fields f)
+    {
+        var method = f.String("method", required: true, maxLength: 10);
+        var bank = f.String("bank", required: false, maxLength: 20);
+        f.RejectUnknown();
+        return f.Errors.Count > 0 ? null : new ChooseMethodBody(method!, bank);
+    }
 }

@@ -31,21 +31,80 @@ public static class CheckoutSessionEndpoints
         group.MapGet("/{id}", GetAsync).Doc("getCheckoutSession", "Get a checkout session").Returns<CheckoutSession.View>().NotFound();
     }
 
-    private static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, GerbangUrls urls, TimeProvider clock)
+    internal static async Task<Result<CheckoutSession.View>> CreateAsync(
+        Body<CreateCheckoutSessionBody> body, MerchantContext merchant, AnswerKeeping keeping, NpgsqlDataSource db, GerbangUrls urls, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var merchant = MerchantContext.Of(http);
-        if (!RequestBody.TryParseObject(http, emptyAllowed: false, out var root, out var problem))
+        var request = body.Value;
+        var now = clock.GetUtcNow();
+        var session = new CheckoutSession(
+            Ids.New("cs"), merchant.MerchantId, merchant.ModeWire, request.Amount, request.Currency, request.OrderId, request.Description, [.. request.Methods!],
+            request.SuccessUrl, request.CancelUrl, null, now + (request.ExpiresIn is { } s ? TimeSpan.FromSeconds(s) : DefaultLifetime), now);
+        await using var batch = db.CreateBatch();
+        var cmd = new NpgsqlBatchCommand($"insert into checkout_sessions ({CheckoutSession.Columns}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)");
+        foreach (var v in new object?[] { session.Id, session.MerchantId, session.Mode, session.Amount, session.Currency, session.OrderId, session.Description, session.Methods, session.SuccessUrl, session.CancelUrl, null, session.ExpiresAt, session.CreatedAt })
         {
-            return problem!;
+            cmd.Parameters.Add(new() { Value = v ?? DBNull.Value });
         }
 
-        var f = new Fields(root);
+        batch.BatchCommands.Add(cmd);
+        var answer = keeping.Keep(batch, Result<CheckoutSession.View>.Created(session.ToView("open", urls.Public)));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        return answer;
+    }
+
+    internal static async Task<Result<CheckoutSession.View>> GetAsync(
+        string id, MerchantContext merchant, NpgsqlDataSource db, PaymentStore payments, GerbangUrls urls, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var session = await CheckoutSession.FindAsync(db, id, merchant.MerchantId, cancellationToken);
+        if (session is null || session.Mode != merchant.ModeWire)
+        {
+            return Refusal.NotFound("checkout session");
+        }
+
+        var payment = session.PaymentId is null ? null : await payments.GetAsync(session.Merchant, session.PaymentId, cancellationToken);
+        return session.ToView(session.StatusFor(payment?.Status, clock.GetUtcNow()), urls.Public);
+    }
+}
+
+/// <summary>The body of <c>POST /v1/checkout/sessions</c>.</summary>
+public sealed record CreateCheckoutSessionBody : IRequestBody<CreateCheckoutSessionBody>
+{
+    [System.ComponentModel.DataAnnotations.Range(1, 9007199254740991)]
+    public required long Amount { get; init; }
+
+    [ApiValues(typeof(Gerbang.Domain.Currency), nameof(Gerbang.Domain.Currency.Codes))]
+    public required string Currency { get; init; }
+
+    [System.ComponentModel.DataAnnotations.StringLength(64, MinimumLength = 1)]
+    public required string OrderId { get; init; }
+
+    [System.ComponentModel.DataAnnotations.StringLength(500)]
+    public string? Description { get; init; }
+
+    [System.ComponentModel.Description("Where the customer goes after paying (https in live mode).")]
+    [System.ComponentModel.DataAnnotations.StringLength(2000)]
+    public required string SuccessUrl { get; init; }
+
+    [System.ComponentModel.Description("Where the customer goes on giving up (https in live mode).")]
+    [System.ComponentModel.DataAnnotations.StringLength(2000)]
+    public required string CancelUrl { get; init; }
+
+    [System.ComponentModel.Description("The methods the page offers: qris and va (both when left out).")]
+    public IReadOnlyList<string>? Methods { get; init; }
+
+    [System.ComponentModel.Description("Seconds the page stays open (60 to 86400).")]
+    [System.ComponentModel.DataAnnotations.Range(60, 86400)]
+    public long? ExpiresIn { get; init; }
+
+    /// <summary>Reads the body strictly; the return pages must be https in live mode.</summary>
+    public static CreateCheckoutSessionBody? Read(Fields f)
+    {
         var amount = f.Amount("amount", required: true);
         var currencyText = f.String("currency", required: true, maxLength: 3);
         var orderId = f.String("order_id", required: true, maxLength: 64);
         var description = f.String("description", required: false, maxLength: 500);
-        var successUrl = f.Url("success_url", merchant.Livemode);
-        var cancelUrl = f.Url("cancel_url", merchant.Livemode);
+        var successUrl = f.Url("success_url", f.Live);
+        var cancelUrl = f.Url("cancel_url", f.Live);
         var expiresIn = f.Integer("expires_in", 60, 86_400);
         var methods = new List<string>();
         if (f.Element("methods", System.Text.Json.JsonValueKind.Array) is { } list)
@@ -74,75 +133,22 @@ public static class CheckoutSessionEndpoints
             methods.AddRange(["qris", "va"]);
         }
 
-        var currency = Currency.Idr;
-        if (currencyText is not null && !Currency.TryParse(currencyText, out currency))
+        if (currencyText is not null && !Gerbang.Domain.Currency.TryParse(currencyText, out _))
         {
             f.Add("currency", "currency_invalid", "currency must be an upper-case ISO 4217 code Gerbang supports.");
         }
 
         f.RejectUnknown();
-        if (f.Errors.Count > 0)
+        return f.Errors.Count > 0 ? null : new CreateCheckoutSessionBody
         {
-            return Problems.Validation(f.Errors);
-        }
-
-        var now = clock.GetUtcNow();
-        var session = new CheckoutSession(
-            Ids.New("cs"), merchant.MerchantId, merchant.ModeWire, amount!.Value, currency.Code, orderId!, description, [.. methods],
-            successUrl!, cancelUrl!, null, now + (expiresIn is { } s ? TimeSpan.FromSeconds(s) : DefaultLifetime), now);
-        await using var cmd = db.CreateCommand($"insert into checkout_sessions ({CheckoutSession.Columns}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)");
-        foreach (var v in new object?[] { session.Id, session.MerchantId, session.Mode, session.Amount, session.Currency, session.OrderId, session.Description, session.Methods, session.SuccessUrl, session.CancelUrl, null, session.ExpiresAt, session.CreatedAt })
-        {
-            cmd.Parameters.Add(new() { Value = v ?? DBNull.Value });
-        }
-
-        await cmd.ExecuteNonQueryAsync(http.RequestAborted);
-        return ApiResponse.Ok(session.ToView("open", urls.Public), 201);
+            Amount = amount!.Value,
+            Currency = Gerbang.Domain.Currency.Parse(currencyText!).Code,
+            OrderId = orderId!,
+            Description = description,
+            SuccessUrl = successUrl!,
+            CancelUrl = cancelUrl!,
+            Methods = methods,
+            ExpiresIn = expiresIn,
+        };
     }
-
-    private static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db, PaymentStore payments, GerbangUrls urls, TimeProvider clock)
-    {
-        var merchant = MerchantContext.Of(http);
-        var session = await CheckoutSession.FindAsync(db, id, merchant.MerchantId, http.RequestAborted);
-        if (session is null || session.Mode != merchant.ModeWire)
-        {
-            return Problems.NotFound("checkout session");
-        }
-
-        var payment = session.PaymentId is null ? null : await payments.GetAsync(session.Merchant, session.PaymentId, http.RequestAborted);
-        return ApiResponse.Ok(session.ToView(session.StatusFor(payment?.Status, clock.GetUtcNow()), urls.Public));
-    }
-
-    /// <summary>A page the customer is sent to: absolute, https in live mode (http allowed in test), no user info.</summary>
-}
-
-/// <summary>The body of <c>POST /v1/checkout/sessions</c>.</summary>
-public sealed record CreateCheckoutSessionBody
-{
-    [System.ComponentModel.DataAnnotations.Range(1, 9007199254740991)]
-    public required long Amount { get; init; }
-
-    [ApiValues(typeof(Gerbang.Domain.Currency), nameof(Gerbang.Domain.Currency.Codes))]
-    public required string Currency { get; init; }
-
-    [System.ComponentModel.DataAnnotations.StringLength(64, MinimumLength = 1)]
-    public required string OrderId { get; init; }
-
-    [System.ComponentModel.DataAnnotations.StringLength(500)]
-    public string? Description { get; init; }
-
-    [System.ComponentModel.Description("Where the customer goes after paying (https in live mode).")]
-    [System.ComponentModel.DataAnnotations.StringLength(2000)]
-    public required string SuccessUrl { get; init; }
-
-    [System.ComponentModel.Description("Where the customer goes on giving up (https in live mode).")]
-    [System.ComponentModel.DataAnnotations.StringLength(2000)]
-    public required string CancelUrl { get; init; }
-
-    [System.ComponentModel.Description("The methods the page offers: qris and va (both when left out).")]
-    public IReadOnlyList<string>? Methods { get; init; }
-
-    [System.ComponentModel.Description("Seconds the page stays open (60 to 86400).")]
-    [System.ComponentModel.DataAnnotations.Range(60, 86400)]
-    public long? ExpiresIn { get; init; }
 }

@@ -36,44 +36,20 @@ public static class BankAccountEndpoints
             .Returns<BankAccountView>().NotFound();
     }
 
-    internal static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, SecretBox box, TimeProvider clock)
+    internal static async Task<Result<BankAccountView>> CreateAsync(
+        Body<CreateBankAccountBody> body, MerchantContext merchant, AnswerKeeping keeping, NpgsqlDataSource db, SecretBox box, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var merchant = MerchantContext.Of(http);
-        if (!RequestBody.TryParseObject(http, emptyAllowed: false, out var root, out var problem))
-        {
-            return problem!;
-        }
-
-        var f = new Fields(root);
-        var bank = f.String("bank_code", required: true, maxLength: 20);
-        var number = f.String("account_number", required: true, minLength: 6, maxLength: 20);
-        var holder = f.String("account_holder_name", required: true, maxLength: 100);
-        if (bank is not null && !BankCodes.Contains(bank))
-        {
-            f.Add("bank_code", "bank_invalid", $"bank_code must be one of {string.Join(", ", BankCodes)}.");
-        }
-
-        if (number is not null && !number.All(char.IsAsciiDigit))
-        {
-            f.Add("account_number", "parameter_invalid", "account_number must be digits only.");
-        }
-
-        f.RejectUnknown();
-        if (f.Errors.Count > 0)
-        {
-            return Problems.Validation(f.Errors);
-        }
-
+        var (bank, number, holder) = (body.Value.BankCode, body.Value.AccountNumber, body.Value.AccountHolderName);
         var now = clock.GetUtcNow();
-        await using var conn = await db.OpenConnectionAsync(http.RequestAborted);
-        await using var tx = await conn.BeginTransactionAsync(http.RequestAborted);
+        await using var conn = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
 
         // One creator at a time per merchant and mode, so the limit holds under any concurrency.
         await using (var gate = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended('bank_accounts:' || $1 || ':' || $2, 0))", conn, tx))
         {
             gate.Parameters.Add(new() { Value = merchant.MerchantId });
             gate.Parameters.Add(new() { Value = merchant.ModeWire });
-            await gate.ExecuteNonQueryAsync(http.RequestAborted);
+            await gate.ExecuteNonQueryAsync(cancellationToken);
         }
 
         long existing;
@@ -81,15 +57,15 @@ public static class BankAccountEndpoints
         {
             count.Parameters.Add(new() { Value = merchant.MerchantId });
             count.Parameters.Add(new() { Value = merchant.ModeWire });
-            existing = (long)(await count.ExecuteScalarAsync(http.RequestAborted))!;
+            existing = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
         }
 
         if (existing >= Limit)
         {
-            return Problems.Create(422, "bank_account_limit", $"A merchant can have at most {Limit} bank accounts; delete one first.");
+            return new Refusal(422, "bank_account_limit", $"A merchant can have at most {Limit} bank accounts; delete one first.");
         }
 
-        var view = new BankAccountView(Ids.New(Ids.BankAccount), "bank_account", merchant.Livemode, bank!, number![^4..], holder!, "unverified", existing == 0, ApiJson.Time(now));
+        var view = new BankAccountView(Ids.New(Ids.BankAccount), "bank_account", merchant.Livemode, bank, number[^4..], holder, "unverified", existing == 0, ApiJson.Time(now));
         await using var batch = new NpgsqlBatch(conn, tx);
         var insert = new NpgsqlBatchCommand("""
             insert into bank_accounts (id, merchant_id, mode, bank_code, account_number_sealed, account_last4, account_holder_name, status, is_primary, created_at, updated_at)
@@ -101,17 +77,16 @@ public static class BankAccountEndpoints
         }
 
         batch.BatchCommands.Add(insert);
-        var response = ApiResponse.Ok(view, 201);
-        Idempotency.RecordIn(http, batch, response);
-        await batch.ExecuteNonQueryAsync(http.RequestAborted);
-        await tx.CommitAsync(http.RequestAborted);
-        return response;
+        var answer = keeping.Keep(batch, Result<BankAccountView>.Created(view));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return answer;
     }
 
-    internal static Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
-        ListQuery.AnswerForMerchantAsync(
-            http, db, $"select {Columns} from bank_accounts where merchant_id = $1 and mode = $2 and deleted_at is null", "bank_accounts",
-            ListFilters, Read, a => a, "/v1/bank_accounts");
+    internal static Task<Result<ListQuery.ListView<BankAccountView>>> ListAsync(ListRequest request, MerchantContext merchant, NpgsqlDataSource db, CancellationToken cancellationToken) =>
+        ListQuery.ForMerchantAsync(
+            request, merchant, db, $"select {Columns} from bank_accounts where merchant_id = $1 and mode = $2 and deleted_at is null", "bank_accounts",
+            ListFilters, Read, a => a, "/v1/bank_accounts", cancellationToken);
 
     public static readonly ListFilter[] ListFilters = [new("status", "Verified or not yet.", ["unverified", "verified"])];
 
@@ -125,15 +100,11 @@ public static class BankAccountEndpoints
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
 
-    internal static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db)
-    {
-        var merchant = MerchantContext.Of(http);
-        return await FindAsync(db, merchant.MerchantId, merchant.ModeWire, id, http.RequestAborted) is { } view ? ApiResponse.Ok(view) : Problems.NotFound("bank account");
-    }
+    internal static async Task<Result<BankAccountView>> GetAsync(string id, MerchantContext merchant, NpgsqlDataSource db, CancellationToken cancellationToken) =>
+        await FindAsync(db, merchant.MerchantId, merchant.ModeWire, id, cancellationToken) is { } view ? view : Refusal.NotFound("bank account");
 
-    internal static async Task<ApiResponse> DeleteAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    internal static async Task<Result<DeletedView>> DeleteAsync(string id, MerchantContext merchant, NpgsqlDataSource db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var merchant = MerchantContext.Of(http);
         await using var cmd = db.CreateCommand("""
             update bank_accounts set deleted_at = $4, is_primary = false, updated_at = $4
             where id = $1 and merchant_id = $2 and mode = $3 and deleted_at is null
@@ -143,17 +114,16 @@ public static class BankAccountEndpoints
             cmd.Parameters.Add(new() { Value = v });
         }
 
-        return await cmd.ExecuteNonQueryAsync(http.RequestAborted) == 1
-            ? ApiResponse.Ok(new DeletedView(id, "bank_account", true))
-            : Problems.NotFound("bank account");
+        return await cmd.ExecuteNonQueryAsync(cancellationToken) == 1
+            ? new DeletedView(id, "bank_account", true)
+            : Refusal.NotFound("bank account");
     }
 
-    internal static async Task<ApiResponse> MakePrimaryAsync(string id, HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    internal static async Task<Result<BankAccountView>> MakePrimaryAsync(string id, MerchantContext merchant, NpgsqlDataSource db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var merchant = MerchantContext.Of(http);
-        if (await FindAsync(db, merchant.MerchantId, merchant.ModeWire, id, http.RequestAborted) is null)
+        if (await FindAsync(db, merchant.MerchantId, merchant.ModeWire, id, cancellationToken) is null)
         {
-            return Problems.NotFound("bank account");
+            return Refusal.NotFound("bank account");
         }
 
         await using var batch = db.CreateBatch();
@@ -165,13 +135,13 @@ public static class BankAccountEndpoints
         set.Parameters.Add(new() { Value = id });
         set.Parameters.Add(new() { Value = clock.GetUtcNow() });
         batch.BatchCommands.Add(set);
-        await batch.ExecuteNonQueryAsync(http.RequestAborted);
-        return ApiResponse.Ok((await FindAsync(db, merchant.MerchantId, merchant.ModeWire, id, http.RequestAborted))!);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        return (await FindAsync(db, merchant.MerchantId, merchant.ModeWire, id, cancellationToken))!;
     }
 }
 
 /// <summary>The body of <c>POST /v1/bank_accounts</c>.</summary>
-public sealed record CreateBankAccountBody
+public sealed record CreateBankAccountBody : IRequestBody<CreateBankAccountBody>
 {
     [ApiValues(typeof(Gerbang.Domain.Payments.PaymentMethods), nameof(Gerbang.Domain.Payments.PaymentMethods.AccountBanks))]
     public required string BankCode { get; init; }
@@ -182,4 +152,23 @@ public sealed record CreateBankAccountBody
 
     [System.ComponentModel.DataAnnotations.StringLength(100, MinimumLength = 1)]
     public required string AccountHolderName { get; init; }
+
+    public static CreateBankAccountBody? Read(Fields f)
+    {
+        var bank = f.String("bank_code", required: true, maxLength: 20);
+        var number = f.String("account_number", required: true, minLength: 6, maxLength: 20);
+        var holder = f.String("account_holder_name", required: true, maxLength: 100);
+        if (bank is not null && !BankAccountEndpoints.BankCodes.Contains(bank))
+        {
+            f.Add("bank_code", "bank_invalid", $"bank_code must be one of {string.Join(", ", BankAccountEndpoints.BankCodes)}.");
+        }
+
+        if (number is not null && !number.All(char.IsAsciiDigit))
+        {
+            f.Add("account_number", "parameter_invalid", "account_number must be digits only.");
+        }
+
+        f.RejectUnknown();
+        return f.Errors.Count > 0 ? null : new CreateBankAccountBody { BankCode = bank!, AccountNumber = number!, AccountHolderName = holder! };
+    }
 }

@@ -37,63 +37,52 @@ public static class DisbursementEndpoints
             .Fails(404, "resource_missing").Fails(422, "bank_account_not_verified", "no_provider_available", "insufficient_balance", "cashout_limit_exceeded");
         group.MapGet("", ListAsync).Doc("listDisbursements", "List payouts").Lists<DisbursementView>(ListFilters);
         group.MapGet("/{id}", GetAsync).Doc("getDisbursement", "Get a payout").Returns<DisbursementView>().NotFound();
-        v1.MapPost("/test_helpers/disbursements/{id}/succeed", (string id, HttpContext http, NpgsqlDataSource db, ProviderRegistry providers) => CompleteAsync(id, true, http, db, providers)).WithTags("test helpers")
+        v1.MapPost("/test_helpers/disbursements/{id}/succeed", (string id, MerchantContext merchant, NpgsqlDataSource db, ProviderRegistry providers, CancellationToken cancellationToken) => CompleteAsync(id, true, merchant, db, providers, cancellationToken)).WithTags("test helpers")
             .Doc("testSucceedDisbursement", "Complete a test payout", "The provider's simulator pays the payout out and notifies Gerbang.")
             .Returns<DisbursementView>().NotFound().Fails(409, "disbursement_not_at_provider", "test_helper_refused");
-        v1.MapPost("/test_helpers/disbursements/{id}/fail", (string id, HttpContext http, NpgsqlDataSource db, ProviderRegistry providers) => CompleteAsync(id, false, http, db, providers)).WithTags("test helpers")
+        v1.MapPost("/test_helpers/disbursements/{id}/fail", (string id, MerchantContext merchant, NpgsqlDataSource db, ProviderRegistry providers, CancellationToken cancellationToken) => CompleteAsync(id, false, merchant, db, providers, cancellationToken)).WithTags("test helpers")
             .Doc("testFailDisbursement", "Fail a test payout", "The provider's simulator fails the payout and notifies Gerbang; the amount and fee return to the balance.")
             .Returns<DisbursementView>().NotFound().Fails(409, "disbursement_not_at_provider", "test_helper_refused");
     }
 
-    internal static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, LedgerWriter ledger, FeeResolver fees, Routing.PaymentRouter router, Microsoft.Extensions.Options.IOptions<PayoutOptions> payouts, TimeProvider clock)
+    internal static async Task<Result<DisbursementView>> CreateAsync(
+        Body<CreateDisbursementBody> body,
+        MerchantContext merchant,
+        AnswerKeeping keeping,
+        NpgsqlDataSource db,
+        LedgerWriter ledger,
+        FeeResolver fees,
+        Routing.PaymentRouter router,
+        Microsoft.Extensions.Options.IOptions<PayoutOptions> payouts,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
     {
-        var merchant = MerchantContext.Of(http);
-        if (!RequestBody.TryParseObject(http, emptyAllowed: false, out var root, out var problem))
-        {
-            return problem!;
-        }
-
-        var f = new Fields(root);
-        var amountValue = f.Amount("amount", required: true);
-        var currencyText = f.String("currency", required: true, maxLength: 3);
-        var bankAccountId = f.String("bank_account", required: false, maxLength: 64);
-        var description = f.String("description", required: false, maxLength: 200);
-        var currency = Currency.Idr;
-        if (currencyText is not null && !Currency.TryParse(currencyText, out currency))
-        {
-            f.Add("currency", "currency_invalid", "currency must be an upper-case ISO 4217 code Gerbang supports, such as IDR.");
-        }
-
-        f.RejectUnknown();
-        if (f.Errors.Count > 0)
-        {
-            return Problems.Validation(f.Errors);
-        }
-
+        var request = body.Value;
+        var (bankAccountId, description, currency) = (request.BankAccount, request.Description, Currency.Parse(request.Currency));
         BankAccountView? account = null;
         if (bankAccountId is not null)
         {
-            account = await BankAccountEndpoints.FindAsync(db, merchant.MerchantId, merchant.ModeWire, bankAccountId, http.RequestAborted);
+            account = await BankAccountEndpoints.FindAsync(db, merchant.MerchantId, merchant.ModeWire, bankAccountId, cancellationToken);
         }
         else
         {
             await using var primary = db.CreateCommand("select id from bank_accounts where merchant_id = $1 and mode = $2 and is_primary and deleted_at is null");
             primary.Parameters.Add(new() { Value = merchant.MerchantId });
             primary.Parameters.Add(new() { Value = merchant.ModeWire });
-            if (await primary.ExecuteScalarAsync(http.RequestAborted) is string primaryId)
+            if (await primary.ExecuteScalarAsync(cancellationToken) is string primaryId)
             {
-                account = await BankAccountEndpoints.FindAsync(db, merchant.MerchantId, merchant.ModeWire, primaryId, http.RequestAborted);
+                account = await BankAccountEndpoints.FindAsync(db, merchant.MerchantId, merchant.ModeWire, primaryId, cancellationToken);
             }
         }
 
         if (account is null)
         {
-            return Problems.Create(404, "resource_missing", "No such bank account (and no primary one).", "bank_account");
+            return new Refusal(404, "resource_missing", "No such bank account (and no primary one).", "bank_account");
         }
 
         if (account.Status != "verified")
         {
-            return Problems.Create(422, "bank_account_not_verified", "Payouts go only to verified bank accounts.", "bank_account");
+            return new Refusal(422, "bank_account_not_verified", "Payouts go only to verified bank accounts.", "bank_account");
         }
 
         // The provider is chosen now and kept: its payout reference (the disbursement id) must never move to another provider.
@@ -101,22 +90,22 @@ public static class DisbursementEndpoints
         var provider = payoutProviders.Count > 0 ? payoutProviders[0] : null;
         if (provider is null)
         {
-            return Problems.Create(422, "no_provider_available", $"No provider can pay out to {account.BankCode} in {merchant.ModeWire} mode.");
+            return new Refusal(422, "no_provider_available", $"No provider can pay out to {account.BankCode} in {merchant.ModeWire} mode.");
         }
 
-        var amount = new Money(amountValue!.Value, currency);
-        var fee = await fees.ResolveAsync(merchant.MerchantId, "disbursement", amount, http.RequestAborted);
+        var amount = new Money(request.Amount, currency);
+        var fee = await fees.ResolveAsync(merchant.MerchantId, "disbursement", amount, cancellationToken);
         var available = AccountRef.Available(merchant.MerchantId, merchant.Mode, currency);
-        await ledger.PrepareAsync([available, new AccountRef(AccountKind.MerchantReserved, merchant.Mode, currency, merchant.MerchantId)], http.RequestAborted);
-        var availableId = await ledger.AccountIdAsync(available, http.RequestAborted);
+        await ledger.PrepareAsync([available, new AccountRef(AccountKind.MerchantReserved, merchant.Mode, currency, merchant.MerchantId)], cancellationToken);
+        var availableId = await ledger.AccountIdAsync(available, cancellationToken);
 
         var now = clock.GetUtcNow();
-        await using var conn = await db.OpenConnectionAsync(http.RequestAborted);
-        await using var tx = await conn.BeginTransactionAsync(http.RequestAborted);
-        var balance = await BalanceGuard.LockAndReadAsync(conn, tx, availableId, creditNormal: true, http.RequestAborted);
+        await using var conn = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        var balance = await BalanceGuard.LockAndReadAsync(conn, tx, availableId, creditNormal: true, cancellationToken);
         if (balance < (amount + fee).Amount)
         {
-            return Problems.Create(422, "insufficient_balance", $"The available balance ({balance} {currency}) cannot cover {amount.Amount} plus the fee of {fee.Amount}.", "amount");
+            return new Refusal(422, "insufficient_balance", $"The available balance ({balance} {currency}) cannot cover {amount.Amount} plus the fee of {fee.Amount}.", "amount");
         }
 
         // Under the same lock as the balance, so concurrent payouts cannot slip past the limit together.
@@ -130,11 +119,11 @@ public static class DisbursementEndpoints
             limit.Parameters.Add(new() { Value = merchant.MerchantId });
             limit.Parameters.Add(new() { Value = merchant.ModeWire });
             limit.Parameters.Add(new() { Value = today.ToUniversalTime() });
-            await using var reader = await limit.ExecuteReaderAsync(http.RequestAborted);
-            await reader.ReadAsync(http.RequestAborted);
+            await using var reader = await limit.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
             if (!reader.IsDBNull(0) && reader.GetInt64(1) + amount.Amount > reader.GetInt64(0))
             {
-                return Problems.Create(422, "cashout_limit_exceeded", $"This payout would pass today's cash-out limit of {reader.GetInt64(0)} {currency}.", "amount");
+                return new Refusal(422, "cashout_limit_exceeded", $"This payout would pass today's cash-out limit of {reader.GetInt64(0)} {currency}.", "amount");
             }
         }
 
@@ -145,9 +134,9 @@ public static class DisbursementEndpoints
             await using var verified = new NpgsqlCommand("select verified_at from bank_accounts where id = $1", conn, tx);
             verified.Parameters.Add(new() { Value = account.Id });
             DateTimeOffset? verifiedAt = null;
-            await using (var reader = await verified.ExecuteReaderAsync(http.RequestAborted))
+            await using (var reader = await verified.ExecuteReaderAsync(cancellationToken))
             {
-                if (await reader.ReadAsync(http.RequestAborted) && !reader.IsDBNull(0))
+                if (await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0))
                 {
                     verifiedAt = reader.GetFieldValue<DateTimeOffset>(0);
                 }
@@ -178,17 +167,16 @@ public static class DisbursementEndpoints
             JobQueue.Enqueue(batch, PayoutJob.Kind, new { disbursement = row.Id }, now);
         }
 
-        var response = ApiResponse.Ok(row.View(), 201);
-        Idempotency.RecordIn(http, batch, response);
-        await batch.ExecuteNonQueryAsync(http.RequestAborted);
-        await tx.CommitAsync(http.RequestAborted);
-        return response;
+        var answer = keeping.Keep(batch, Result<DisbursementView>.Created(row.View()));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return answer;
     }
 
-    internal static Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
-        ListQuery.AnswerForMerchantAsync(
-            http, db, $"select {DisbursementRow.Columns} from disbursements where merchant_id = $1 and mode = $2", "disbursements",
-            ListFilters, DisbursementRow.Read, d => d.View(), "/v1/disbursements");
+    internal static Task<Result<ListQuery.ListView<DisbursementView>>> ListAsync(ListRequest request, MerchantContext merchant, NpgsqlDataSource db, CancellationToken cancellationToken) =>
+        ListQuery.ForMerchantAsync(
+            request, merchant, db, $"select {DisbursementRow.Columns} from disbursements where merchant_id = $1 and mode = $2", "disbursements",
+            ListFilters, DisbursementRow.Read, d => d.View(), "/v1/disbursements", cancellationToken);
 
     public static readonly ListFilter[] ListFilters = [new("status", "The payout's status.", ["pending", "processing", "succeeded", "failed"])];
 
@@ -202,37 +190,36 @@ public static class DisbursementEndpoints
         return await reader.ReadAsync(cancellationToken) ? DisbursementRow.Read(reader) : null;
     }
 
-    internal static async Task<ApiResponse> GetAsync(string id, HttpContext http, NpgsqlDataSource db) =>
-        await FindAsync(db, MerchantContext.Of(http), id, http.RequestAborted) is { } row ? ApiResponse.Ok(row.View()) : Problems.NotFound("disbursement");
+    internal static async Task<Result<DisbursementView>> GetAsync(string id, MerchantContext merchant, NpgsqlDataSource db, CancellationToken cancellationToken) =>
+        await FindAsync(db, merchant, id, cancellationToken) is { } row ? row.View() : Refusal.NotFound("disbursement");
 
     /// <summary>Test mode: the simulated bank finishes the payout and the provider notifies Gerbang in its own format.</summary>
-    internal static async Task<ApiResponse> CompleteAsync(string id, bool succeed, HttpContext http, NpgsqlDataSource db, ProviderRegistry providers)
+    internal static async Task<Result<DisbursementView>> CompleteAsync(string id, bool succeed, MerchantContext merchant, NpgsqlDataSource db, ProviderRegistry providers, CancellationToken cancellationToken)
     {
-        var merchant = MerchantContext.Of(http);
-        var row = await FindAsync(db, merchant, id, http.RequestAborted);
+        var row = await FindAsync(db, merchant, id, cancellationToken);
         var control = row is null ? null : providers.TestControl(merchant.Mode, row.Provider);
         if (row is null || control is null)
         {
-            return Problems.NotFound("disbursement");
+            return Refusal.NotFound("disbursement");
         }
 
         if (row.ProviderReference is null)
         {
-            return Problems.Create(409, "disbursement_not_at_provider", "The payout has not reached the provider yet; retry in a moment.");
+            return new Refusal(409, "disbursement_not_at_provider", "The payout has not reached the provider yet; retry in a moment.");
         }
 
-        var result = await control.CompletePayoutAsync(row.Id, succeed, http.RequestAborted);
+        var result = await control.CompletePayoutAsync(row.Id, succeed, cancellationToken);
         if (!result.Done)
         {
-            return Problems.Create(409, "test_helper_refused", $"The simulator refused: {result.Error}");
+            return new Refusal(409, "test_helper_refused", $"The simulator refused: {result.Error}");
         }
 
-        return ApiResponse.Ok((await FindAsync(db, merchant, id, http.RequestAborted))!.View());
+        return (await FindAsync(db, merchant, id, cancellationToken))!.View();
     }
 }
 
 /// <summary>The body of <c>POST /v1/disbursements</c>.</summary>
-public sealed record CreateDisbursementBody
+public sealed record CreateDisbursementBody : IRequestBody<CreateDisbursementBody>
 {
     [System.ComponentModel.DataAnnotations.Range(1, 9007199254740991)]
     public required long Amount { get; init; }
@@ -246,4 +233,19 @@ public sealed record CreateDisbursementBody
 
     [System.ComponentModel.DataAnnotations.StringLength(200)]
     public string? Description { get; init; }
+
+    public static CreateDisbursementBody? Read(Fields f)
+    {
+        var amount = f.Amount("amount", required: true);
+        var currency = f.String("currency", required: true, maxLength: 3);
+        var bankAccount = f.String("bank_account", required: false, maxLength: 64);
+        var description = f.String("description", required: false, maxLength: 200);
+        if (currency is not null && !Gerbang.Domain.Currency.TryParse(currency, out _))
+        {
+            f.Add("currency", "currency_invalid", "currency must be an upper-case ISO 4217 code Gerbang supports, such as IDR.");
+        }
+
+        f.RejectUnknown();
+        return f.Errors.Count > 0 ? null : new CreateDisbursementBody { Amount = amount!.Value, Currency = currency!, BankAccount = bankAccount, Description = description };
+    }
 }

@@ -44,7 +44,11 @@ public sealed class Body<T> : IBoundBody
             return problem;
         }
 
-        var fields = new Fields(root);
+        var fields = new Fields(root)
+        {
+            Live = MerchantContext.Find(http)?.Livemode ?? false,
+            Now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
+        };
         _value = T.Read(fields);
         return _value is not null ? null
             : fields.Errors.Count > 0 ? Problems.Validation(fields.Errors)
@@ -82,4 +86,18 @@ public static class BodyReading
                 return await next(invocation);
             };
         });
+}
+
+/// <summary>The body of an action that takes no fields: empty, or an object with none.</summary>
+public sealed record EmptyBody : IRequestBody<EmptyBody>
+{
+    public static readonly EmptyBody Instance = new();
+
+    public static bool EmptyAllowed => true;
+
+    public static EmptyBody? Read(Fields f)
+    {
+        f.RejectUnknown();
+        return f.Errors.Count > 0 ? null : Instance;
+    }
 }

@@ -13,6 +13,12 @@ public sealed class Fields(JsonElement root)
 
     public List<FieldError> Errors { get; } = [];
 
+    /// <summary>Whether the caller acts in live mode, for checks that depend on it (live URLs must be https).</summary>
+    public bool Live { get; init; }
+
+    /// <summary>When the request is read, for checks against the clock (an expiry must lie ahead).</summary>
+    public DateTimeOffset Now { get; init; }
+
     public bool Has(string name) => root.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null;
 
     /// <summary>True when the field is present and explicitly null (a request to clear it).</summary>

@@ -14,6 +14,9 @@ public sealed record MerchantContext(string MerchantId, Mode Mode, string KeyId)
     public static MerchantContext Of(HttpContext context) =>
         context.Items[ItemKey] as MerchantContext ?? throw new InvalidOperationException("The route is not behind merchant authentication.");
 
+    /// <summary>The caller, when the request passed merchant authentication.</summary>
+    public static MerchantContext? Find(HttpContext context) => context.Items[ItemKey] as MerchantContext;
+
     public void Attach(HttpContext context) => context.Items[ItemKey] = this;
 
     /// <summary>As a handler's parameter: the caller the route's gate authenticated.</summary>

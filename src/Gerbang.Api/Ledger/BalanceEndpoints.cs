@@ -1,4 +1,3 @@
-using System.Text;
 using Gerbang.Api.Http;
 using Gerbang.Api.Merchants;
 using Gerbang.Domain;
@@ -38,9 +37,8 @@ public static class BalanceEndpoints
     public sealed record BalanceTransactionView(string Id, string Object, bool Livemode, long Amount, string Currency, string Type, string? Source, long BalanceAfter, string CreatedAt);
 
     /// <summary>Each balance is a sum over at most 16 shard rows of one account: constant work per read.</summary>
-    internal static async Task<ApiResponse> BalanceAsync(HttpContext http, NpgsqlDataSource db)
+    internal static async Task<Result<BalanceView>> BalanceAsync(MerchantContext merchant, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
-        var merchant = MerchantContext.Of(http);
         await using var cmd = db.CreateCommand("""
             select a.kind, a.currency, -coalesce(sum(b.balance), 0)
             from ledger_accounts a left join account_balances b on b.account_id = a.id
@@ -51,9 +49,9 @@ public static class BalanceEndpoints
         cmd.Parameters.Add(new() { Value = merchant.MerchantId });
         cmd.Parameters.Add(new() { Value = merchant.ModeWire });
         var view = new BalanceView("balance", merchant.Livemode, [], [], []);
-        await using (var reader = await cmd.ExecuteReaderAsync(http.RequestAborted))
+        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(http.RequestAborted))
+            while (await reader.ReadAsync(cancellationToken))
             {
                 var target = reader.GetString(0) switch
                 {
@@ -73,60 +71,27 @@ public static class BalanceEndpoints
             }
         }
 
-        return ApiResponse.Ok(view);
+        return view;
     }
 
-    internal static async Task<ApiResponse> TransactionsAsync(HttpContext http, NpgsqlDataSource db)
+    private const string TransactionColumns = "id, amount, currency, type, source, balance_after, created_at";
+
+    internal static Task<Result<ListQuery.ListView<BalanceTransactionView>>> TransactionsAsync(ListRequest request, MerchantContext merchant, NpgsqlDataSource db, CancellationToken cancellationToken) =>
+        ListQuery.ForMerchantAsync(
+            request, merchant, db, $"select {TransactionColumns} from balance_transactions where merchant_id = $1 and mode = $2", "balance_transactions",
+            TransactionFilters, r => Read(r, merchant.Livemode), t => t, "/v1/balance_transactions", cancellationToken);
+
+    internal static async Task<Result<BalanceTransactionView>> TransactionAsync(string id, MerchantContext merchant, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
-        var merchant = MerchantContext.Of(http);
-        var query = ListQuery.Parse(http.Request, TransactionFilters, out var problem);
-        if (query is null)
-        {
-            return problem!;
-        }
-
-        await using var cmd = db.CreateCommand();
-        cmd.Parameters.Add(new() { Value = merchant.MerchantId });
-        cmd.Parameters.Add(new() { Value = merchant.ModeWire });
-        var sql = new StringBuilder("select id, amount, currency, type, source, balance_after, created_at from balance_transactions where merchant_id = $1 and mode = $2");
-        foreach (var (name, value) in query.Filters)
-        {
-            sql.Append(System.Globalization.CultureInfo.InvariantCulture, $" and {name} = ${ListQuery.Add(cmd, value)}");
-        }
-
-        query.Apply(sql, cmd, "balance_transactions");
-        cmd.CommandText = sql.ToString();
-        var (page, hasMore) = query.Page(await ReadAsync(cmd, merchant.Livemode, http.RequestAborted));
-        if (await query.MissingCursorAsync(db, "balance_transactions", merchant.MerchantId, merchant.ModeWire, page.Count, http.RequestAborted) is { } missing)
-        {
-            return missing.Answer();
-        }
-
-        return ListQuery.Answer(page, hasMore, "/v1/balance_transactions");
-    }
-
-    internal static async Task<ApiResponse> TransactionAsync(string id, HttpContext http, NpgsqlDataSource db)
-    {
-        var merchant = MerchantContext.Of(http);
-        await using var cmd = db.CreateCommand("select id, amount, currency, type, source, balance_after, created_at from balance_transactions where merchant_id = $1 and mode = $2 and id = $3");
+        await using var cmd = db.CreateCommand($"select {TransactionColumns} from balance_transactions where merchant_id = $1 and mode = $2 and id = $3");
         cmd.Parameters.Add(new() { Value = merchant.MerchantId });
         cmd.Parameters.Add(new() { Value = merchant.ModeWire });
         cmd.Parameters.Add(new() { Value = id });
-        var rows = await ReadAsync(cmd, merchant.Livemode, http.RequestAborted);
-        return rows.Count == 0 ? Problems.NotFound("balance transaction") : ApiResponse.Ok(rows[0]);
-    }
-
-    private static async Task<List<BalanceTransactionView>> ReadAsync(NpgsqlCommand cmd, bool livemode, CancellationToken cancellationToken)
-    {
-        var rows = new List<BalanceTransactionView>();
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(new BalanceTransactionView(
-                reader.GetString(0), "balance_transaction", livemode, reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt64(5), ApiJson.Time(reader.GetFieldValue<DateTimeOffset>(6))));
-        }
-
-        return rows;
+        return await reader.ReadAsync(cancellationToken) ? Read(reader, merchant.Livemode) : Refusal.NotFound("balance transaction");
     }
+
+    private static BalanceTransactionView Read(NpgsqlDataReader reader, bool livemode) => new(
+        reader.GetString(0), "balance_transaction", livemode, reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
+        reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt64(5), ApiJson.Time(reader.GetFieldValue<DateTimeOffset>(6)));
 }

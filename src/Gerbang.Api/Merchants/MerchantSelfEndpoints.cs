@@ -29,9 +29,8 @@ public static class MerchantSelfEndpoints
     }
 
     /// <summary>The mode's keys, newest first: active, expiring (rolled with grace), expired or revoked.</summary>
-    internal static async Task<ApiResponse> KeysAsync(HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    internal static async Task<Result<ListQuery.ListView<ApiKeyView>>> KeysAsync(MerchantContext merchant, NpgsqlDataSource db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var merchant = MerchantContext.Of(http);
         await using var cmd = db.CreateCommand("""
             select id, key_hint, expires_at, revoked_at is not null, created_at, last_used_at from api_keys
             where merchant_id = $1 and mode = $2 order by created_at desc, id limit 100
@@ -40,8 +39,8 @@ public static class MerchantSelfEndpoints
         cmd.Parameters.Add(new() { Value = merchant.ModeWire });
         var now = clock.GetUtcNow();
         var keys = new List<ApiKeyView>();
-        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
-        while (await reader.ReadAsync(http.RequestAborted))
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             DateTimeOffset? expires = reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2);
             var status = reader.GetBoolean(3) ? "revoked" : expires is null ? "active" : expires > now ? "expiring" : "expired";
@@ -49,14 +48,11 @@ public static class MerchantSelfEndpoints
             keys.Add(new ApiKeyView(reader.GetString(0), "api_key", merchant.Livemode, reader.GetString(1), status, ApiJson.Time(expires), ApiJson.Time(lastUsed), ApiJson.Time(reader.GetFieldValue<DateTimeOffset>(4))));
         }
 
-        return ListQuery.Answer(keys, false, "/v1/merchant/api_keys");
+        return ListQuery.View(keys, false, "/v1/merchant/api_keys");
     }
 
-    internal static async Task<ApiResponse> GetAsync(HttpContext http, MerchantService merchants)
-    {
-        var merchant = MerchantContext.Of(http);
-        return ApiResponse.Ok(SelfView.Of((await merchants.FindAsync(merchant.MerchantId, http.RequestAborted))!, merchant.Livemode));
-    }
+    internal static async Task<Result<SelfView>> GetAsync(MerchantContext merchant, MerchantService merchants, CancellationToken cancellationToken) =>
+        SelfView.Of((await merchants.FindAsync(merchant.MerchantId, cancellationToken))!, merchant.Livemode);
 
     /// <summary>The merchant as its own key sees it: <c>livemode</c> is the key's mode.</summary>
     public sealed record SelfView(string Id, string Object, bool Livemode, string Name, string Status, string? SupportEmail, string? StatementName, string? ApprovedAt, string CreatedAt)
@@ -65,29 +61,11 @@ public static class MerchantSelfEndpoints
             new(m.Id, m.Object, livemode, m.Name, m.Status, m.SupportEmail, m.StatementName, m.ApprovedAt, m.CreatedAt);
     }
 
-    private static async Task<ApiResponse> UpdateAsync(HttpContext http, NpgsqlDataSource db, MerchantService merchants, TimeProvider clock)
+    internal static async Task<Result<SelfView>> UpdateAsync(
+        Body<UpdateMerchantBody> body, MerchantContext merchant, NpgsqlDataSource db, MerchantService merchants, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!RequestBody.TryParseObject(http, emptyAllowed: false, out var root, out var problem))
-        {
-            return problem!;
-        }
-
-        var f = new Fields(root);
-        var name = f.String("name", required: false, maxLength: 200);
-        var email = f.String("support_email", required: false, maxLength: 200);
-        var statement = f.String("statement_name", required: false, minLength: 5, maxLength: 22);
-        if (email is not null && !email.Contains('@', StringComparison.Ordinal))
-        {
-            f.Add("support_email", "parameter_invalid", "support_email must be an email address.");
-        }
-
-        f.RejectUnknown();
-        if (f.Errors.Count > 0)
-        {
-            return Problems.Validation(f.Errors);
-        }
-
-        var id = MerchantContext.Of(http).MerchantId;
+        var (name, email, statement) = (body.Value.Name, body.Value.SupportEmail, body.Value.StatementName);
+        var id = merchant.MerchantId;
         await using var cmd = db.CreateCommand("""
             update merchants set name = coalesce($2, name), support_email = coalesce($3, support_email),
                 statement_name = coalesce($4, statement_name), updated_at = $5
@@ -98,8 +76,8 @@ public static class MerchantSelfEndpoints
             cmd.Parameters.Add(new() { Value = v ?? DBNull.Value });
         }
 
-        await cmd.ExecuteNonQueryAsync(http.RequestAborted);
-        return ApiResponse.Ok(SelfView.Of((await merchants.FindAsync(id, http.RequestAborted))!, MerchantContext.Of(http).Livemode));
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+        return SelfView.Of((await merchants.FindAsync(id, cancellationToken))!, merchant.Livemode);
     }
 
     /// <summary>
@@ -107,22 +85,10 @@ public static class MerchantSelfEndpoints
     /// at once, or after <c>expires_in</c>; a key already set to expire keeps its earlier end. So a
     /// leaked key that rolls itself gains nothing that outlives the merchant's next roll.
     /// </summary>
-    internal static async Task<ApiResponse> RollAsync(HttpContext http, NpgsqlDataSource db, MerchantAuthenticator auth, TimeProvider clock)
+    internal static async Task<Result<RolledKeyView>> RollAsync(
+        Body<RollApiKeysBody> body, MerchantContext merchant, AnswerKeeping keeping, NpgsqlDataSource db, MerchantAuthenticator auth, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!RequestBody.TryParseObject(http, emptyAllowed: true, out var root, out var problem))
-        {
-            return problem!;
-        }
-
-        var f = new Fields(root);
-        var grace = f.Integer("expires_in", 0, MaxGraceSeconds) ?? 0;
-        f.RejectUnknown();
-        if (f.Errors.Count > 0)
-        {
-            return Problems.Validation(f.Errors);
-        }
-
-        var merchant = MerchantContext.Of(http);
+        var grace = body.Value.ExpiresIn ?? 0;
         var now = clock.GetUtcNow();
         var key = ApiKeys.New(merchant.Mode);
         DateTimeOffset? oldExpires = grace > 0 ? now.AddSeconds(grace) : null;
@@ -135,29 +101,16 @@ public static class MerchantSelfEndpoints
         retire.Parameters.Add(new() { Value = oldExpires ?? now });
         batch.BatchCommands.Add(retire);
         batch.BatchCommands.Add(MerchantService.InsertKey(merchant.MerchantId, merchant.Mode, key, now));
-        var response = ApiResponse.Ok(new RolledKeyView("api_key", merchant.Livemode, key, ApiJson.Time(oldExpires)));
-        Idempotency.RecordIn(http, batch, response);
-        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        var answer = keeping.Keep<RolledKeyView>(batch, new RolledKeyView("api_key", merchant.Livemode, key, ApiJson.Time(oldExpires)));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
         auth.Forget();
-        return response;
+        return answer;
     }
 
     /// <summary>Revokes one key of the calling key's mode at once (the calling key included); 404 for another merchant's or mode's.</summary>
-    internal static async Task<ApiResponse> RevokeAsync(string id, HttpContext http, NpgsqlDataSource db, MerchantAuthenticator auth, TimeProvider clock)
+    internal static async Task<Result<ApiKeyView>> RevokeAsync(
+        string id, Body<EmptyBody> body, MerchantContext merchant, NpgsqlDataSource db, MerchantAuthenticator auth, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!RequestBody.TryParseObject(http, emptyAllowed: true, out var root, out var problem))
-        {
-            return problem!;
-        }
-
-        var f = new Fields(root);
-        f.RejectUnknown();
-        if (f.Errors.Count > 0)
-        {
-            return Problems.Validation(f.Errors);
-        }
-
-        var merchant = MerchantContext.Of(http);
         var now = clock.GetUtcNow();
         await using var cmd = db.CreateCommand("""
             update api_keys set revoked_at = coalesce(revoked_at, $4) where id = $1 and merchant_id = $2 and mode = $3
@@ -168,9 +121,9 @@ public static class MerchantSelfEndpoints
         cmd.Parameters.Add(new() { Value = merchant.ModeWire });
         cmd.Parameters.Add(new() { Value = now });
         ApiKeyView? view = null;
-        await using (var reader = await cmd.ExecuteReaderAsync(http.RequestAborted))
+        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
         {
-            if (await reader.ReadAsync(http.RequestAborted))
+            if (await reader.ReadAsync(cancellationToken))
             {
                 view = new ApiKeyView(
                     reader.GetString(0), "api_key", merchant.Livemode, reader.GetString(1), "revoked",
@@ -182,16 +135,16 @@ public static class MerchantSelfEndpoints
 
         if (view is null)
         {
-            return Problems.NotFound("api_key");
+            return Refusal.NotFound("api_key");
         }
 
         auth.Forget();
-        return ApiResponse.Ok(view);
+        return view;
     }
 }
 
 /// <summary>The body of <c>PATCH /v1/merchant</c>: only the fields given change.</summary>
-public sealed record UpdateMerchantBody
+public sealed record UpdateMerchantBody : IRequestBody<UpdateMerchantBody>
 {
     [System.ComponentModel.DataAnnotations.StringLength(200, MinimumLength = 1)]
     public string? Name { get; init; }
@@ -202,12 +155,35 @@ public sealed record UpdateMerchantBody
     [System.ComponentModel.Description("What customers see on their statements.")]
     [System.ComponentModel.DataAnnotations.StringLength(22, MinimumLength = 5)]
     public string? StatementName { get; init; }
+
+    public static UpdateMerchantBody? Read(Fields f)
+    {
+        var name = f.String("name", required: false, maxLength: 200);
+        var email = f.String("support_email", required: false, maxLength: 200);
+        var statement = f.String("statement_name", required: false, minLength: 5, maxLength: 22);
+        if (email is not null && !email.Contains('@', StringComparison.Ordinal))
+        {
+            f.Add("support_email", "parameter_invalid", "support_email must be an email address.");
+        }
+
+        f.RejectUnknown();
+        return f.Errors.Count > 0 ? null : new UpdateMerchantBody { Name = name, SupportEmail = email, StatementName = statement };
+    }
 }
 
 /// <summary>The body of a key roll.</summary>
-public sealed record RollApiKeysBody
+public sealed record RollApiKeysBody : IRequestBody<RollApiKeysBody>
 {
+    public static bool EmptyAllowed => true;
+
     [System.ComponentModel.Description("Seconds the old keys keep working (0, the default, to 7 days).")]
     [System.ComponentModel.DataAnnotations.Range(0, MerchantSelfEndpoints.MaxGraceSeconds)]
     public long? ExpiresIn { get; init; }
+
+    public static RollApiKeysBody? Read(Fields f)
+    {
+        var grace = f.Integer("expires_in", 0, MerchantSelfEndpoints.MaxGraceSeconds);
+        f.RejectUnknown();
+        return f.Errors.Count > 0 ? null : new RollApiKeysBody { ExpiresIn = grace };
+    }
 }

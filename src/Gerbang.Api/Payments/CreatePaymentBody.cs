@@ -4,7 +4,7 @@ using Gerbang.Api.Http;
 
 namespace Gerbang.Api.Payments;
 
-/// <summary>The body of <c>POST /v1/payments</c> as it travels (read strictly by <see cref="CreatePaymentRequest.Parse"/>).</summary>
+/// <summary>The body of <c>POST /v1/payments</c> as it travels (read strictly by <see cref="CreatePaymentRequest.Read"/>).</summary>
 public sealed record CreatePaymentBody
 {
     [Description("The amount in the currency's smallest unit (whole rupiah for IDR).")]

@@ -20,7 +20,7 @@ public sealed record CreatePaymentRequest(
     string? StoreId,
     string? Provider,
     TimeSpan? ExpiresIn,
-    DateTimeOffset? ExpiresAt)
+    DateTimeOffset? ExpiresAt) : IRequestBody<CreatePaymentRequest>
 {
     /// <summary>For cards: charge at once (default) or authorise and wait for a capture.</summary>
     public CaptureMethod Capture { get; init; } = CaptureMethod.Automatic;
@@ -33,9 +33,10 @@ public sealed record CreatePaymentRequest(
 
     public static IReadOnlyList<string> KnownProviders { get; } = ["midtrans", "xendit", "doku", "ipaymu", "stripe", "simulator"];
 
-    public static CreatePaymentRequest? Parse(JsonElement root, DateTimeOffset now, bool live, out IReadOnlyList<FieldError> errors)
+    /// <summary>Reads the body strictly; a return URL and an expiry are checked against the caller's mode and the time of the request.</summary>
+    public static CreatePaymentRequest? Read(Fields f)
     {
-        var f = new Fields(root);
+        var (now, live) = (f.Now, f.Live);
         var amount = f.Amount("amount", required: true);
         var currencyText = f.String("currency", required: true, maxLength: 3);
         var currency = Currency.Idr;
@@ -150,8 +151,7 @@ public sealed record CreatePaymentRequest(
 
         Items(f, amount);
         f.RejectUnknown();
-        errors = f.Errors;
-        if (errors.Count > 0)
+        if (f.Errors.Count > 0)
         {
             return null;
         }

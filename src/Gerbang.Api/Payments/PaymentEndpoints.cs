@@ -67,22 +67,10 @@ public static class PaymentEndpoints
             .Returns<PaymentView>().NotFound().Fails(409, "test_helper_refused");
     }
 
-    private static async Task<ApiResponse> CreateAsync(HttpContext http, CreatePaymentHandler handler, TimeProvider clock)
+    private static async Task<ApiResponse> CreateAsync(Body<CreatePaymentRequest> body, MerchantContext merchant, HttpContext http, CreatePaymentHandler handler)
     {
-        if (!RequestBody.TryParseObject(http, emptyAllowed: false, out var root, out var problem))
-        {
-            return problem!;
-        }
-
-        var merchant = MerchantContext.Of(http);
-        var request = CreatePaymentRequest.Parse(root, clock.GetUtcNow(), merchant.Mode == Mode.Live, out var errors);
-        if (request is null)
-        {
-            return Problems.Validation(errors);
-        }
-
         var answers = new Answers<CreatePaymentOutcome>(http, CreatePaymentOutcome.Answer);
-        return answers.Answer(await handler.HandleAsync(merchant, request, answers, http.RequestAborted));
+        return answers.Answer(await handler.HandleAsync(merchant, body.Value, answers, http.RequestAborted));
     }
 
     internal static async Task<ApiResponse> CaptureAsync(string id, Body<CapturePaymentBody> body, MerchantContext merchant, CapturePaymentHandler handler, CancellationToken cancellationToken) =>

@@ -150,7 +150,8 @@ public sealed class RefundTests(GerbangFixture gerbang) : IClassFixture<GerbangF
         using var ops = await gerbang.AsRoleAsync("ops");
         var (jobsStatus, jobs) = await ops.GetJsonAsync("/admin/v1/jobs");
         Assert.True(jobsStatus == 200, jobs.ToString());
-        Assert.True(jobs.Long("pending") + jobs.GetProperty("queues").EnumerateArray().Sum(q => q.Long("succeeded")) >= 1);
+        // The refund's job waits, runs or is done by now, depending on the worker: it is counted in one of them.
+        Assert.True(jobs.Long("pending") + jobs.Long("running") + jobs.GetProperty("queues").EnumerateArray().Sum(q => q.Long("succeeded")) >= 1);
         await WaitForRefundStatusAsync(merchant, refund.Str("id"), "succeeded");
         var (_, refunds) = await ops.GetJsonAsync($"/admin/v1/refunds?merchant={merchant.Id}");
         Assert.Equal(refund.Str("id"), Assert.Single(refunds.GetProperty("data").EnumerateArray()).Str("id"));

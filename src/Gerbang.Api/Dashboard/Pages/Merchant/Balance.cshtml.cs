@@ -1,3 +1,4 @@
+using Gerbang.Api.Http;
 using Gerbang.Api.Ledger;
 using Npgsql;
 
@@ -6,14 +7,14 @@ namespace Gerbang.Api.Dashboard.Pages.Merchant;
 /// <summary>The merchant's balance and every movement of it, newest first.</summary>
 public sealed class BalanceModel : DashboardPage
 {
-    public ApiResult Balance { get; private set; } = null!;
+    public BalanceEndpoints.BalanceView? Balance { get; private set; }
 
-    public ApiResult Transactions { get; private set; } = null!;
+    public ListQuery.ListView<BalanceEndpoints.BalanceTransactionView>? Transactions { get; private set; }
 
     public async Task OnGetAsync(string? starting_after)
     {
         var db = Service<NpgsqlDataSource>();
-        Balance = await CallAsync(h => BalanceEndpoints.BalanceAsync(h, db));
-        Transactions = await CallAsync(h => BalanceEndpoints.TransactionsAsync(h, db), query: new Dictionary<string, string?> { ["limit"] = "50", ["starting_after"] = starting_after });
+        Balance = (await BalanceEndpoints.BalanceAsync(Caller, db, Aborted)).Value;
+        Transactions = (await BalanceEndpoints.TransactionsAsync(ListRequest.Of(("limit", "50"), ("starting_after", starting_after)), Caller, db, Aborted)).Value;
     }
 }

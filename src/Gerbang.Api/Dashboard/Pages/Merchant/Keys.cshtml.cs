@@ -8,36 +8,45 @@ namespace Gerbang.Api.Dashboard.Pages.Merchant;
 /// <summary>The mode's secret keys by hint, with when each was last used; rolling one shows the new key once, in this answer only; any key can be revoked.</summary>
 public sealed class KeysModel : DashboardPage
 {
-    public ApiResult Keys { get; private set; } = null!;
+    public IReadOnlyList<MerchantSelfEndpoints.ApiKeyView> Keys { get; private set; } = [];
 
-    public ApiResult? Rolled { get; private set; }
+    public MerchantSelfEndpoints.RolledKeyView? Rolled { get; private set; }
 
-    public async Task OnGetAsync() => Keys = await CallAsync(h => MerchantSelfEndpoints.KeysAsync(h, Service<NpgsqlDataSource>(), Service<TimeProvider>()));
+    public async Task OnGetAsync() =>
+        Keys = (await MerchantSelfEndpoints.KeysAsync(Caller, Service<NpgsqlDataSource>(), Service<TimeProvider>(), Aborted)).Value?.Data ?? [];
 
     public async Task<IActionResult> OnPostRollAsync(string key, long? expires_in)
     {
         await OnGetAsync();
-        if (!Keys.Data.Any(k => k.Str("id") == key && k.Str("status") == "active"))
+        if (!Keys.Any(k => k.Id == key && k.Status == "active"))
         {
             FlashError = "Only an active key of this mode can be rolled.";
             return Redirect(Request.Path);
         }
 
-        // The roll retires the key it is called with, as it does for a merchant's server.
-        new MerchantContext(MerchantContext.Of(HttpContext).MerchantId, Mode, key).Attach(HttpContext);
-        Rolled = await CallAsync(h => MerchantSelfEndpoints.RollAsync(h, Service<NpgsqlDataSource>(), Service<MerchantAuthenticator>(), Service<TimeProvider>()), Body(("expires_in", expires_in)));
-        if (!Rolled.Ok)
+        var body = FormBody<RollApiKeysBody>(("expires_in", expires_in));
+        if (!body.Ok)
         {
-            return Done(Rolled, "");
+            return Refused(body.Refusal);
         }
 
+        // The roll retires the key it is called with, as it does for a merchant's server.
+        var rolled = await MerchantSelfEndpoints.RollAsync(
+            body.Value, new MerchantContext(Caller.MerchantId, Mode, key), AnswerKeeping.None, Service<NpgsqlDataSource>(), Service<MerchantAuthenticator>(), Service<TimeProvider>(), Aborted);
+        if (!rolled.Ok)
+        {
+            return Refused(rolled.Refusal);
+        }
+
+        Rolled = rolled.Value;
         await OnGetAsync();
         return Page();
     }
 
     public async Task<IActionResult> OnPostRevokeAsync(string key)
     {
-        var result = await CallAsync(h => MerchantSelfEndpoints.RevokeAsync(key, h, Service<NpgsqlDataSource>(), Service<MerchantAuthenticator>(), Service<TimeProvider>()));
+        var result = await MerchantSelfEndpoints.RevokeAsync(
+            key, Body<EmptyBody>.Of(EmptyBody.Instance), Caller, Service<NpgsqlDataSource>(), Service<MerchantAuthenticator>(), Service<TimeProvider>(), Aborted);
         return Done(result, "Key revoked: it stops working at once.");
     }
 }

@@ -44,8 +44,7 @@ public sealed class MerchantModel : DashboardPage
         // Bank accounts are read through the merchant's own list, once per mode: the operator sees what the merchant sees.
         foreach (var mode in new[] { Mode.Test, Mode.Live })
         {
-            new MerchantContext(id, mode, "dashboard:operator").Attach(HttpContext);
-            BankAccounts.AddRange((await CallAsync(h => BankAccountEndpoints.ListAsync(h, db), query: new Dictionary<string, string?>())).Data);
+            BankAccounts.AddRange((await CallAsync(BankAccountEndpoints.ListAsync(ListRequest.Of(), new MerchantContext(id, mode, "dashboard:operator"), db, Aborted))).Data);
         }
 
         Users = await CallAsync(h => MerchantUserEndpoints.ListAsync(id, h, db));
