@@ -45,9 +45,14 @@ public sealed class ChangesModel : DashboardPage
 
     public Task<IActionResult> OnPostPayoutAsync(string disbursement, string decision, string? reason) => ActAsync(AdminRoles.ReviewPayouts, async () =>
     {
-        var result = await CallAsync(
-            h => DisbursementReviewEndpoints.DecideAsync(disbursement, decision == "release", h, Service<NpgsqlDataSource>(), Service<PayoutSettlement>(), Service<AuditLog>(), Service<IOptions<FourEyesOptions>>(), Service<TimeProvider>()),
-            Body(("reason", reason)));
+        var form = FormBody<ReasonBody>(("reason", reason));
+        if (!form.Ok)
+        {
+            return Refused(form.Refusal);
+        }
+
+        var result = await DisbursementReviewEndpoints.DecideAsync(
+            disbursement, decision == "release", form.Value, Actor, Service<NpgsqlDataSource>(), Service<PayoutSettlement>(), Service<AuditLog>(), Service<IOptions<FourEyesOptions>>(), Service<TimeProvider>(), Aborted);
         return Done(result, decision == "release" ? "Payout released: it is being sent." : "Payout rejected: the amount is back in the merchant's balance.");
     });
 
