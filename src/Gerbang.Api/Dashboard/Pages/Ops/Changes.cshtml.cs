@@ -17,7 +17,7 @@ public sealed class ChangesModel : DashboardPage
 
     public IReadOnlyList<ChangeRequestView> Decided { get; private set; } = [];
 
-    public ApiResult HeldPayouts { get; private set; } = null!;
+    public IReadOnlyList<OperationsViewEndpoints.AdminDisbursementView> HeldPayouts { get; private set; } = [];
 
     public string Me => User.FindFirst("sub")?.Value ?? "";
 
@@ -26,9 +26,8 @@ public sealed class ChangesModel : DashboardPage
         var fourEyes = Service<FourEyes>();
         Pending = (await ChangeRequestEndpoints.ListAsync(ListRequest.Of(("status", "pending"), ("limit", "100")), fourEyes, Aborted)).Value?.Data ?? [];
         Decided = (await ChangeRequestEndpoints.ListAsync(ListRequest.Of(("limit", "20")), fourEyes, Aborted)).Value?.Data ?? [];
-        HeldPayouts = await CallAsync(
-            h => OperationsViewEndpoints.DisbursementsAsync(h, Service<NpgsqlDataSource>(), Service<TimeProvider>(), Service<IOptions<PayoutOptions>>()),
-            query: new Dictionary<string, string?> { ["review"] = "required", ["limit"] = "100" });
+        HeldPayouts = (await OperationsViewEndpoints.DisbursementsAsync(
+            ListRequest.Of(("review", "required"), ("limit", "100")), Service<NpgsqlDataSource>(), Service<TimeProvider>(), Service<IOptions<PayoutOptions>>(), Aborted)).Value?.Data ?? [];
     }
 
     public Task<IActionResult> OnPostDecideAsync(string change_request, string decision, string? reason) => ActAsync(AdminRoles.DecideChanges, async () =>
