@@ -18,38 +18,42 @@ public static class ChangeRequestEndpoints
     {
         var requests = admin.MapGroup("/change_requests").WithTags("admin changes");
         requests.MapGet("", ListAsync).RequireAuthorization(AdminRoles.ViewOperations).Doc("listChangeRequests", "List change requests").Lists<ChangeRequestView>(ListFilters);
-        requests.MapGet("/{id}", async (string id, HttpContext http, FourEyes fourEyes) =>
-            await fourEyes.FindAsync(id, http.RequestAborted) is { } found ? ApiResponse.Ok(found) : Problems.NotFound("change_request")).RequireAuthorization(AdminRoles.ViewOperations)
+        requests.MapGet("/{id}", GetAsync).RequireAuthorization(AdminRoles.ViewOperations)
             .Doc("getChangeRequest", "Get a change request").Returns<ChangeRequestView>().NotFound();
-        requests.MapPost("/{id}/approve", (string id, HttpContext http, FourEyes fourEyes) => DecideAsync(id, true, http, fourEyes)).RequireAuthorization(AdminRoles.DecideChanges)
+        requests.MapPost("/{id}/approve", ApproveAsync).RequireAuthorization(AdminRoles.DecideChanges)
             .Doc("approveChangeRequest", "Approve a change request", "Applies the change; the admin who asked cannot approve it.")
             .Body(new ReasonBody { Reason = "Matches the bank letter" }).Returns<ChangeRequestView>().NotFound()
             .Fails(400, "reason_required").Fails(403, "four_eyes_required").Fails(409, "change_request_decided", "change_request_stale");
-        requests.MapPost("/{id}/reject", (string id, HttpContext http, FourEyes fourEyes) => DecideAsync(id, false, http, fourEyes)).RequireAuthorization(AdminRoles.DecideChanges)
+        requests.MapPost("/{id}/reject", RejectAsync).RequireAuthorization(AdminRoles.DecideChanges)
             .Doc("rejectChangeRequest", "Reject or withdraw a change request", "Another admin rejects it; the one who asked may withdraw it.")
             .Body(new ReasonBody { Reason = "The account holder does not match" }).Returns<ChangeRequestView>().NotFound()
             .Fails(400, "reason_required").Fails(409, "change_request_decided");
     }
 
-    internal static async Task<ApiResponse> ListAsync(HttpContext http, FourEyes fourEyes)
+    /// <summary>Newest first; <c>starting_after</c> pages on.</summary>
+    internal static async Task<Result<ListQuery.ListView<ChangeRequestView>>> ListAsync(ListRequest request, FourEyes fourEyes, CancellationToken cancellationToken)
     {
-        if (ListQuery.Parse(http.Request, ListFilters, out var problem) is not { } query)
+        var parsed = request.Read(ListFilters);
+        if (!parsed.Ok)
         {
-            return problem!;
+            return parsed.Refusal;
         }
 
-        var (rows, hasMore) = await fourEyes.ListAsync(query.Filters.GetValueOrDefault("status"), query.Filters.GetValueOrDefault("merchant"), query.Limit, query.StartingAfter, http.RequestAborted);
-        return ListQuery.Answer(rows, hasMore, "/admin/v1/change_requests");
+        var query = parsed.Value;
+        var (rows, hasMore) = await fourEyes.ListAsync(query.Filters.GetValueOrDefault("status"), query.Filters.GetValueOrDefault("merchant"), query.Limit, query.StartingAfter, cancellationToken);
+        return ListQuery.View(rows, hasMore, "/admin/v1/change_requests");
     }
 
-    internal static async Task<ApiResponse> DecideAsync(string id, bool approve, HttpContext http, FourEyes fourEyes)
-    {
-        var (reason, problem) = await ChangeRequest.ReadReasonAsync(http);
-        if (problem is not null)
-        {
-            return problem;
-        }
+    internal static async Task<Result<ChangeRequestView>> GetAsync(string id, FourEyes fourEyes, CancellationToken cancellationToken) =>
+        await fourEyes.FindAsync(id, cancellationToken) is { } found ? found : Refusal.NotFound("change_request");
 
-        return await fourEyes.DecideAsync(id, approve, AdminActor.Of(http), reason!, http.RequestAborted);
-    }
+    internal static Task<Result<ChangeRequestView>> ApproveAsync(string id, Body<ReasonBody> body, AdminActor actor, FourEyes fourEyes, CancellationToken cancellationToken) =>
+        DecideAsync(id, true, body, actor, fourEyes, cancellationToken);
+
+    internal static Task<Result<ChangeRequestView>> RejectAsync(string id, Body<ReasonBody> body, AdminActor actor, FourEyes fourEyes, CancellationToken cancellationToken) =>
+        DecideAsync(id, false, body, actor, fourEyes, cancellationToken);
+
+    /// <summary>Approves (and applies) or rejects the change; the one who asked may only withdraw it.</summary>
+    internal static Task<Result<ChangeRequestView>> DecideAsync(string id, bool approve, Body<ReasonBody> body, AdminActor actor, FourEyes fourEyes, CancellationToken cancellationToken) =>
+        fourEyes.DecideAsync(id, approve, actor, body.Value.Reason, cancellationToken);
 }

@@ -14,37 +14,48 @@ public static class DisbursementReviewEndpoints
 {
     public static void MapDisbursementReview(this RouteGroupBuilder admin)
     {
-        admin.MapPost("/disbursements/{id}/release", (string id, HttpContext http, NpgsqlDataSource db, PayoutSettlement settlement, AuditLog audit, IOptions<FourEyesOptions> fourEyes, TimeProvider clock) =>
-            DecideAsync(id, true, http, db, settlement, audit, fourEyes, clock)).RequireAuthorization(AdminRoles.ReviewPayouts).WithTags("admin changes")
+        admin.MapPost("/disbursements/{id}/release", ReleaseAsync).RequireAuthorization(AdminRoles.ReviewPayouts).WithTags("admin changes")
             .Doc("releaseDisbursement", "Release a payout held for review", "A live payout to a newly verified account goes to the provider once another admin releases it.")
             .Body(new ReasonBody { Reason = "Called the merchant" }).Returns<DisbursementReviewView>().NotFound()
             .Fails(400, "reason_required").Fails(403, "four_eyes_required").Fails(409, "disbursement_not_in_review");
-        admin.MapPost("/disbursements/{id}/reject", (string id, HttpContext http, NpgsqlDataSource db, PayoutSettlement settlement, AuditLog audit, IOptions<FourEyesOptions> fourEyes, TimeProvider clock) =>
-            DecideAsync(id, false, http, db, settlement, audit, fourEyes, clock)).RequireAuthorization(AdminRoles.ReviewPayouts).WithTags("admin changes")
+        admin.MapPost("/disbursements/{id}/reject", RejectAsync).RequireAuthorization(AdminRoles.ReviewPayouts).WithTags("admin changes")
             .Doc("rejectDisbursement", "Reject a payout held for review", "The payout fails and its amount and fee return to the balance.")
             .Body(new ReasonBody { Reason = "Account holder does not match" }).Returns<DisbursementReviewView>().NotFound()
             .Fails(400, "reason_required").Fails(403, "four_eyes_required").Fails(409, "disbursement_not_in_review");
     }
 
-    internal static async Task<ApiResponse> DecideAsync(string id, bool release, HttpContext http, NpgsqlDataSource db, PayoutSettlement settlement, AuditLog audit, IOptions<FourEyesOptions> fourEyes, TimeProvider clock)
-    {
-        var (reason, problem) = await ChangeRequest.ReadReasonAsync(http);
-        if (problem is not null)
-        {
-            return problem;
-        }
+    internal static Task<Result<DisbursementReviewView>> ReleaseAsync(
+        string id, Body<ReasonBody> body, AdminActor actor, NpgsqlDataSource db, PayoutSettlement settlement, AuditLog audit, IOptions<FourEyesOptions> fourEyes, TimeProvider clock, CancellationToken cancellationToken) =>
+        DecideAsync(id, true, body, actor, db, settlement, audit, fourEyes, clock, cancellationToken);
 
-        var actor = AdminActor.Of(http);
-        await using var conn = await db.OpenConnectionAsync(http.RequestAborted);
-        await using var tx = await conn.BeginTransactionAsync(http.RequestAborted);
+    internal static Task<Result<DisbursementReviewView>> RejectAsync(
+        string id, Body<ReasonBody> body, AdminActor actor, NpgsqlDataSource db, PayoutSettlement settlement, AuditLog audit, IOptions<FourEyesOptions> fourEyes, TimeProvider clock, CancellationToken cancellationToken) =>
+        DecideAsync(id, false, body, actor, db, settlement, audit, fourEyes, clock, cancellationToken);
+
+    /// <summary>Releases the held payout to be sent, or rejects it (failed, its reservation given back).</summary>
+    internal static async Task<Result<DisbursementReviewView>> DecideAsync(
+        string id,
+        bool release,
+        Body<ReasonBody> body,
+        AdminActor actor,
+        NpgsqlDataSource db,
+        PayoutSettlement settlement,
+        AuditLog audit,
+        IOptions<FourEyesOptions> fourEyes,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var reason = body.Value.Reason;
+        await using var conn = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
         DisbursementRow row;
         await using (var select = new NpgsqlCommand($"select {DisbursementRow.Columns} from disbursements where id = $1 for update", conn, tx))
         {
             select.Parameters.Add(new() { Value = id });
-            await using var reader = await select.ExecuteReaderAsync(http.RequestAborted);
-            if (!await reader.ReadAsync(http.RequestAborted))
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
             {
-                return Problems.NotFound("disbursement");
+                return Refusal.NotFound("disbursement");
             }
 
             row = DisbursementRow.Read(reader);
@@ -52,7 +63,7 @@ public static class DisbursementReviewEndpoints
 
         if (row.Review != "required" || row.Status != "pending")
         {
-            return Problems.Create(409, "disbursement_not_in_review", "This payout is not waiting for review.");
+            return new Refusal(409, "disbursement_not_in_review", "This payout is not waiting for review.");
         }
 
         // Whoever put the account in place may not also let money go to it.
@@ -63,9 +74,9 @@ public static class DisbursementReviewEndpoints
         {
             verifiers.Parameters.Add(new() { Value = row.BankAccountId });
             verifiers.Parameters.Add(new() { Value = actor.Id });
-            if ((long)(await verifiers.ExecuteScalarAsync(http.RequestAborted))! > 0 && !fourEyes.Value.AllowSelfApproval)
+            if ((long)(await verifiers.ExecuteScalarAsync(cancellationToken))! > 0 && !fourEyes.Value.AllowSelfApproval)
             {
-                return Problems.Create(403, "four_eyes_required", "You took part in verifying this bank account; another admin must review payouts to it.");
+                return new Refusal(403, "four_eyes_required", "You took part in verifying this bank account; another admin must review payouts to it.");
             }
         }
 
@@ -74,15 +85,15 @@ public static class DisbursementReviewEndpoints
         DisbursementReview.Add(batch, id, release, actor.Id, now);
 
         batch.BatchCommands.Add(audit.Command(actor, new AuditEntry(release ? "disbursement.released" : "disbursement.rejected", "disbursement", id, new { review = "required" }, new { review = release ? "released" : "rejected" }, reason)));
-        await batch.ExecuteNonQueryAsync(http.RequestAborted);
-        await tx.CommitAsync(http.RequestAborted);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
         if (!release)
         {
             // Never sent, so definitely not paid: the reservation goes back to the merchant.
-            await settlement.SettleAsync(id, false, null, "rejected_in_review", http.RequestAborted);
+            await settlement.SettleAsync(id, false, null, "rejected_in_review", cancellationToken);
         }
 
-        return ApiResponse.Ok(new DisbursementReviewView(id, "disbursement_review", release ? "released" : "rejected", actor.Email));
+        return new DisbursementReviewView(id, "disbursement_review", release ? "released" : "rejected", actor.Email);
     }
 }
 

@@ -57,8 +57,12 @@ public sealed class FourEyes(NpgsqlDataSource db, AuditLog audit, IOptions<FourE
             r.IsDBNull(11) ? null : r.GetString(11), r.IsDBNull(12) ? null : ApiJson.Time(r.GetFieldValue<DateTimeOffset>(12)), ApiJson.Time(r.GetFieldValue<DateTimeOffset>(13)));
     }
 
+    /// <summary>Transitional, for endpoints that still answer with an <see cref="ApiResponse"/>: <see cref="AskAsync"/>'s answer.</summary>
+    public async Task<ApiResponse> RequestAsync(AdminActor actor, string kind, string merchantId, string targetId, object change, string reason, CancellationToken cancellationToken) =>
+        (await AskAsync(actor, kind, merchantId, targetId, change, reason, cancellationToken)).Response;
+
     /// <summary>Asks for a change: 202 with the request, or 409 when the same change already waits.</summary>
-    public async Task<ApiResponse> RequestAsync(AdminActor actor, string kind, string merchantId, string targetId, object change, string reason, CancellationToken cancellationToken)
+    public async Task<Result<ChangeRequestView>> AskAsync(AdminActor actor, string kind, string merchantId, string targetId, object change, string reason, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var id = Ids.New("chg");
@@ -83,10 +87,10 @@ public sealed class FourEyes(NpgsqlDataSource db, AuditLog audit, IOptions<FourE
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
-            return Problems.Create(409, "change_request_pending", "The same change already waits for approval; approve or reject that request first.");
+            return new Refusal(409, "change_request_pending", "The same change already waits for approval; approve or reject that request first.");
         }
 
-        return ApiResponse.Ok(view, 202);
+        return Result<ChangeRequestView>.Accepted(view);
     }
 
     public async Task<ChangeRequestView?> FindAsync(string id, CancellationToken cancellationToken)
@@ -123,7 +127,7 @@ public sealed class FourEyes(NpgsqlDataSource db, AuditLog audit, IOptions<FourE
     /// Approves (and applies) or rejects a waiting change. The approver must be another admin whose
     /// role may make the change; the one who asked may only withdraw it (then it is <c>cancelled</c>).
     /// </summary>
-    public async Task<ApiResponse> DecideAsync(string id, bool approve, AdminActor actor, string reason, CancellationToken cancellationToken)
+    public async Task<Result<ChangeRequestView>> DecideAsync(string id, bool approve, AdminActor actor, string reason, CancellationToken cancellationToken)
     {
         await using var conn = await db.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
@@ -134,7 +138,7 @@ public sealed class FourEyes(NpgsqlDataSource db, AuditLog audit, IOptions<FourE
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
             if (!await reader.ReadAsync(cancellationToken))
             {
-                return Problems.NotFound("change_request");
+                return Refusal.NotFound("change_request");
             }
 
             before = Read(reader);
@@ -142,19 +146,19 @@ public sealed class FourEyes(NpgsqlDataSource db, AuditLog audit, IOptions<FourE
 
         if (before.Status != "pending")
         {
-            return Problems.Create(409, "change_request_decided", $"This change request is already {before.Status}.");
+            return new Refusal(409, "change_request_decided", $"This change request is already {before.Status}.");
         }
 
         var own = before.RequestedBy.Id == actor.Id;
         var mayDecide = AdminRoles.Permissions[PermissionFor(before.Kind)].Contains(actor.Role);
         if (!mayDecide && !(own && !approve))
         {
-            return Problems.Create(403, "forbidden", $"Your role ({actor.Role}) may not decide a {before.Kind} change.");
+            return new Refusal(403, "forbidden", $"Your role ({actor.Role}) may not decide a {before.Kind} change.");
         }
 
         if (approve && own && !options.Value.AllowSelfApproval)
         {
-            return Problems.Create(403, "four_eyes_required", "Another admin must approve a change you asked for.");
+            return new Refusal(403, "four_eyes_required", "Another admin must approve a change you asked for.");
         }
 
         var now = clock.GetUtcNow();
@@ -165,7 +169,7 @@ public sealed class FourEyes(NpgsqlDataSource db, AuditLog audit, IOptions<FourE
             var applied = await ApplyAsync(conn, tx, before, now, cancellationToken);
             if (applied is null)
             {
-                return Problems.Create(409, "change_request_stale", "What this request would change is gone or already changed; reject it and ask again.");
+                return new Refusal(409, "change_request_stale", "What this request would change is gone or already changed; reject it and ask again.");
             }
 
             var (action, targetType, was, isNow) = applied.Value;
@@ -183,7 +187,7 @@ public sealed class FourEyes(NpgsqlDataSource db, AuditLog audit, IOptions<FourE
         batch.BatchCommands.Add(audit.Command(actor, new AuditEntry("change_request." + status, "change_request", id, before, after, reason)));
         await batch.ExecuteNonQueryAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);
-        return ApiResponse.Ok(after);
+        return after;
     }
 
     /// <summary>Applies an approved change inside the decision's transaction; null when its target no longer allows it.</summary>

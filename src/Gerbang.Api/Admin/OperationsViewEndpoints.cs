@@ -39,85 +39,86 @@ public static class OperationsViewEndpoints
             .Returns<ListQuery.ListView<EntryView>>().Query("reference", "Only entries whose reference starts with this.").Query("account", "Only entries that post to this account id.").Query("limit", "1 to 100 (20 when left out).");
     }
 
-    private static int Limit(HttpRequest request) =>
-        int.TryParse(request.Query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var l) && l is >= 1 and <= 100 ? l : 20;
+    private static int Limit(ListRequest request) =>
+        int.TryParse(request["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var l) && l is >= 1 and <= 100 ? l : 20;
 
     /// <summary>Appends the filters every cross-merchant list shares: merchant, mode, and a cursor on seq.</summary>
-    private static void Scope(StringBuilder sql, NpgsqlCommand cmd, HttpRequest request, string table)
+    private static void Scope(StringBuilder sql, NpgsqlCommand cmd, ListRequest request, string table)
     {
-        if (request.Query["merchant"].ToString() is { Length: > 0 } merchant)
+        if (request["merchant"] is { Length: > 0 } merchant)
         {
             sql.Append(CultureInfo.InvariantCulture, $" and merchant_id = ${ListQuery.Add(cmd, merchant)}");
         }
 
-        if (request.Query["livemode"].ToString() is "true" or "false")
+        if (request["livemode"] is "true" or "false")
         {
-            sql.Append(CultureInfo.InvariantCulture, $" and mode = ${ListQuery.Add(cmd, request.Query["livemode"] == "true" ? "live" : "test")}");
+            sql.Append(CultureInfo.InvariantCulture, $" and mode = ${ListQuery.Add(cmd, request["livemode"] == "true" ? "live" : "test")}");
         }
 
-        if (request.Query["starting_after"].ToString() is { Length: > 0 } after)
+        if (request["starting_after"] is { Length: > 0 } after)
         {
             sql.Append(CultureInfo.InvariantCulture, $" and seq < coalesce((select seq from {table} where id = ${ListQuery.Add(cmd, after)}), -1)");
         }
     }
 
-    internal static async Task<ApiResponse> PaymentsAsync(HttpContext http, NpgsqlDataSource db, GerbangUrls urls)
+    internal static async Task<Result<ListQuery.ListView<PaymentView>>> PaymentsAsync(ListRequest request, NpgsqlDataSource db, GerbangUrls urls, CancellationToken cancellationToken)
     {
         await using var cmd = db.CreateCommand();
         var sql = new StringBuilder($"select {PaymentRow.Columns} from payments where true");
-        Scope(sql, cmd, http.Request, "payments");
-        if (http.Request.Query["status"].ToString() is { Length: > 0 } status)
+        Scope(sql, cmd, request, "payments");
+        if (request["status"] is { Length: > 0 } status)
         {
             sql.Append(CultureInfo.InvariantCulture, $" and status = ${ListQuery.Add(cmd, status)}");
         }
 
-        var limit = Limit(http.Request);
+        var limit = Limit(request);
         sql.Append(CultureInfo.InvariantCulture, $" order by seq desc limit {limit + 1}");
         cmd.CommandText = sql.ToString();
         var rows = new List<PaymentView>();
-        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
-        while (await reader.ReadAsync(http.RequestAborted))
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(PaymentView.Of(PaymentRow.Read(reader), urls.Public));
         }
 
-        return ListQuery.Answer(rows.Take(limit).ToList(), rows.Count > limit, "/admin/v1/payments");
+        return ListQuery.View(rows.Take(limit).ToList(), rows.Count > limit, "/admin/v1/payments");
     }
 
-    internal static async Task<ApiResponse> PaymentAsync(string id, HttpContext http, NpgsqlDataSource db, GerbangUrls urls)
+    internal static async Task<Result<PaymentView>> PaymentAsync(string id, NpgsqlDataSource db, GerbangUrls urls, CancellationToken cancellationToken)
     {
         await using var cmd = db.CreateCommand($"select {PaymentRow.Columns} from payments where id = $1");
         cmd.Parameters.Add(new() { Value = id });
-        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
-        return await reader.ReadAsync(http.RequestAborted) ? ApiResponse.Ok(PaymentView.Of(PaymentRow.Read(reader), urls.Public)) : Problems.NotFound("payment");
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? PaymentView.Of(PaymentRow.Read(reader), urls.Public) : Refusal.NotFound("payment");
     }
 
-    internal static async Task<ApiResponse> EventsAsync(HttpContext http, NpgsqlDataSource db)
+    /// <summary>Each event as stored (the body its webhooks carry).</summary>
+    internal static async Task<Result<ListQuery.ListView<JsonElement>>> EventsAsync(ListRequest request, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         await using var cmd = db.CreateCommand();
         var sql = new StringBuilder("select body from events where true");
-        Scope(sql, cmd, http.Request, "events");
-        if (http.Request.Query["type"].ToString() is { Length: > 0 } type)
+        Scope(sql, cmd, request, "events");
+        if (request["type"] is { Length: > 0 } type)
         {
             sql.Append(CultureInfo.InvariantCulture, $" and type = ${ListQuery.Add(cmd, type)}");
         }
 
-        var limit = Limit(http.Request);
+        var limit = Limit(request);
         sql.Append(CultureInfo.InvariantCulture, $" order by seq desc limit {limit + 1}");
         cmd.CommandText = sql.ToString();
         var rows = new List<JsonElement>();
-        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
-        while (await reader.ReadAsync(http.RequestAborted))
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             using var doc = JsonDocument.Parse((byte[])reader[0]);
             rows.Add(doc.RootElement.Clone());
         }
 
-        return ListQuery.Answer(rows.Take(limit).ToList(), rows.Count > limit, "/admin/v1/events");
+        return ListQuery.View(rows.Take(limit).ToList(), rows.Count > limit, "/admin/v1/events");
     }
 
     /// <summary>Every account with its balance in its natural sign (what a merchant is owed, what a provider holds).</summary>
-    internal static async Task<ApiResponse> AccountsAsync(HttpContext http, NpgsqlDataSource db)
+    internal static async Task<Result<ListQuery.ListView<AccountView>>> AccountsAsync(ListRequest request, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         await using var cmd = db.CreateCommand("""
             select a.id, a.kind, a.mode, a.currency, a.owner,
@@ -126,22 +127,22 @@ public static class OperationsViewEndpoints
             where ($1 = '' or a.owner = $1) and ($2 = '' or a.kind = $2)
             group by a.id order by a.id limit 500
             """);
-        cmd.Parameters.Add(new() { Value = http.Request.Query["owner"].ToString() });
-        cmd.Parameters.Add(new() { Value = http.Request.Query["kind"].ToString() });
+        cmd.Parameters.Add(new() { Value = request["owner"] ?? "" });
+        cmd.Parameters.Add(new() { Value = request["kind"] ?? "" });
         var rows = new List<AccountView>();
-        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
-        while (await reader.ReadAsync(http.RequestAborted))
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(new AccountView(reader.GetInt64(0), "ledger_account", reader.GetString(1), reader.GetString(2) == "live", reader.GetString(3),
                 reader.GetString(4) is { Length: > 0 } owner ? owner : null, reader.GetInt64(5)));
         }
 
-        return ListQuery.Answer(rows, false, "/admin/v1/ledger/accounts");
+        return ListQuery.View(rows, false, "/admin/v1/ledger/accounts");
     }
 
-    internal static async Task<ApiResponse> EntriesAsync(HttpContext http, NpgsqlDataSource db)
+    internal static async Task<Result<ListQuery.ListView<EntryView>>> EntriesAsync(ListRequest request, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
-        var limit = Limit(http.Request);
+        var limit = Limit(request);
         await using var cmd = db.CreateCommand("""
             select e.id, e.reference, e.description, e.created_at, p.account_id, a.kind, a.owner, p.amount, p.currency, p.balance_type, p.source
             from (select * from ledger_entries le
@@ -152,12 +153,12 @@ public static class OperationsViewEndpoints
             join ledger_accounts a on a.id = p.account_id
             order by e.created_at desc, e.id, p.seq
             """);
-        cmd.Parameters.Add(new() { Value = http.Request.Query["reference"].ToString() });
-        cmd.Parameters.Add(new() { Value = long.TryParse(http.Request.Query["account"], NumberStyles.None, CultureInfo.InvariantCulture, out var account) ? account : 0L });
+        cmd.Parameters.Add(new() { Value = request["reference"] ?? "" });
+        cmd.Parameters.Add(new() { Value = long.TryParse(request["account"], NumberStyles.None, CultureInfo.InvariantCulture, out var account) ? account : 0L });
         cmd.Parameters.Add(new() { Value = limit });
         var entries = new List<EntryView>();
-        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
-        while (await reader.ReadAsync(http.RequestAborted))
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             var id = reader.GetString(0);
             if (entries.Count == 0 || entries[^1].Id != id)
@@ -169,32 +170,32 @@ public static class OperationsViewEndpoints
                 reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10)));
         }
 
-        return ListQuery.Answer(entries, entries.Count == limit, "/admin/v1/ledger/entries");
+        return ListQuery.View(entries, entries.Count == limit, "/admin/v1/ledger/entries");
     }
 
     public sealed record JobQueueView(string Kind, long Pending, long Running, long Dead, long Succeeded, long OldestPendingSeconds);
 
-    internal static async Task<ApiResponse> RefundsAsync(HttpContext http, NpgsqlDataSource db)
+    internal static async Task<Result<ListQuery.ListView<Refunds.RefundView>>> RefundsAsync(ListRequest request, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         await using var cmd = db.CreateCommand();
         var sql = new StringBuilder($"select {Refunds.RefundRow.Columns} from refunds where true");
-        Scope(sql, cmd, http.Request, "refunds");
-        if (http.Request.Query["status"].ToString() is { Length: > 0 } status)
+        Scope(sql, cmd, request, "refunds");
+        if (request["status"] is { Length: > 0 } status)
         {
             sql.Append(CultureInfo.InvariantCulture, $" and status = ${ListQuery.Add(cmd, status)}");
         }
 
-        var limit = Limit(http.Request);
+        var limit = Limit(request);
         sql.Append(CultureInfo.InvariantCulture, $" order by seq desc limit {limit + 1}");
         cmd.CommandText = sql.ToString();
         var rows = new List<Refunds.RefundView>();
-        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
-        while (await reader.ReadAsync(http.RequestAborted))
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(Refunds.RefundRow.Read(reader).View());
         }
 
-        return ListQuery.Answer(rows.Take(limit).ToList(), rows.Count > limit, "/admin/v1/refunds");
+        return ListQuery.View(rows.Take(limit).ToList(), rows.Count > limit, "/admin/v1/refunds");
     }
 
     /// <summary>A disbursement as operators see it: whether its outcome is in doubt, and since when it was sent.</summary>
@@ -202,29 +203,30 @@ public static class OperationsViewEndpoints
         string Id, string Object, bool Livemode, string Merchant, long Amount, long Fee, string Currency, string BankAccount, string? Description, string Status, string Provider,
         JsonElement? Failure, string? Review, bool InDoubt, string? SentAt, string CreatedAt, string UpdatedAt);
 
-    internal static async Task<ApiResponse> DisbursementsAsync(HttpContext http, NpgsqlDataSource db, TimeProvider clock, Microsoft.Extensions.Options.IOptions<Disbursements.PayoutOptions> options)
+    internal static async Task<Result<ListQuery.ListView<AdminDisbursementView>>> DisbursementsAsync(
+        ListRequest request, NpgsqlDataSource db, TimeProvider clock, Microsoft.Extensions.Options.IOptions<Disbursements.PayoutOptions> options, CancellationToken cancellationToken)
     {
         await using var cmd = db.CreateCommand();
         var sql = new StringBuilder($"select {Disbursements.DisbursementRow.Columns}, sent_at from disbursements where true");
-        Scope(sql, cmd, http.Request, "disbursements");
-        if (http.Request.Query["status"].ToString() is { Length: > 0 } status)
+        Scope(sql, cmd, request, "disbursements");
+        if (request["status"] is { Length: > 0 } status)
         {
             sql.Append(CultureInfo.InvariantCulture, $" and status = ${ListQuery.Add(cmd, status)}");
         }
 
-        switch (http.Request.Query["review"].ToString())
+        switch (request["review"] ?? "")
         {
             case "":
                 break;
             case "required" or "released" or "rejected":
-                sql.Append(CultureInfo.InvariantCulture, $" and review = ${ListQuery.Add(cmd, http.Request.Query["review"].ToString())}");
+                sql.Append(CultureInfo.InvariantCulture, $" and review = ${ListQuery.Add(cmd, request["review"]!)}");
                 break;
             default:
-                return Problems.Create(400, "invalid_parameter", "review must be required, released or rejected.", "review");
+                return new Refusal(400, "invalid_parameter", "review must be required, released or rejected.", "review");
         }
 
         var doubtSince = clock.GetUtcNow() - options.Value.InDoubtAfter;
-        switch (http.Request.Query["in_doubt"].ToString())
+        switch (request["in_doubt"] ?? "")
         {
             case "":
                 break;
@@ -235,15 +237,15 @@ public static class OperationsViewEndpoints
                 sql.Append(CultureInfo.InvariantCulture, $" and not (status = 'processing' and sent_at is not null and sent_at <= ${ListQuery.Add(cmd, doubtSince)})");
                 break;
             default:
-                return Problems.Create(400, "invalid_parameter", "in_doubt must be true or false.", "in_doubt");
+                return new Refusal(400, "invalid_parameter", "in_doubt must be true or false.", "in_doubt");
         }
 
-        var limit = Limit(http.Request);
+        var limit = Limit(request);
         sql.Append(CultureInfo.InvariantCulture, $" order by seq desc limit {limit + 1}");
         cmd.CommandText = sql.ToString();
         var rows = new List<AdminDisbursementView>();
-        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
-        while (await reader.ReadAsync(http.RequestAborted))
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             var row = Disbursements.DisbursementRow.Read(reader);
             var sentAt = reader.IsDBNull(15) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(15);
@@ -253,11 +255,11 @@ public static class OperationsViewEndpoints
                 row.Status == "processing" && sentAt is { } sent && sent <= doubtSince, sentAt is null ? null : ApiJson.Time(sentAt.Value), v.CreatedAt, v.UpdatedAt));
         }
 
-        return ListQuery.Answer(rows.Take(limit).ToList(), rows.Count > limit, "/admin/v1/disbursements");
+        return ListQuery.View(rows.Take(limit).ToList(), rows.Count > limit, "/admin/v1/disbursements");
     }
 
     /// <summary>The background queues: how much waits, runs and died, and how old the oldest waiting job is.</summary>
-    internal static async Task<ApiResponse> JobsAsync(HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    internal static async Task<Result<JobQueuesView>> JobsAsync(NpgsqlDataSource db, TimeProvider clock, CancellationToken cancellationToken)
     {
         await using var cmd = db.CreateCommand("""
             select kind,
@@ -270,15 +272,15 @@ public static class OperationsViewEndpoints
             """);
         cmd.Parameters.Add(new() { Value = clock.GetUtcNow() });
         var rows = new List<JobQueueView>();
-        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
-        while (await reader.ReadAsync(http.RequestAborted))
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(new JobQueueView(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5)));
         }
 
-        return ApiResponse.Ok(new JobQueuesView(
+        return new JobQueuesView(
             "job_queues", rows.Sum(r => r.Pending), rows.Sum(r => r.Running), rows.Sum(r => r.Dead),
-            rows.Count == 0 ? 0 : rows.Max(r => r.OldestPendingSeconds), rows));
+            rows.Count == 0 ? 0 : rows.Max(r => r.OldestPendingSeconds), rows);
     }
 }
 

@@ -1,5 +1,6 @@
 using Gerbang.Api.Admin;
 using Gerbang.Api.Disbursements;
+using Gerbang.Api.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -12,35 +13,45 @@ namespace Gerbang.Api.Dashboard.Pages.Ops;
 /// </summary>
 public sealed class ChangesModel : DashboardPage
 {
-    public ApiResult Pending { get; private set; } = null!;
+    public IReadOnlyList<ChangeRequestView> Pending { get; private set; } = [];
 
-    public ApiResult Decided { get; private set; } = null!;
+    public IReadOnlyList<ChangeRequestView> Decided { get; private set; } = [];
 
-    public ApiResult HeldPayouts { get; private set; } = null!;
+    public IReadOnlyList<OperationsViewEndpoints.AdminDisbursementView> HeldPayouts { get; private set; } = [];
 
     public string Me => User.FindFirst("sub")?.Value ?? "";
 
     public async Task OnGetAsync()
     {
         var fourEyes = Service<FourEyes>();
-        Pending = await CallAsync(h => ChangeRequestEndpoints.ListAsync(h, fourEyes), query: new Dictionary<string, string?> { ["status"] = "pending", ["limit"] = "100" });
-        Decided = await CallAsync(h => ChangeRequestEndpoints.ListAsync(h, fourEyes), query: new Dictionary<string, string?> { ["limit"] = "20" });
-        HeldPayouts = await CallAsync(
-            h => OperationsViewEndpoints.DisbursementsAsync(h, Service<NpgsqlDataSource>(), Service<TimeProvider>(), Service<IOptions<PayoutOptions>>()),
-            query: new Dictionary<string, string?> { ["review"] = "required", ["limit"] = "100" });
+        Pending = (await ChangeRequestEndpoints.ListAsync(ListRequest.Of(("status", "pending"), ("limit", "100")), fourEyes, Aborted)).Value?.Data ?? [];
+        Decided = (await ChangeRequestEndpoints.ListAsync(ListRequest.Of(("limit", "20")), fourEyes, Aborted)).Value?.Data ?? [];
+        HeldPayouts = (await OperationsViewEndpoints.DisbursementsAsync(
+            ListRequest.Of(("review", "required"), ("limit", "100")), Service<NpgsqlDataSource>(), Service<TimeProvider>(), Service<IOptions<PayoutOptions>>(), Aborted)).Value?.Data ?? [];
     }
 
     public Task<IActionResult> OnPostDecideAsync(string change_request, string decision, string? reason) => ActAsync(AdminRoles.DecideChanges, async () =>
     {
-        var result = await CallAsync(h => ChangeRequestEndpoints.DecideAsync(change_request, decision == "approve", h, Service<FourEyes>()), Body(("reason", reason)));
+        var form = FormBody<ReasonBody>(("reason", reason));
+        if (!form.Ok)
+        {
+            return Refused(form.Refusal);
+        }
+
+        var result = await ChangeRequestEndpoints.DecideAsync(change_request, decision == "approve", form.Value, Actor, Service<FourEyes>(), Aborted);
         return Done(result, decision == "approve" ? "Change approved and applied." : "Change request closed.");
     });
 
     public Task<IActionResult> OnPostPayoutAsync(string disbursement, string decision, string? reason) => ActAsync(AdminRoles.ReviewPayouts, async () =>
     {
-        var result = await CallAsync(
-            h => DisbursementReviewEndpoints.DecideAsync(disbursement, decision == "release", h, Service<NpgsqlDataSource>(), Service<PayoutSettlement>(), Service<AuditLog>(), Service<IOptions<FourEyesOptions>>(), Service<TimeProvider>()),
-            Body(("reason", reason)));
+        var form = FormBody<ReasonBody>(("reason", reason));
+        if (!form.Ok)
+        {
+            return Refused(form.Refusal);
+        }
+
+        var result = await DisbursementReviewEndpoints.DecideAsync(
+            disbursement, decision == "release", form.Value, Actor, Service<NpgsqlDataSource>(), Service<PayoutSettlement>(), Service<AuditLog>(), Service<IOptions<FourEyesOptions>>(), Service<TimeProvider>(), Aborted);
         return Done(result, decision == "release" ? "Payout released: it is being sent." : "Payout rejected: the amount is back in the merchant's balance.");
     });
 

@@ -6,7 +6,8 @@ namespace Gerbang.Api.Dashboard.Pages.Ops;
 /// <summary>The background queues.</summary>
 public sealed class JobsModel : DashboardPage
 {
-    public ApiResult Jobs { get; private set; } = null!;
+    public IReadOnlyList<OperationsViewEndpoints.JobQueueView> Queues { get; private set; } = [];
 
-    public async Task OnGetAsync() => Jobs = await CallAsync(h => OperationsViewEndpoints.JobsAsync(h, Service<NpgsqlDataSource>(), Service<TimeProvider>()));
+    public async Task OnGetAsync() =>
+        Queues = (await OperationsViewEndpoints.JobsAsync(Service<NpgsqlDataSource>(), Service<TimeProvider>(), Aborted)).Value?.Queues ?? [];
 }

@@ -1,4 +1,5 @@
 using Gerbang.Api.Admin;
+using Gerbang.Api.Http;
 using Npgsql;
 
 namespace Gerbang.Api.Dashboard.Pages.Ops;
@@ -8,15 +9,15 @@ public sealed class LedgerModel : DashboardPage
 {
     public ApiResult ProviderBalances { get; private set; } = null!;
 
-    public ApiResult Accounts { get; private set; } = null!;
+    public IReadOnlyList<OperationsViewEndpoints.AccountView> Accounts { get; private set; } = [];
 
-    public ApiResult Entries { get; private set; } = null!;
+    public IReadOnlyList<OperationsViewEndpoints.EntryView> Entries { get; private set; } = [];
 
     public async Task OnGetAsync()
     {
         var db = Service<NpgsqlDataSource>();
         ProviderBalances = await CallAsync(h => ProviderBalanceEndpoints.ListAsync(h, db));
-        Accounts = await CallAsync(h => OperationsViewEndpoints.AccountsAsync(h, db), query: new Dictionary<string, string?>());
-        Entries = await CallAsync(h => OperationsViewEndpoints.EntriesAsync(h, db), query: new Dictionary<string, string?> { ["limit"] = "30" });
+        Accounts = (await OperationsViewEndpoints.AccountsAsync(ListRequest.Of(), db, Aborted)).Value?.Data ?? [];
+        Entries = (await OperationsViewEndpoints.EntriesAsync(ListRequest.Of(("limit", "30")), db, Aborted)).Value?.Data ?? [];
     }
 }
