@@ -16,7 +16,10 @@ namespace Gerbang.Api.Dashboard.Pages.Ops;
 /// </summary>
 public sealed class MerchantModel : DashboardPage
 {
-    public ApiResult Subject { get; private set; } = null!;
+    public MerchantView? Subject { get; private set; }
+
+    /// <summary>Why there is no merchant to show.</summary>
+    public Refusal? Missing { get; private set; }
 
     public ApiResult? Fees { get; private set; }
 
@@ -24,18 +27,21 @@ public sealed class MerchantModel : DashboardPage
 
     public ApiResult Users { get; private set; } = null!;
 
-    public ApiResult? LiveKey { get; private set; }
+    /// <summary>The approval's answer: the live key, shown on this answer only.</summary>
+    public MerchantAdminEndpoints.ApprovedMerchantView? LiveKey { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(string id)
     {
         var db = Service<NpgsqlDataSource>();
-        Subject = await CallAsync(h => MerchantAdminEndpoints.GetAsync(id, h, Service<MerchantService>()));
-        if (!Subject.Ok)
+        var subject = await MerchantAdminEndpoints.GetAsync(id, Service<MerchantService>(), Aborted);
+        if (!subject.Ok)
         {
-            Response.StatusCode = Subject.Status;
+            Missing = subject.Refusal;
+            Response.StatusCode = subject.Status;
             return Page();
         }
 
+        Subject = subject.Value;
         if (Can(AdminRoles.MerchantFinances))
         {
             Fees = await CallAsync(h => FeeAdminEndpoints.MerchantRulesAsync(id, h, db));
@@ -51,44 +57,99 @@ public sealed class MerchantModel : DashboardPage
         return Page();
     }
 
-    public Task<IActionResult> OnPostStatusAsync(string id, string status, string? reason) => ActAsync(AdminRoles.ManageMerchants, async () =>
+    public async Task<IActionResult> OnPostStatusAsync(string id, string status, string? reason)
     {
+        if (!Can(AdminRoles.ManageMerchants))
+        {
+            return Denied();
+        }
+
+        var form = FormBody<ReasonBody>(("reason", reason));
+        if (!form.Ok)
+        {
+            return Refused(form.Refusal);
+        }
+
+        var (db, merchants, audit, clock) = (Service<NpgsqlDataSource>(), Service<MerchantService>(), Service<AuditLog>(), Service<TimeProvider>());
         if (status == "approve")
         {
-            LiveKey = await CallAsync(h => MerchantAdminEndpoints.ApproveAsync(id, h, Service<NpgsqlDataSource>(), Service<MerchantService>(), Service<AuditLog>(), Service<TimeProvider>()), Body(("reason", reason)));
-            return LiveKey;
+            var approved = await MerchantAdminEndpoints.ApproveAsync(id, form.Value, Actor, db, merchants, audit, clock, Aborted);
+            if (!approved.Ok)
+            {
+                return Refused(approved.Refusal);
+            }
+
+            LiveKey = approved.Value;
+            Flash = "Merchant approved for live mode.";
+            return await OnGetAsync(id);
         }
 
-        return await CallAsync(
-            h => MerchantAdminEndpoints.SetStatusAsync(id, status == "suspend" ? "suspended" : "active", h, Service<NpgsqlDataSource>(), Service<MerchantService>(), Service<AuditLog>(), Service<MerchantAuthenticator>(), Service<TimeProvider>()),
-            Body(("reason", reason)));
-    }, status switch { "approve" => "Merchant approved for live mode.", "suspend" => "Merchant suspended.", _ => "Merchant reactivated." });
+        var result = status == "suspend"
+            ? await MerchantAdminEndpoints.SuspendAsync(id, form.Value, Actor, db, merchants, audit, Service<MerchantAuthenticator>(), clock, Aborted)
+            : await MerchantAdminEndpoints.ReactivateAsync(id, form.Value, Actor, db, merchants, audit, Service<MerchantAuthenticator>(), clock, Aborted);
+        return Done(result, status == "suspend" ? "Merchant suspended." : "Merchant reactivated.");
+    }
 
-    public Task<IActionResult> OnPostLimitAsync(string id, long? daily_cashout_limit, bool no_limit, string? reason) => ActAsync(AdminRoles.MerchantFinances, () =>
+    public async Task<IActionResult> OnPostLimitAsync(string id, long? daily_cashout_limit, bool no_limit, string? reason)
     {
-        var body = Body(("daily_cashout_limit", daily_cashout_limit), ("reason", reason));
+        if (!Can(AdminRoles.MerchantFinances))
+        {
+            return Denied();
+        }
+
+        // "No limit" is an explicit null, which a form cannot carry: the body is made with it set.
+        var values = Body(("daily_cashout_limit", daily_cashout_limit), ("reason", reason));
         if (no_limit)
         {
-            body["daily_cashout_limit"] = null;
+            values["daily_cashout_limit"] = null;
         }
 
-        return CallAsync(h => MerchantAdminEndpoints.SetLimitsAsync(id, h, Service<NpgsqlDataSource>(), Service<MerchantService>(), Service<AuditLog>(), Service<FourEyes>(), Service<TimeProvider>()), body);
-    }, "Daily cash-out limit saved.");
+        var fields = new Fields(System.Text.Json.JsonSerializer.SerializeToElement(values, ApiJson.Options));
+        if (MerchantLimitsBody.Read(fields) is not { } body)
+        {
+            return Refused(Refusal.Invalid(fields.Errors));
+        }
+
+        var result = await MerchantAdminEndpoints.SetLimitsAsync(
+            id, Body<MerchantLimitsBody>.Of(body), Actor, Service<NpgsqlDataSource>(), Service<MerchantService>(), Service<AuditLog>(), Service<FourEyes>(), Service<TimeProvider>(), Aborted);
+        return Changed(result, "Daily cash-out limit saved.");
+    }
 
     public Task<IActionResult> OnPostFeeAsync(string id, string method, long? flat, long? basis_points, string? reason) => ActAsync(AdminRoles.MerchantFinances, () =>
         CallAsync(
             h => FeeAdminEndpoints.SetRuleAsync(id, method, h, Service<NpgsqlDataSource>(), Service<MerchantService>(), Service<AuditLog>(), Service<FeeResolver>(), Service<TimeProvider>()),
             Body(("flat", flat), ("basis_points", basis_points), ("reason", reason))), $"Fee for {method} saved.");
 
-    public Task<IActionResult> OnPostVerifyAsync(string id, string bank_account, string? reason) => ActAsync(AdminRoles.ManageMerchants, () =>
-        CallAsync(h => MerchantAdminEndpoints.VerifyBankAccountAsync(id, bank_account, h, Service<NpgsqlDataSource>(), Service<AuditLog>(), Service<FourEyes>(), Service<TimeProvider>()), Body(("reason", reason))), "Bank account verified.");
+    public async Task<IActionResult> OnPostVerifyAsync(string id, string bank_account, string? reason)
+    {
+        if (!Can(AdminRoles.ManageMerchants))
+        {
+            return Denied();
+        }
+
+        var form = FormBody<ReasonBody>(("reason", reason));
+        if (!form.Ok)
+        {
+            return Refused(form.Refusal);
+        }
+
+        var result = await MerchantAdminEndpoints.VerifyBankAccountAsync(
+            id, bank_account, form.Value, Actor, Service<NpgsqlDataSource>(), Service<AuditLog>(), Service<FourEyes>(), Service<TimeProvider>(), Aborted);
+        return Changed(result, "Bank account verified.");
+    }
 
     public Task<IActionResult> OnPostUserAsync(string id, string? email, string? reason) => ActAsync(AdminRoles.ManageMerchants, () =>
         CallAsync(
             h => MerchantUserEndpoints.CreateAsync(id, h, Service<NpgsqlDataSource>(), Service<MerchantService>(), Service<AuditLog>(), Service<MerchantInvitations>(), Service<TimeProvider>()),
             Body(("email", email), ("reason", reason))), $"{email} is invited: the link to set a password went to that address.");
 
-    /// <summary>Runs a change the role may make; the approval's live key is shown on this answer, never carried in a cookie.</summary>
+    /// <summary>A change that may wait for a second admin: 202 says it is a request, not yet made.</summary>
+    private IActionResult Changed<T>(Result<T> result, string success) =>
+        Done(result, result.Status == 202 ? RequestedMessage : success);
+
+    private const string RequestedMessage = "Requested: another admin must approve this change under Change requests.";
+
+    /// <summary>Runs a change the role may make.</summary>
     private async Task<IActionResult> ActAsync(string permission, Func<Task<ApiResult>> change, string success)
     {
         if (!Can(permission))
@@ -96,15 +157,9 @@ public sealed class MerchantModel : DashboardPage
             return Denied();
         }
 
-        var id = (string)RouteData.Values["id"]!;
         var result = await change();
-        if (LiveKey is { Ok: true })
-        {
-            Flash = success;
-            return await OnGetAsync(id);
-        }
 
         // 202: the change is a request that waits for a second admin.
-        return Done(result, result.Status == 202 ? "Requested: another admin must approve this change under Change requests." : success);
+        return Done(result, result.Status == 202 ? RequestedMessage : success);
     }
 }
