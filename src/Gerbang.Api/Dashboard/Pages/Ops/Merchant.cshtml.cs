@@ -57,23 +57,12 @@ public sealed class MerchantModel : DashboardPage
         return Page();
     }
 
-    public async Task<IActionResult> OnPostStatusAsync(string id, string status, string? reason)
+    public Task<IActionResult> OnPostStatusAsync(string id, string status, string? reason) => WithReasonAsync(AdminRoles.ManageMerchants, reason, async form =>
     {
-        if (!Can(AdminRoles.ManageMerchants))
-        {
-            return Denied();
-        }
-
-        var form = FormBody<ReasonBody>(("reason", reason));
-        if (!form.Ok)
-        {
-            return Refused(form.Refusal);
-        }
-
         var (db, merchants, audit, clock) = (Service<NpgsqlDataSource>(), Service<MerchantService>(), Service<AuditLog>(), Service<TimeProvider>());
         if (status == "approve")
         {
-            var approved = await MerchantAdminEndpoints.ApproveAsync(id, form.Value, Actor, db, merchants, audit, clock, Aborted);
+            var approved = await MerchantAdminEndpoints.ApproveAsync(id, form, Actor, db, merchants, audit, clock, Aborted);
             if (!approved.Ok)
             {
                 return Refused(approved.Refusal);
@@ -85,10 +74,10 @@ public sealed class MerchantModel : DashboardPage
         }
 
         var result = status == "suspend"
-            ? await MerchantAdminEndpoints.SuspendAsync(id, form.Value, Actor, db, merchants, audit, Service<MerchantAuthenticator>(), clock, Aborted)
-            : await MerchantAdminEndpoints.ReactivateAsync(id, form.Value, Actor, db, merchants, audit, Service<MerchantAuthenticator>(), clock, Aborted);
+            ? await MerchantAdminEndpoints.SuspendAsync(id, form, Actor, db, merchants, audit, Service<MerchantAuthenticator>(), clock, Aborted)
+            : await MerchantAdminEndpoints.ReactivateAsync(id, form, Actor, db, merchants, audit, Service<MerchantAuthenticator>(), clock, Aborted);
         return Done(result, status == "suspend" ? "Merchant suspended." : "Merchant reactivated.");
-    }
+    });
 
     public async Task<IActionResult> OnPostLimitAsync(string id, long? daily_cashout_limit, bool no_limit, string? reason)
     {
@@ -120,23 +109,11 @@ public sealed class MerchantModel : DashboardPage
             h => FeeAdminEndpoints.SetRuleAsync(id, method, h, Service<NpgsqlDataSource>(), Service<MerchantService>(), Service<AuditLog>(), Service<FeeResolver>(), Service<TimeProvider>()),
             Body(("flat", flat), ("basis_points", basis_points), ("reason", reason))), $"Fee for {method} saved.");
 
-    public async Task<IActionResult> OnPostVerifyAsync(string id, string bank_account, string? reason)
-    {
-        if (!Can(AdminRoles.ManageMerchants))
-        {
-            return Denied();
-        }
-
-        var form = FormBody<ReasonBody>(("reason", reason));
-        if (!form.Ok)
-        {
-            return Refused(form.Refusal);
-        }
-
-        var result = await MerchantAdminEndpoints.VerifyBankAccountAsync(
-            id, bank_account, form.Value, Actor, Service<NpgsqlDataSource>(), Service<AuditLog>(), Service<FourEyes>(), Service<TimeProvider>(), Aborted);
-        return Changed(result, "Bank account verified.");
-    }
+    public Task<IActionResult> OnPostVerifyAsync(string id, string bank_account, string? reason) => WithReasonAsync(AdminRoles.ManageMerchants, reason, async form =>
+        Changed(
+            await MerchantAdminEndpoints.VerifyBankAccountAsync(
+                id, bank_account, form, Actor, Service<NpgsqlDataSource>(), Service<AuditLog>(), Service<FourEyes>(), Service<TimeProvider>(), Aborted),
+            "Bank account verified."));
 
     public Task<IActionResult> OnPostUserAsync(string id, string? email, string? reason) => ActAsync(AdminRoles.ManageMerchants, () =>
         CallAsync(
@@ -148,6 +125,18 @@ public sealed class MerchantModel : DashboardPage
         Done(result, result.Status == 202 ? RequestedMessage : success);
 
     private const string RequestedMessage = "Requested: another admin must approve this change under Change requests.";
+
+    /// <summary>A change the role may make whose body is only its reason: the reason read strictly, then the change.</summary>
+    private async Task<IActionResult> WithReasonAsync(string permission, string? reason, Func<Body<ReasonBody>, Task<IActionResult>> change)
+    {
+        if (!Can(permission))
+        {
+            return Denied();
+        }
+
+        var form = FormBody<ReasonBody>(("reason", reason));
+        return form.Ok ? await change(form.Value) : Refused(form.Refusal);
+    }
 
     /// <summary>Runs a change the role may make.</summary>
     private async Task<IActionResult> ActAsync(string permission, Func<Task<ApiResult>> change, string success)
