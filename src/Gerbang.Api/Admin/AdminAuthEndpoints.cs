@@ -31,67 +31,43 @@ public static class AdminAuthEndpoints
             .Fails(400, "parameter_invalid_length").Fails(422, "current_password_wrong");
     }
 
-    private static async Task<ApiResponse> LoginAsync(HttpContext http, NpgsqlDataSource db, AdminTokens tokens, PasswordSignIn signIn, TimeProvider clock)
+    private static readonly Refusal InvalidRefreshToken = new(401, "invalid_refresh_token", "The refresh token is not valid.");
+
+    internal static async Task<Result<TokenView>> LoginAsync(
+        Body<AdminLoginBody> body, ClientAddress client, NpgsqlDataSource db, AdminTokens tokens, PasswordSignIn signIn, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var (root, problem) = await RequestBody.ReadObjectAsync(http);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var f = new Fields(root);
-        var email = f.String("email", required: true, maxLength: 200);
-        var password = f.String("password", required: true, maxLength: 200);
-        f.RejectUnknown();
-        if (f.Errors.Count > 0)
-        {
-            return Problems.Validation(f.Errors);
-        }
-
-        var account = await signIn.CheckAsync(email!, password!, merchantUsers: false, http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted);
+        var account = await signIn.CheckAsync(body.Value.Email, body.Value.Password, merchantUsers: false, client.Ip, cancellationToken);
         if (account is null)
         {
-            return Problems.Create(401, "invalid_credentials", "Email or password is wrong, or the account is locked.");
+            return new Refusal(401, "invalid_credentials", "Email or password is wrong, or the account is locked.");
         }
 
-        return ApiResponse.Ok(await IssueAsync(db, tokens, clock, account.Id, account.Email, account.Role, familyId: null, http.RequestAborted));
+        return await IssueAsync(db, tokens, clock, account.Id, account.Email, account.Role, familyId: null, cancellationToken);
     }
 
-    private static async Task<ApiResponse> RefreshAsync(HttpContext http, NpgsqlDataSource db, AdminTokens tokens, AuditLog audit, TimeProvider clock)
+    internal static async Task<Result<TokenView>> RefreshAsync(
+        Body<RefreshTokenBody> body, ClientAddress client, NpgsqlDataSource db, AdminTokens tokens, AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var (root, problem) = await RequestBody.ReadObjectAsync(http);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var f = new Fields(root);
-        var presented = f.String("refresh_token", required: true, maxLength: 200);
-        f.RejectUnknown();
-        if (f.Errors.Count > 0)
-        {
-            return Problems.Validation(f.Errors);
-        }
-
+        var presented = body.Value.RefreshToken;
         var now = clock.GetUtcNow();
-        var ip = http.Connection.RemoteIpAddress?.ToString();
-        await using var conn = await db.OpenConnectionAsync(http.RequestAborted);
-        await using var tx = await conn.BeginTransactionAsync(http.RequestAborted);
+        var ip = client.Ip;
+        await using var conn = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
         await using var cmd = new NpgsqlCommand("""
             select t.id, t.family_id, t.expires_at, t.used_at is not null, t.revoked_at is not null, a.id, a.email, a.role, a.disabled_at is not null
             from refresh_tokens t join admins a on a.id = t.admin_id
             where t.token_hash = $1 for update of t
             """, conn, tx);
-        cmd.Parameters.Add(new() { Value = SHA256.HashData(Encoding.UTF8.GetBytes(presented!)) });
+        cmd.Parameters.Add(new() { Value = SHA256.HashData(Encoding.UTF8.GetBytes(presented)) });
         string tokenId, familyId, adminId, email, role;
         bool expired, used, revoked, disabled;
-        await using (var reader = await cmd.ExecuteReaderAsync(http.RequestAborted))
+        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
         {
-            if (!await reader.ReadAsync(http.RequestAborted))
+            if (!await reader.ReadAsync(cancellationToken))
             {
                 await reader.DisposeAsync();
-                await audit.WriteAsync(null, new AuditEntry("admin.refresh_failed", null, null, null, null, "unknown refresh token", "denied"), ip);
-                return Problems.Create(401, "invalid_refresh_token", "The refresh token is not valid.");
+                await audit.WriteAsync(null, new AuditEntry("admin.refresh_failed", null, null, null, null, "unknown refresh token", "denied"), ip, CancellationToken.None);
+                return InvalidRefreshToken;
             }
 
             (tokenId, familyId, expired, used, revoked) = (reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2) <= now, reader.GetBoolean(3), reader.GetBoolean(4));
@@ -107,63 +83,46 @@ public static class AdminAuthEndpoints
             cmdRevoke.Parameters.Add(new() { Value = now });
             revoke.BatchCommands.Add(cmdRevoke);
             revoke.BatchCommands.Add(audit.Command(null, new AuditEntry("admin.refresh_reused", "admin", adminId, null, null, "spent refresh token presented again; family revoked", "denied"), ip));
-            await revoke.ExecuteNonQueryAsync(http.RequestAborted);
-            await tx.CommitAsync(http.RequestAborted);
-            return Problems.Create(401, "refresh_token_reused", "This refresh token was already used; every token of its sign-in is now revoked.");
+            await revoke.ExecuteNonQueryAsync(cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+            return new Refusal(401, "refresh_token_reused", "This refresh token was already used; every token of its sign-in is now revoked.");
         }
 
         if (expired || revoked || disabled)
         {
-            return Problems.Create(401, "invalid_refresh_token", "The refresh token is not valid.");
+            return InvalidRefreshToken;
         }
 
         await using (var spend = new NpgsqlCommand("update refresh_tokens set used_at = $2 where id = $1", conn, tx))
         {
             spend.Parameters.Add(new() { Value = tokenId });
             spend.Parameters.Add(new() { Value = now });
-            await spend.ExecuteNonQueryAsync(http.RequestAborted);
+            await spend.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await tx.CommitAsync(http.RequestAborted);
-        return ApiResponse.Ok(await IssueAsync(db, tokens, clock, adminId, email, role, familyId, http.RequestAborted));
+        await tx.CommitAsync(cancellationToken);
+        return await IssueAsync(db, tokens, clock, adminId, email, role, familyId, cancellationToken);
     }
 
-    private static async Task<ApiResponse> MeAsync(HttpContext http, NpgsqlDataSource db)
+    internal static async Task<Result<AdminView>> MeAsync(AdminActor actor, NpgsqlDataSource db, CancellationToken cancellationToken) =>
+        await AdminUserEndpoints.FindAsync(db, actor.Id, cancellationToken) is { } me ? me : Refusal.NotFound("admin");
+
+    internal static async Task<Result<PasswordChangedView>> ChangePasswordAsync(
+        Body<ChangePasswordBody> body, AdminActor actor, NpgsqlDataSource db, AuditLog audit, IConfiguration configuration, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var me = await AdminUserEndpoints.FindAsync(db, AdminActor.Of(http).Id, http.RequestAborted);
-        return me is null ? Problems.NotFound("admin") : ApiResponse.Ok(me);
-    }
-
-    private static async Task<ApiResponse> ChangePasswordAsync(HttpContext http, NpgsqlDataSource db, AuditLog audit, IConfiguration configuration, TimeProvider clock)
-    {
-        var (root, problem) = await RequestBody.ReadObjectAsync(http);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var f = new Fields(root);
-        var current = f.String("current_password", required: true, maxLength: 200);
-        var next = f.String("new_password", required: true, minLength: PasswordHasher.MinLength, maxLength: 200);
-        f.RejectUnknown();
-        if (f.Errors.Count > 0)
-        {
-            return Problems.Validation(f.Errors);
-        }
-
-        var actor = AdminActor.Of(http);
+        var (current, next) = (body.Value.CurrentPassword, body.Value.NewPassword);
         await using var select = db.CreateCommand("select password_hash from admins where id = $1");
         select.Parameters.Add(new() { Value = actor.Id });
-        if (await select.ExecuteScalarAsync(http.RequestAborted) is not string hash || !PasswordHasher.Verify(current!, hash))
+        if (await select.ExecuteScalarAsync(cancellationToken) is not string hash || !PasswordHasher.Verify(current, hash))
         {
-            await audit.WriteAsync(actor, new AuditEntry("admin.password_change_failed", "admin", actor.Id, null, null, "wrong current password", "denied"));
-            return Problems.Create(422, "current_password_wrong", "The current password is wrong.", "current_password");
+            await audit.WriteAsync(actor, new AuditEntry("admin.password_change_failed", "admin", actor.Id, null, null, "wrong current password", "denied"), cancellationToken: CancellationToken.None);
+            return new Refusal(422, "current_password_wrong", "The current password is wrong.", "current_password");
         }
 
         await using var batch = db.CreateBatch();
         var update = new NpgsqlBatchCommand("update admins set password_hash = $2, updated_at = $3 where id = $1");
         update.Parameters.Add(new() { Value = actor.Id });
-        update.Parameters.Add(new() { Value = PasswordHasher.Hash(next!, configuration) });
+        update.Parameters.Add(new() { Value = PasswordHasher.Hash(next, configuration) });
         update.Parameters.Add(new() { Value = clock.GetUtcNow() });
         batch.BatchCommands.Add(update);
         var revoke = new NpgsqlBatchCommand("update refresh_tokens set revoked_at = $2 where admin_id = $1 and revoked_at is null");
@@ -171,8 +130,8 @@ public static class AdminAuthEndpoints
         revoke.Parameters.Add(new() { Value = clock.GetUtcNow() });
         batch.BatchCommands.Add(revoke);
         batch.BatchCommands.Add(audit.Command(actor, new AuditEntry("admin.password_changed", "admin", actor.Id, null, null, "changed by the admin")));
-        await batch.ExecuteNonQueryAsync(http.RequestAborted);
-        return ApiResponse.Ok(new PasswordChangedView(true));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        return new PasswordChangedView(true);
     }
 
     private static async Task<TokenView> IssueAsync(NpgsqlDataSource db, AdminTokens tokens, TimeProvider clock, string adminId, string email, string role, string? familyId, CancellationToken cancellationToken)
@@ -191,22 +150,44 @@ public static class AdminAuthEndpoints
     }
 }
 
-public sealed record AdminLoginBody
+/// <summary>The address a request came from (what the audit log records of a sign-in), as a handler's parameter.</summary>
+public sealed record ClientAddress(string? Ip)
+{
+    public static ValueTask<ClientAddress?> BindAsync(HttpContext http, System.Reflection.ParameterInfo parameter) =>
+        ValueTask.FromResult<ClientAddress?>(new(http.Connection.RemoteIpAddress?.ToString()));
+}
+
+public sealed record AdminLoginBody : IRequestBody<AdminLoginBody>
 {
     [System.ComponentModel.DataAnnotations.StringLength(200, MinimumLength = 1)]
     public required string Email { get; init; }
 
     [System.ComponentModel.DataAnnotations.StringLength(200, MinimumLength = 1)]
     public required string Password { get; init; }
+
+    public static AdminLoginBody? Read(Fields f)
+    {
+        var email = f.String("email", required: true, maxLength: 200);
+        var password = f.String("password", required: true, maxLength: 200);
+        f.RejectUnknown();
+        return f.Errors.Count > 0 ? null : new AdminLoginBody { Email = email!, Password = password! };
+    }
 }
 
-public sealed record RefreshTokenBody
+public sealed record RefreshTokenBody : IRequestBody<RefreshTokenBody>
 {
     [System.ComponentModel.DataAnnotations.StringLength(200, MinimumLength = 1)]
     public required string RefreshToken { get; init; }
+
+    public static RefreshTokenBody? Read(Fields f)
+    {
+        var presented = f.String("refresh_token", required: true, maxLength: 200);
+        f.RejectUnknown();
+        return f.Errors.Count > 0 ? null : new RefreshTokenBody { RefreshToken = presented! };
+    }
 }
 
-public sealed record ChangePasswordBody
+public sealed record ChangePasswordBody : IRequestBody<ChangePasswordBody>
 {
     [System.ComponentModel.DataAnnotations.StringLength(200, MinimumLength = 1)]
     public required string CurrentPassword { get; init; }
@@ -214,6 +195,14 @@ public sealed record ChangePasswordBody
     [System.ComponentModel.Description("At least 12 characters.")]
     [System.ComponentModel.DataAnnotations.StringLength(200, MinimumLength = 12)]
     public required string NewPassword { get; init; }
+
+    public static ChangePasswordBody? Read(Fields f)
+    {
+        var current = f.String("current_password", required: true, maxLength: 200);
+        var next = f.String("new_password", required: true, minLength: PasswordHasher.MinLength, maxLength: 200);
+        f.RejectUnknown();
+        return f.Errors.Count > 0 ? null : new ChangePasswordBody { CurrentPassword = current!, NewPassword = next! };
+    }
 }
 
 public sealed record PasswordChangedView(bool Changed);

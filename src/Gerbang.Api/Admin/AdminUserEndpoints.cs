@@ -33,98 +33,60 @@ public static class AdminUserEndpoints
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
 
-    private static async Task<ApiResponse> CreateAsync(HttpContext http, NpgsqlDataSource db, AuditLog audit, IConfiguration configuration, TimeProvider clock)
+    internal static async Task<Result<AdminAuthEndpoints.AdminView>> CreateAsync(
+        Body<CreateAdminBody> body, AdminActor actor, NpgsqlDataSource db, AuditLog audit, IConfiguration configuration, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var email = f!.String("email", required: true, maxLength: 200);
-        var password = f.String("password", required: true, minLength: PasswordHasher.MinLength, maxLength: 200);
-        var role = f.String("role", required: true, maxLength: 20);
-        if (role is not null && !AdminRoles.All.Contains(role))
-        {
-            f.Add("role", "role_invalid", $"role must be one of {string.Join(", ", AdminRoles.All)}.");
-        }
-
-        if (email is not null && !email.Contains('@', StringComparison.Ordinal))
-        {
-            f.Add("email", "parameter_invalid", "email must be an email address.");
-        }
-
-        if (ChangeRequest.Check(f) is { } invalid)
-        {
-            return invalid;
-        }
-
+        var (email, password, role, reason) = (body.Value.Email, body.Value.Password, body.Value.Role, body.Value.Reason);
         var now = clock.GetUtcNow();
         var id = Ids.New(Ids.Admin);
-        var view = new AdminAuthEndpoints.AdminView(id, "admin", email!, role!, false, null, ApiJson.Time(now));
+        var view = new AdminAuthEndpoints.AdminView(id, "admin", email, role, false, null, ApiJson.Time(now));
         await using var batch = db.CreateBatch();
         var insert = new NpgsqlBatchCommand("insert into admins (id, email, password_hash, role, created_at, updated_at) values ($1, $2, $3, $4, $5, $5)");
         insert.Parameters.Add(new() { Value = id });
-        insert.Parameters.Add(new() { Value = email! });
-        insert.Parameters.Add(new() { Value = PasswordHasher.Hash(password!, configuration) });
-        insert.Parameters.Add(new() { Value = role! });
+        insert.Parameters.Add(new() { Value = email });
+        insert.Parameters.Add(new() { Value = PasswordHasher.Hash(password, configuration) });
+        insert.Parameters.Add(new() { Value = role });
         insert.Parameters.Add(new() { Value = now });
         batch.BatchCommands.Add(insert);
-        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("admin.created", "admin", id, null, view, reason)));
+        batch.BatchCommands.Add(audit.Command(actor, new AuditEntry("admin.created", "admin", id, null, view, reason)));
         try
         {
-            await batch.ExecuteNonQueryAsync(http.RequestAborted);
+            await batch.ExecuteNonQueryAsync(cancellationToken);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
-            return Problems.Create(409, "admin_exists", "An admin with this email exists.", "email");
+            return new Refusal(409, "admin_exists", "An admin with this email exists.", "email");
         }
 
-        return ApiResponse.Ok(view, 201);
+        return Result<AdminAuthEndpoints.AdminView>.Created(view);
     }
 
-    private static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db)
+    internal static async Task<Result<ListQuery.ListView<AdminAuthEndpoints.AdminView>>> ListAsync(NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         await using var cmd = db.CreateCommand($"select {Columns} from admins order by seq desc limit 100");
         var rows = new List<AdminAuthEndpoints.AdminView>();
-        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
-        while (await reader.ReadAsync(http.RequestAborted))
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(Read(reader));
         }
 
-        return ListQuery.Answer(rows, false, "/admin/v1/admins");
+        return ListQuery.View(rows, false, "/admin/v1/admins");
     }
 
-    private static async Task<ApiResponse> UpdateAsync(string id, HttpContext http, NpgsqlDataSource db, AuditLog audit, TimeProvider clock)
+    internal static async Task<Result<AdminAuthEndpoints.AdminView>> UpdateAsync(
+        string id, Body<UpdateAdminBody> body, AdminActor actor, NpgsqlDataSource db, AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var role = f!.String("role", required: false, maxLength: 20);
-        var disabled = f.Boolean("disabled");
-        if (role is not null && !AdminRoles.All.Contains(role))
-        {
-            f.Add("role", "role_invalid", $"role must be one of {string.Join(", ", AdminRoles.All)}.");
-        }
-
-        if (ChangeRequest.Check(f) is { } invalid)
-        {
-            return invalid;
-        }
-
-        await using var conn = await db.OpenConnectionAsync(http.RequestAborted);
-        await using var tx = await conn.BeginTransactionAsync(http.RequestAborted);
+        var (role, disabled, reason) = (body.Value.Role, body.Value.Disabled, body.Value.Reason);
+        await using var conn = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
 
         // Lock every active super_admin row so that two concurrent demotions cannot both see "another one is left".
         var activeSupers = new List<string>();
         await using (var lockSupers = new NpgsqlCommand("select id from admins where role = 'super_admin' and disabled_at is null order by id for update", conn, tx))
-        await using (var reader = await lockSupers.ExecuteReaderAsync(http.RequestAborted))
+        await using (var reader = await lockSupers.ExecuteReaderAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(http.RequestAborted))
+            while (await reader.ReadAsync(cancellationToken))
             {
                 activeSupers.Add(reader.GetString(0));
             }
@@ -134,20 +96,20 @@ public static class AdminUserEndpoints
         await using (var select = new NpgsqlCommand($"select {Columns} from admins where id = $1 for update", conn, tx))
         {
             select.Parameters.Add(new() { Value = id });
-            await using var reader = await select.ExecuteReaderAsync(http.RequestAborted);
-            before = await reader.ReadAsync(http.RequestAborted) ? Read(reader) : null;
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            before = await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
         }
 
         if (before is null)
         {
-            return Problems.NotFound("admin");
+            return Refusal.NotFound("admin");
         }
 
         var after = before with { Role = role ?? before.Role, Disabled = disabled ?? before.Disabled };
         var leavesSuper = activeSupers.Contains(id) && (after.Role != AdminRoles.SuperAdmin || after.Disabled);
         if (leavesSuper && activeSupers.Count == 1)
         {
-            return Problems.Create(409, "last_super_admin", "This is the last active super_admin; make another one first.");
+            return new Refusal(409, "last_super_admin", "This is the last active super_admin; make another one first.");
         }
 
         await using var batch = new NpgsqlBatch(conn, tx);
@@ -167,14 +129,14 @@ public static class AdminUserEndpoints
             batch.BatchCommands.Add(revoke);
         }
 
-        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("admin.updated", "admin", id, before, after, reason)));
-        await batch.ExecuteNonQueryAsync(http.RequestAborted);
-        await tx.CommitAsync(http.RequestAborted);
-        return ApiResponse.Ok(after);
+        batch.BatchCommands.Add(audit.Command(actor, new AuditEntry("admin.updated", "admin", id, before, after, reason)));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return after;
     }
 }
 
-public sealed record CreateAdminBody : ReasonBody
+public sealed record CreateAdminBody : ReasonBody, IRequestBody<CreateAdminBody>
 {
     [System.ComponentModel.DataAnnotations.StringLength(200, MinimumLength = 3)]
     public required string Email { get; init; }
@@ -184,12 +146,46 @@ public sealed record CreateAdminBody : ReasonBody
 
     [ApiValues(typeof(AdminRoles), nameof(AdminRoles.All))]
     public required string Role { get; init; }
+
+    public static new CreateAdminBody? Read(Fields f)
+    {
+        var reason = ChangeRequest.Reason(f);
+        var email = f.String("email", required: true, maxLength: 200);
+        var password = f.String("password", required: true, minLength: PasswordHasher.MinLength, maxLength: 200);
+        var role = f.String("role", required: true, maxLength: 20);
+        if (role is not null && !AdminRoles.All.Contains(role))
+        {
+            f.Add("role", "role_invalid", $"role must be one of {string.Join(", ", AdminRoles.All)}.");
+        }
+
+        if (email is not null && !email.Contains('@', StringComparison.Ordinal))
+        {
+            f.Add("email", "parameter_invalid", "email must be an email address.");
+        }
+
+        f.RejectUnknown();
+        return f.Errors.Count > 0 ? null : new CreateAdminBody { Reason = reason, Email = email!, Password = password!, Role = role! };
+    }
 }
 
-public sealed record UpdateAdminBody : ReasonBody
+public sealed record UpdateAdminBody : ReasonBody, IRequestBody<UpdateAdminBody>
 {
     [ApiValues(typeof(AdminRoles), nameof(AdminRoles.All))]
     public string? Role { get; init; }
 
     public bool? Disabled { get; init; }
+
+    public static new UpdateAdminBody? Read(Fields f)
+    {
+        var reason = ChangeRequest.Reason(f);
+        var role = f.String("role", required: false, maxLength: 20);
+        var disabled = f.Boolean("disabled");
+        if (role is not null && !AdminRoles.All.Contains(role))
+        {
+            f.Add("role", "role_invalid", $"role must be one of {string.Join(", ", AdminRoles.All)}.");
+        }
+
+        f.RejectUnknown();
+        return f.Errors.Count > 0 ? null : new UpdateAdminBody { Reason = reason, Role = role, Disabled = disabled };
+    }
 }

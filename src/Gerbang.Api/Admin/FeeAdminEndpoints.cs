@@ -22,20 +22,18 @@ public static class FeeAdminEndpoints
         var rule = new FeeRuleBody { Flat = 4000, BasisPoints = 0, Reason = "New bank agreement" };
         fees.MapGet("/fees", OverviewAsync).RequireAuthorization(AdminRoles.ManageFees)
             .Doc("getFeeSchedule", "Get the fee schedule", "The default fee per method, the margin and the bank holidays.").Returns<FeeScheduleView>();
-        fees.MapPut("/fees/defaults/{method}", (string method, HttpContext http, NpgsqlDataSource db, Merchants.MerchantService merchants, AuditLog audit, FeeResolver fees, TimeProvider clock) =>
-            SetRuleAsync("", method, http, db, merchants, audit, fees, clock)).RequireAuthorization(AdminRoles.ManageFees)
+        fees.MapPut("/fees/defaults/{method}", SetDefaultRuleAsync).RequireAuthorization(AdminRoles.ManageFees)
             .Doc("setDefaultFee", "Set a method's default fee").Body(rule).Returns<RuleView>()
             .Fails(400, "reason_required", "parameter_out_of_range", "parameter_invalid_integer");
         fees.MapGet("/merchants/{id}/fees", MerchantRulesAsync).RequireAuthorization(AdminRoles.MerchantFinances)
             .Doc("listMerchantFees", "List a merchant's own fees").Returns<ListQuery.ListView<RuleView>>();
-        fees.MapPut("/merchants/{id}/fees/{method}", (string id, string method, HttpContext http, NpgsqlDataSource db, Merchants.MerchantService merchants, AuditLog audit, FeeResolver fees, TimeProvider clock) =>
-            SetRuleAsync(id, method, http, db, merchants, audit, fees, clock)).RequireAuthorization(AdminRoles.MerchantFinances)
+        fees.MapPut("/merchants/{id}/fees/{method}", SetRuleAsync).RequireAuthorization(AdminRoles.MerchantFinances)
             .Doc("setMerchantFee", "Set a merchant's fee for a method").Body(rule).Returns<RuleView>().NotFound()
             .Fails(400, "reason_required", "parameter_out_of_range", "parameter_invalid_integer");
         fees.MapDelete("/merchants/{id}/fees/{method}", RemoveRuleAsync).RequireAuthorization(AdminRoles.MerchantFinances)
             .Doc("removeMerchantFee", "Remove a merchant's fee for a method", "The default applies again.").Body(new ReasonBody { Reason = "Promotion ended" })
             .Returns<FeeRuleDeletedView>().NotFound().Fails(400, "reason_required");
-        fees.MapGet("/fees/margin", async (NpgsqlDataSource db, CancellationToken ct) => ApiResponse.Ok(await MarginAsync(db, ct))).RequireAuthorization(AdminRoles.ReadMargin)
+        fees.MapGet("/fees/margin", GetMarginAsync).RequireAuthorization(AdminRoles.ReadMargin)
             .Doc("getMargin", "Get the margin", "What Gerbang adds on top of the provider's cost when a fee is below it.").Returns<MarginView>();
         fees.MapPut("/fees/margin", SetMarginAsync).RequireAuthorization(AdminRoles.WriteMargin)
             .Doc("setMargin", "Set the margin").Body(new MarginBody { Enabled = true, Flat = 500, BasisPoints = 10, Reason = "Cover the provider's new price" })
@@ -47,7 +45,8 @@ public static class FeeAdminEndpoints
             .Doc("removeHoliday", "Remove a bank holiday").Body(new ReasonBody { Reason = "Date moved" }).Returns<HolidayDeletedView>().NotFound().Fails(400, "reason_required");
     }
 
-    private static (long? Flat, int? BasisPoints) ReadRule(Fields f)
+    /// <summary>A fee rule's amounts, as the bodies that carry one read them: flat, basis points or both.</summary>
+    internal static (long? Flat, int? BasisPoints) ReadRule(Fields f)
     {
         var flat = f.Integer("flat", 0, 100_000_000);
         var bps = f.Integer("basis_points", 0, 10_000);
@@ -59,24 +58,24 @@ public static class FeeAdminEndpoints
         return (flat, bps is null ? null : (int)bps);
     }
 
-    internal static async Task<ApiResponse> OverviewAsync(HttpContext http, NpgsqlDataSource db)
+    internal static async Task<Result<FeeScheduleView>> OverviewAsync(NpgsqlDataSource db, CancellationToken cancellationToken)
     {
-        var defaults = await RulesAsync(db, "", http.RequestAborted);
+        var defaults = await RulesAsync(db, "", cancellationToken);
         var holidays = new List<HolidayView>();
         await using (var cmd = db.CreateCommand("select day, name, flat, basis_points from fee_holidays order by day"))
-        await using (var reader = await cmd.ExecuteReaderAsync(http.RequestAborted))
+        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(http.RequestAborted))
+            while (await reader.ReadAsync(cancellationToken))
             {
                 holidays.Add(new HolidayView(reader.GetFieldValue<DateOnly>(0).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), reader.GetString(1), reader.GetInt64(2), reader.GetInt32(3)));
             }
         }
 
-        return ApiResponse.Ok(new FeeScheduleView("fee_schedule", defaults, await MarginAsync(db, http.RequestAborted), holidays));
+        return new FeeScheduleView("fee_schedule", defaults, await MarginAsync(db, cancellationToken), holidays);
     }
 
-    internal static async Task<ApiResponse> MerchantRulesAsync(string id, HttpContext http, NpgsqlDataSource db) =>
-        ListQuery.Answer(await RulesAsync(db, id, http.RequestAborted), false, $"/admin/v1/merchants/{id}/fees");
+    internal static async Task<Result<ListQuery.ListView<RuleView>>> MerchantRulesAsync(string id, NpgsqlDataSource db, CancellationToken cancellationToken) =>
+        ListQuery.View(await RulesAsync(db, id, cancellationToken), false, $"/admin/v1/merchants/{id}/fees");
 
     private static async Task<List<RuleView>> RulesAsync(NpgsqlDataSource db, string merchant, CancellationToken cancellationToken)
     {
@@ -92,6 +91,8 @@ public static class FeeAdminEndpoints
         return rules;
     }
 
+    internal static async Task<Result<MarginView>> GetMarginAsync(NpgsqlDataSource db, CancellationToken cancellationToken) => await MarginAsync(db, cancellationToken);
+
     private static async Task<MarginView> MarginAsync(NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         await using var cmd = db.CreateCommand("select enabled, flat, basis_points from platform_margin");
@@ -101,32 +102,29 @@ public static class FeeAdminEndpoints
             : new MarginView("platform_margin", false, 0, 0);
     }
 
-    internal static async Task<ApiResponse> SetRuleAsync(string merchant, string method, HttpContext http, NpgsqlDataSource db, Merchants.MerchantService merchants, AuditLog audit, FeeResolver fees, TimeProvider clock)
-    {
-        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
-        if (problem is not null)
-        {
-            return problem;
-        }
+    /// <summary>The default fee of a method: what a merchant without its own rule pays.</summary>
+    internal static Task<Result<RuleView>> SetDefaultRuleAsync(
+        string method, Body<FeeRuleBody> body, AdminActor actor, NpgsqlDataSource db, Merchants.MerchantService merchants, AuditLog audit, FeeResolver fees, TimeProvider clock, CancellationToken cancellationToken) =>
+        SetRuleAsync("", method, body, actor, db, merchants, audit, fees, clock, cancellationToken);
 
-        var (flat, bps) = ReadRule(f!);
+    /// <summary>A merchant's own fee for a method (<paramref name="id"/> empty: the default).</summary>
+    internal static async Task<Result<RuleView>> SetRuleAsync(
+        string id, string method, Body<FeeRuleBody> body, AdminActor actor, NpgsqlDataSource db, Merchants.MerchantService merchants, AuditLog audit, FeeResolver fees, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var merchant = id;
         if (!Methods.Contains(method))
         {
-            f!.Add("method", "method_invalid", $"method must be one of {string.Join(", ", Methods)}.");
+            return Refusal.Invalid([new FieldError("method", "method_invalid", $"method must be one of {string.Join(", ", Methods)}.")]);
         }
 
-        if (ChangeRequest.Check(f!) is { } invalid)
+        if (merchant.Length > 0 && await merchants.FindAsync(merchant, cancellationToken) is null)
         {
-            return invalid;
+            return Refusal.NotFound("merchant");
         }
 
-        if (merchant.Length > 0 && await merchants.FindAsync(merchant, http.RequestAborted) is null)
-        {
-            return Problems.NotFound("merchant");
-        }
-
-        var before = (await RulesAsync(db, merchant, http.RequestAborted)).FirstOrDefault(r => r.Method == method);
-        var after = new RuleView(merchant.Length == 0 ? null : merchant, method, flat ?? 0, bps ?? 0);
+        var request = body.Value;
+        var before = (await RulesAsync(db, merchant, cancellationToken)).FirstOrDefault(r => r.Method == method);
+        var after = new RuleView(merchant.Length == 0 ? null : merchant, method, request.Flat ?? 0, (int)(request.BasisPoints ?? 0));
         await using var batch = db.CreateBatch();
         var upsert = new NpgsqlBatchCommand("""
             insert into fee_rules (merchant_id, method, flat, basis_points, updated_at) values ($1, $2, $3, $4, $5)
@@ -138,24 +136,19 @@ public static class FeeAdminEndpoints
         }
 
         batch.BatchCommands.Add(upsert);
-        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry(merchant.Length == 0 ? "fees.default_set" : "fees.merchant_set", merchant.Length == 0 ? "fee_default" : "merchant", merchant.Length == 0 ? method : merchant, before, after, reason)));
-        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        batch.BatchCommands.Add(audit.Command(actor, new AuditEntry(merchant.Length == 0 ? "fees.default_set" : "fees.merchant_set", merchant.Length == 0 ? "fee_default" : "merchant", merchant.Length == 0 ? method : merchant, before, after, request.Reason)));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
         fees.Forget();
-        return ApiResponse.Ok(after);
+        return after;
     }
 
-    internal static async Task<ApiResponse> RemoveRuleAsync(string id, string method, HttpContext http, NpgsqlDataSource db, AuditLog audit, FeeResolver fees)
+    internal static async Task<Result<FeeRuleDeletedView>> RemoveRuleAsync(
+        string id, string method, Body<ReasonBody> body, AdminActor actor, NpgsqlDataSource db, AuditLog audit, FeeResolver fees, CancellationToken cancellationToken)
     {
-        var (reason, problem) = await ChangeRequest.ReadReasonAsync(http);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var before = (await RulesAsync(db, id, http.RequestAborted)).FirstOrDefault(r => r.Method == method);
+        var before = (await RulesAsync(db, id, cancellationToken)).FirstOrDefault(r => r.Method == method);
         if (before is null)
         {
-            return Problems.NotFound("fee rule");
+            return Refusal.NotFound("fee rule");
         }
 
         await using var batch = db.CreateBatch();
@@ -163,35 +156,17 @@ public static class FeeAdminEndpoints
         delete.Parameters.Add(new() { Value = id });
         delete.Parameters.Add(new() { Value = method });
         batch.BatchCommands.Add(delete);
-        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("fees.merchant_removed", "merchant", id, before, null, reason)));
-        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        batch.BatchCommands.Add(audit.Command(actor, new AuditEntry("fees.merchant_removed", "merchant", id, before, null, body.Value.Reason)));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
         fees.Forget();
-        return ApiResponse.Ok(new FeeRuleDeletedView(id, method, true));
+        return new FeeRuleDeletedView(id, method, true);
     }
 
-    internal static async Task<ApiResponse> SetMarginAsync(HttpContext http, NpgsqlDataSource db, AuditLog audit, FeeResolver fees, TimeProvider clock)
+    internal static async Task<Result<MarginView>> SetMarginAsync(Body<MarginBody> body, AdminActor actor, NpgsqlDataSource db, AuditLog audit, FeeResolver fees, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var enabled = f!.Boolean("enabled");
-        var flat = f.Integer("flat", 0, 100_000_000) ?? 0;
-        var bps = (int)(f.Integer("basis_points", 0, 10_000) ?? 0);
-        if (enabled is null)
-        {
-            f.Add("enabled", "parameter_missing", "enabled is required.");
-        }
-
-        if (ChangeRequest.Check(f) is { } invalid)
-        {
-            return invalid;
-        }
-
-        var before = await MarginAsync(db, http.RequestAborted);
-        var after = new MarginView("platform_margin", enabled!.Value, flat, bps);
+        var request = body.Value;
+        var before = await MarginAsync(db, cancellationToken);
+        var after = new MarginView("platform_margin", request.Enabled, request.Flat ?? 0, (int)(request.BasisPoints ?? 0));
         await using var batch = db.CreateBatch();
         var upsert = new NpgsqlBatchCommand("""
             insert into platform_margin (id, enabled, flat, basis_points, updated_at) values (true, $1, $2, $3, $4)
@@ -203,33 +178,21 @@ public static class FeeAdminEndpoints
         }
 
         batch.BatchCommands.Add(upsert);
-        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("fees.margin_set", "platform_margin", null, before, after, reason)));
-        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        batch.BatchCommands.Add(audit.Command(actor, new AuditEntry("fees.margin_set", "platform_margin", null, before, after, request.Reason)));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
         fees.Forget();
-        return ApiResponse.Ok(after);
+        return after;
     }
 
-    internal static async Task<ApiResponse> SetHolidayAsync(string date, HttpContext http, NpgsqlDataSource db, AuditLog audit, FeeResolver fees)
+    internal static async Task<Result<HolidayView>> SetHolidayAsync(string date, Body<HolidayBody> body, AdminActor actor, NpgsqlDataSource db, AuditLog audit, FeeResolver fees, CancellationToken cancellationToken)
     {
-        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var name = f!.String("name", required: true, maxLength: 100);
-        var (flat, bps) = ReadRule(f);
         if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
         {
-            f.Add("date", "parameter_invalid_time", "The date must be YYYY-MM-DD (a Jakarta calendar day).");
+            return Refusal.Invalid([new FieldError("date", "parameter_invalid_time", "The date must be YYYY-MM-DD (a Jakarta calendar day).")]);
         }
 
-        if (ChangeRequest.Check(f) is { } invalid)
-        {
-            return invalid;
-        }
-
-        var holiday = new HolidayView(date, name!, flat ?? 0, bps ?? 0);
+        var request = body.Value;
+        var holiday = new HolidayView(date, request.Name, request.Flat ?? 0, (int)(request.BasisPoints ?? 0));
         await using var batch = db.CreateBatch();
         var upsert = new NpgsqlBatchCommand("""
             insert into fee_holidays (day, name, flat, basis_points) values ($1, $2, $3, $4)
@@ -241,42 +204,31 @@ public static class FeeAdminEndpoints
         }
 
         batch.BatchCommands.Add(upsert);
-        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("fees.holiday_set", "fee_holiday", date, null, holiday, reason)));
-        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        batch.BatchCommands.Add(audit.Command(actor, new AuditEntry("fees.holiday_set", "fee_holiday", date, null, holiday, request.Reason)));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
         fees.Forget();
-        return ApiResponse.Ok(holiday);
+        return holiday;
     }
 
-    internal static async Task<ApiResponse> RemoveHolidayAsync(string date, HttpContext http, NpgsqlDataSource db, AuditLog audit, FeeResolver fees)
+    internal static async Task<Result<HolidayDeletedView>> RemoveHolidayAsync(string date, Body<ReasonBody> body, AdminActor actor, NpgsqlDataSource db, AuditLog audit, FeeResolver fees, CancellationToken cancellationToken)
     {
-        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
         if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
         {
-            f!.Add("date", "parameter_invalid_time", "The date must be YYYY-MM-DD.");
-        }
-
-        if (ChangeRequest.Check(f!) is { } invalid)
-        {
-            return invalid;
+            return Refusal.Invalid([new FieldError("date", "parameter_invalid_time", "The date must be YYYY-MM-DD.")]);
         }
 
         await using var batch = db.CreateBatch();
         var delete = new NpgsqlBatchCommand("delete from fee_holidays where day = $1");
         delete.Parameters.Add(new() { Value = day });
         batch.BatchCommands.Add(delete);
-        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("fees.holiday_removed", "fee_holiday", date, null, null, reason)));
-        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        batch.BatchCommands.Add(audit.Command(actor, new AuditEntry("fees.holiday_removed", "fee_holiday", date, null, null, body.Value.Reason)));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
         fees.Forget();
-        return delete.RecordsAffected == 1 ? ApiResponse.Ok(new HolidayDeletedView(date, true)) : Problems.NotFound("holiday");
+        return delete.RecordsAffected == 1 ? new HolidayDeletedView(date, true) : Refusal.NotFound("holiday");
     }
 }
 
-public sealed record FeeRuleBody : ReasonBody
+public sealed record FeeRuleBody : ReasonBody, IRequestBody<FeeRuleBody>
 {
     [System.ComponentModel.Description("A flat fee in the currency's smallest unit (0 to 100,000,000).")]
     [System.ComponentModel.DataAnnotations.Range(0, 100000000)]
@@ -285,9 +237,17 @@ public sealed record FeeRuleBody : ReasonBody
     [System.ComponentModel.Description("A share of the amount in hundredths of a percent (0 to 10,000). Give flat, basis_points or both.")]
     [System.ComponentModel.DataAnnotations.Range(0, 10000)]
     public long? BasisPoints { get; init; }
+
+    public static new FeeRuleBody? Read(Fields f)
+    {
+        var reason = ChangeRequest.Reason(f);
+        var (flat, bps) = FeeAdminEndpoints.ReadRule(f);
+        f.RejectUnknown();
+        return f.Errors.Count > 0 ? null : new FeeRuleBody { Reason = reason, Flat = flat, BasisPoints = bps };
+    }
 }
 
-public sealed record MarginBody : ReasonBody
+public sealed record MarginBody : ReasonBody, IRequestBody<MarginBody>
 {
     public required bool Enabled { get; init; }
 
@@ -296,9 +256,24 @@ public sealed record MarginBody : ReasonBody
 
     [System.ComponentModel.DataAnnotations.Range(0, 10000)]
     public long? BasisPoints { get; init; }
+
+    public static new MarginBody? Read(Fields f)
+    {
+        var reason = ChangeRequest.Reason(f);
+        var enabled = f.Boolean("enabled");
+        var flat = f.Integer("flat", 0, 100_000_000);
+        var bps = f.Integer("basis_points", 0, 10_000);
+        if (enabled is null)
+        {
+            f.Add("enabled", "parameter_missing", "enabled is required.");
+        }
+
+        f.RejectUnknown();
+        return f.Errors.Count > 0 ? null : new MarginBody { Reason = reason, Enabled = enabled!.Value, Flat = flat, BasisPoints = bps };
+    }
 }
 
-public sealed record HolidayBody : ReasonBody
+public sealed record HolidayBody : ReasonBody, IRequestBody<HolidayBody>
 {
     [System.ComponentModel.DataAnnotations.StringLength(100, MinimumLength = 1)]
     public required string Name { get; init; }
@@ -308,6 +283,15 @@ public sealed record HolidayBody : ReasonBody
 
     [System.ComponentModel.DataAnnotations.Range(0, 10000)]
     public long? BasisPoints { get; init; }
+
+    public static new HolidayBody? Read(Fields f)
+    {
+        var reason = ChangeRequest.Reason(f);
+        var name = f.String("name", required: true, maxLength: 100);
+        var (flat, bps) = FeeAdminEndpoints.ReadRule(f);
+        f.RejectUnknown();
+        return f.Errors.Count > 0 ? null : new HolidayBody { Reason = reason, Name = name!, Flat = flat, BasisPoints = bps };
+    }
 }
 
 public sealed record FeeScheduleView(string Object, IReadOnlyList<FeeAdminEndpoints.RuleView> Defaults, FeeAdminEndpoints.MarginView Margin, IReadOnlyList<FeeAdminEndpoints.HolidayView> Holidays);

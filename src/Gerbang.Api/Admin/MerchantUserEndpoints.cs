@@ -39,38 +39,23 @@ public static class MerchantUserEndpoints
         r.GetString(0), "merchant_user", r.GetString(1), r.GetString(2), r.GetBoolean(3), r.GetBoolean(6),
         r.IsDBNull(4) ? null : ApiJson.Time(r.GetFieldValue<DateTimeOffset>(4)), ApiJson.Time(r.GetFieldValue<DateTimeOffset>(5)));
 
-    internal static async Task<ApiResponse> CreateAsync(string id, HttpContext http, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, MerchantInvitations invitations, TimeProvider clock)
+    internal static async Task<Result<InvitedUserView>> CreateAsync(
+        string id, Body<InviteMerchantUserBody> body, AdminActor actor, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, MerchantInvitations invitations, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var email = f!.String("email", required: true, maxLength: 200);
-        if (email is not null && (!System.Net.Mail.MailAddress.TryCreate(email, out var parsed) || parsed.Address != email))
-        {
-            f.Add("email", "parameter_invalid", "email must be an email address.");
-        }
-
-        if (ChangeRequest.Check(f) is { } invalid)
-        {
-            return invalid;
-        }
-
-        var merchant = await merchants.FindAsync(id, http.RequestAborted);
+        var (email, reason) = (body.Value.Email, body.Value.Reason);
+        var merchant = await merchants.FindAsync(id, cancellationToken);
         if (merchant is null)
         {
-            return Problems.NotFound("merchant");
+            return Refusal.NotFound("merchant");
         }
 
         var now = clock.GetUtcNow();
         var userId = Ids.New(Ids.MerchantUser);
         var (commands, token, expires) = invitations.Create(userId);
-        var view = new InvitedUserView(userId, "merchant_user", id, email!, false, true, null, ApiJson.Time(now), ApiJson.Time(expires));
+        var view = new InvitedUserView(userId, "merchant_user", id, email, false, true, null, ApiJson.Time(now), ApiJson.Time(expires));
         await using var batch = db.CreateBatch();
         var insert = new NpgsqlBatchCommand("insert into merchant_users (id, merchant_id, email, password_hash, created_at, updated_at) values ($1, $2, $3, null, $4, $4)");
-        foreach (var v in new object[] { userId, id, email!, now })
+        foreach (var v in new object[] { userId, id, email, now })
         {
             insert.Parameters.Add(new() { Value = v });
         }
@@ -81,45 +66,42 @@ public static class MerchantUserEndpoints
             batch.BatchCommands.Add(c);
         }
 
-        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("merchant_user.invited", "merchant_user", userId, null, view, reason)));
+        batch.BatchCommands.Add(audit.Command(actor, new AuditEntry("merchant_user.invited", "merchant_user", userId, null, view, reason)));
         try
         {
-            await batch.ExecuteNonQueryAsync(http.RequestAborted);
+            await batch.ExecuteNonQueryAsync(cancellationToken);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
-            return Problems.Create(409, "merchant_user_exists", "A merchant user with this email exists.", "email");
+            return new Refusal(409, "merchant_user_exists", "A merchant user with this email exists.", "email");
         }
 
-        await invitations.SendAsync(email!, merchant.Name, token, expires, CancellationToken.None);
-        return ApiResponse.Ok(view, 201);
+        await invitations.SendAsync(email, merchant.Name, token, expires, CancellationToken.None);
+        return Result<InvitedUserView>.Created(view);
     }
 
     /// <summary>Sends a new link (earlier ones stop working), to set a first password or a new one.</summary>
-    internal static async Task<ApiResponse> ReinviteAsync(string id, string user, HttpContext http, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, MerchantInvitations invitations)
+    internal static async Task<Result<InvitedUserView>> ReinviteAsync(
+        string id, string user, Body<ReasonBody> body, AdminActor actor, NpgsqlDataSource db, MerchantService merchants, AuditLog audit, MerchantInvitations invitations, CancellationToken cancellationToken)
     {
-        var (reason, problem) = await ChangeRequest.ReadReasonAsync(http);
-        if (problem is not null)
-        {
-            return problem;
-        }
+        var reason = body.Value.Reason;
 
         MerchantUserView? found = null;
         await using (var cmd = db.CreateCommand($"select {Columns} from merchant_users where id = $1 and merchant_id = $2 and disabled_at is null"))
         {
             cmd.Parameters.Add(new() { Value = user });
             cmd.Parameters.Add(new() { Value = id });
-            await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
-            if (await reader.ReadAsync(http.RequestAborted))
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
             {
                 found = Read(reader);
             }
         }
 
-        var merchant = await merchants.FindAsync(id, http.RequestAborted);
+        var merchant = await merchants.FindAsync(id, cancellationToken);
         if (found is null || merchant is null)
         {
-            return Problems.NotFound("merchant_user");
+            return Refusal.NotFound("merchant_user");
         }
 
         var (commands, token, expires) = invitations.Create(user);
@@ -129,42 +111,34 @@ public static class MerchantUserEndpoints
             batch.BatchCommands.Add(c);
         }
 
-        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("merchant_user.invited", "merchant_user", user, null, new { email = found.Email, invitation_expires_at = ApiJson.Time(expires) }, reason)));
-        await batch.ExecuteNonQueryAsync(http.RequestAborted);
+        batch.BatchCommands.Add(audit.Command(actor, new AuditEntry("merchant_user.invited", "merchant_user", user, null, new { email = found.Email, invitation_expires_at = ApiJson.Time(expires) }, reason)));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
         await invitations.SendAsync(found.Email, merchant.Name, token, expires, CancellationToken.None);
-        return ApiResponse.Ok(new InvitedUserView(found.Id, found.Object, found.Merchant, found.Email, found.Disabled, found.Invited, found.LastLoginAt, found.CreatedAt, ApiJson.Time(expires)));
+        return new InvitedUserView(found.Id, found.Object, found.Merchant, found.Email, found.Disabled, found.Invited, found.LastLoginAt, found.CreatedAt, ApiJson.Time(expires));
     }
 
-    internal static async Task<ApiResponse> ListAsync(string id, HttpContext http, NpgsqlDataSource db)
+    internal static async Task<Result<ListQuery.ListView<MerchantUserView>>> ListAsync(string id, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         await using var cmd = db.CreateCommand($"select {Columns} from merchant_users where merchant_id = $1 order by seq desc limit 100");
         cmd.Parameters.Add(new() { Value = id });
         var rows = new List<MerchantUserView>();
-        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
-        while (await reader.ReadAsync(http.RequestAborted))
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(Read(reader));
         }
 
-        return ListQuery.Answer(rows, false, $"/admin/v1/merchants/{id}/users");
+        return ListQuery.View(rows, false, $"/admin/v1/merchants/{id}/users");
     }
 
-    private static async Task<ApiResponse> UpdateAsync(string id, string user, HttpContext http, NpgsqlDataSource db, AuditLog audit, TimeProvider clock)
+    /// <summary>Disables or enables a merchant user; a body without <c>disabled</c> changes nothing but is audited.</summary>
+    internal static async Task<Result<MerchantUserView>> UpdateAsync(
+        string id, string user, Body<UpdateMerchantUserBody> body, AdminActor actor, NpgsqlDataSource db, AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var disabled = f!.Boolean("disabled");
-        if (ChangeRequest.Check(f) is { } invalid)
-        {
-            return invalid;
-        }
-
-        await using var conn = await db.OpenConnectionAsync(http.RequestAborted);
-        await using var tx = await conn.BeginTransactionAsync(http.RequestAborted);
+        var reason = body.Value.Reason;
+        bool? disabled = body.Value.DisabledGiven ? body.Value.Disabled : null;
+        await using var conn = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
         await using var cmd = new NpgsqlCommand("""
             with before as (select id, disabled_at from merchant_users where id = $1 and merchant_id = $2 for update)
             update merchant_users u set disabled_at = case when $3::boolean is null then u.disabled_at when $3 then coalesce(u.disabled_at, $4) end, updated_at = $4
@@ -177,11 +151,11 @@ public static class MerchantUserEndpoints
         cmd.Parameters.Add(new() { Value = clock.GetUtcNow() });
         MerchantUserView after;
         bool wasDisabled;
-        await using (var reader = await cmd.ExecuteReaderAsync(http.RequestAborted))
+        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
         {
-            if (!await reader.ReadAsync(http.RequestAborted))
+            if (!await reader.ReadAsync(cancellationToken))
             {
-                return Problems.NotFound("merchant_user");
+                return Refusal.NotFound("merchant_user");
             }
 
             after = Read(reader);
@@ -189,20 +163,45 @@ public static class MerchantUserEndpoints
         }
 
         await using var write = new NpgsqlBatch(conn, tx);
-        write.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("merchant_user.updated", "merchant_user", user, after with { Disabled = wasDisabled }, after, reason)));
-        await write.ExecuteNonQueryAsync(http.RequestAborted);
-        await tx.CommitAsync(http.RequestAborted);
-        return ApiResponse.Ok(after);
+        write.BatchCommands.Add(audit.Command(actor, new AuditEntry("merchant_user.updated", "merchant_user", user, after with { Disabled = wasDisabled }, after, reason)));
+        await write.ExecuteNonQueryAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return after;
     }
 }
 
-public sealed record InviteMerchantUserBody : ReasonBody
+public sealed record InviteMerchantUserBody : ReasonBody, IRequestBody<InviteMerchantUserBody>
 {
     [System.ComponentModel.DataAnnotations.StringLength(200, MinimumLength = 3)]
     public required string Email { get; init; }
+
+    public static new InviteMerchantUserBody? Read(Fields f)
+    {
+        var reason = ChangeRequest.Reason(f);
+        var email = f.String("email", required: true, maxLength: 200);
+        if (email is not null && (!System.Net.Mail.MailAddress.TryCreate(email, out var parsed) || parsed.Address != email))
+        {
+            f.Add("email", "parameter_invalid", "email must be an email address.");
+        }
+
+        f.RejectUnknown();
+        return f.Errors.Count > 0 ? null : new InviteMerchantUserBody { Reason = reason, Email = email! };
+    }
 }
 
-public sealed record UpdateMerchantUserBody : ReasonBody
+public sealed record UpdateMerchantUserBody : ReasonBody, IRequestBody<UpdateMerchantUserBody>
 {
     public required bool Disabled { get; init; }
+
+    /// <summary>Whether the body set <c>disabled</c>; without it the user stays as they are.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool DisabledGiven { get; init; }
+
+    public static new UpdateMerchantUserBody? Read(Fields f)
+    {
+        var reason = ChangeRequest.Reason(f);
+        var disabled = f.Boolean("disabled");
+        f.RejectUnknown();
+        return f.Errors.Count > 0 ? null : new UpdateMerchantUserBody { Reason = reason, Disabled = disabled ?? false, DisabledGiven = disabled is not null };
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Gerbang.Api.Admin;
 using Gerbang.Api.Disbursements;
 using Gerbang.Api.Http;
@@ -21,11 +22,12 @@ public sealed class MerchantModel : DashboardPage
     /// <summary>Why there is no merchant to show.</summary>
     public Refusal? Missing { get; private set; }
 
-    public ApiResult? Fees { get; private set; }
+    /// <summary>The merchant's own fee rules, for a role that manages merchant finances.</summary>
+    public IReadOnlyList<FeeAdminEndpoints.RuleView>? Fees { get; private set; }
 
-    public List<System.Text.Json.JsonElement> BankAccounts { get; } = [];
+    public List<BankAccountView> BankAccounts { get; } = [];
 
-    public ApiResult Users { get; private set; } = null!;
+    public IReadOnlyList<MerchantUserEndpoints.MerchantUserView> Users { get; private set; } = [];
 
     /// <summary>The approval's answer: the live key, shown on this answer only.</summary>
     public MerchantAdminEndpoints.ApprovedMerchantView? LiveKey { get; private set; }
@@ -44,16 +46,16 @@ public sealed class MerchantModel : DashboardPage
         Subject = subject.Value;
         if (Can(AdminRoles.MerchantFinances))
         {
-            Fees = await CallAsync(h => FeeAdminEndpoints.MerchantRulesAsync(id, h, db));
+            Fees = (await FeeAdminEndpoints.MerchantRulesAsync(id, db, Aborted)).Value?.Data ?? [];
         }
 
         // Bank accounts are read through the merchant's own list, once per mode: the operator sees what the merchant sees.
         foreach (var mode in new[] { Mode.Test, Mode.Live })
         {
-            BankAccounts.AddRange((await CallAsync(BankAccountEndpoints.ListAsync(ListRequest.Of(), new MerchantContext(id, mode, "dashboard:operator"), db, Aborted))).Data);
+            BankAccounts.AddRange((await BankAccountEndpoints.ListAsync(ListRequest.Of(), new MerchantContext(id, mode, "dashboard:operator"), db, Aborted)).Value?.Data ?? []);
         }
 
-        Users = await CallAsync(h => MerchantUserEndpoints.ListAsync(id, h, db));
+        Users = (await MerchantUserEndpoints.ListAsync(id, db, Aborted)).Value?.Data ?? [];
         return Page();
     }
 
@@ -104,10 +106,23 @@ public sealed class MerchantModel : DashboardPage
         return Changed(result, "Daily cash-out limit saved.");
     }
 
-    public Task<IActionResult> OnPostFeeAsync(string id, string method, long? flat, long? basis_points, string? reason) => ActAsync(AdminRoles.MerchantFinances, () =>
-        CallAsync(
-            h => FeeAdminEndpoints.SetRuleAsync(id, method, h, Service<NpgsqlDataSource>(), Service<MerchantService>(), Service<AuditLog>(), Service<FeeResolver>(), Service<TimeProvider>()),
-            Body(("flat", flat), ("basis_points", basis_points), ("reason", reason))), $"Fee for {method} saved.");
+    public async Task<IActionResult> OnPostFeeAsync(string id, string method, long? flat, long? basis_points, string? reason)
+    {
+        if (!Can(AdminRoles.MerchantFinances))
+        {
+            return Denied();
+        }
+
+        var form = FormBody<FeeRuleBody>(("flat", flat), ("basis_points", basis_points), ("reason", reason));
+        if (!form.Ok)
+        {
+            return Refused(form.Refusal);
+        }
+
+        var result = await FeeAdminEndpoints.SetRuleAsync(
+            id, method, form.Value, Actor, Service<NpgsqlDataSource>(), Service<MerchantService>(), Service<AuditLog>(), Service<FeeResolver>(), Service<TimeProvider>(), Aborted);
+        return Done(result, $"Fee for {method} saved.");
+    }
 
     public Task<IActionResult> OnPostVerifyAsync(string id, string bank_account, string? reason) => WithReasonAsync(AdminRoles.ManageMerchants, reason, async form =>
         Changed(
@@ -115,10 +130,23 @@ public sealed class MerchantModel : DashboardPage
                 id, bank_account, form, Actor, Service<NpgsqlDataSource>(), Service<AuditLog>(), Service<FourEyes>(), Service<TimeProvider>(), Aborted),
             "Bank account verified."));
 
-    public Task<IActionResult> OnPostUserAsync(string id, string? email, string? reason) => ActAsync(AdminRoles.ManageMerchants, () =>
-        CallAsync(
-            h => MerchantUserEndpoints.CreateAsync(id, h, Service<NpgsqlDataSource>(), Service<MerchantService>(), Service<AuditLog>(), Service<MerchantInvitations>(), Service<TimeProvider>()),
-            Body(("email", email), ("reason", reason))), $"{email} is invited: the link to set a password went to that address.");
+    public async Task<IActionResult> OnPostUserAsync(string id, string? email, string? reason)
+    {
+        if (!Can(AdminRoles.ManageMerchants))
+        {
+            return Denied();
+        }
+
+        var form = FormBody<InviteMerchantUserBody>(("email", email), ("reason", reason));
+        if (!form.Ok)
+        {
+            return Refused(form.Refusal);
+        }
+
+        var result = await MerchantUserEndpoints.CreateAsync(
+            id, form.Value, Actor, Service<NpgsqlDataSource>(), Service<MerchantService>(), Service<AuditLog>(), Service<MerchantInvitations>(), Service<TimeProvider>(), Aborted);
+        return Done(result, $"{email} is invited: the link to set a password went to that address.");
+    }
 
     /// <summary>A change that may wait for a second admin: 202 says it is a request, not yet made.</summary>
     private IActionResult Changed<T>(Result<T> result, string success) =>
@@ -136,19 +164,5 @@ public sealed class MerchantModel : DashboardPage
 
         var form = FormBody<ReasonBody>(("reason", reason));
         return form.Ok ? await change(form.Value) : Refused(form.Refusal);
-    }
-
-    /// <summary>Runs a change the role may make.</summary>
-    private async Task<IActionResult> ActAsync(string permission, Func<Task<ApiResult>> change, string success)
-    {
-        if (!Can(permission))
-        {
-            return Denied();
-        }
-
-        var result = await change();
-
-        // 202: the change is a request that waits for a second admin.
-        return Done(result, result.Status == 202 ? RequestedMessage : success);
     }
 }
