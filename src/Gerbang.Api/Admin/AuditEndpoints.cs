@@ -17,12 +17,12 @@ public static class AuditEndpoints
             .Returns<ListQuery.ListView<AuditView>>()
             .Query("limit", "1 to 100 (50 when left out).").Query("action", "Only this action, such as merchant.approve.").Query("target_id", "Only changes to this object.");
 
-    internal static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db, AuditLog audit)
+    internal static async Task<Result<ListQuery.ListView<AuditView>>> ListAsync(ListRequest request, AdminActor actor, NpgsqlDataSource db, AuditLog audit, CancellationToken cancellationToken)
     {
-        var limit = int.TryParse(http.Request.Query["limit"], out var l) && l is >= 1 and <= 100 ? l : 50;
-        var action = http.Request.Query["action"].ToString();
-        var target = http.Request.Query["target_id"].ToString();
-        await audit.WriteAsync(AdminActor.Of(http), new AuditEntry("audit_log.read", "audit_log", null, null, new { action, target_id = target, limit }, null));
+        var limit = int.TryParse(request["limit"], out var l) && l is >= 1 and <= 100 ? l : 50;
+        var action = request["action"] ?? "";
+        var target = request["target_id"] ?? "";
+        await audit.WriteAsync(actor, new AuditEntry("audit_log.read", "audit_log", null, null, new { action, target_id = target, limit }, null), cancellationToken: cancellationToken);
         await using var cmd = db.CreateCommand("""
             select id, at, actor_id, actor_email, actor_role, source_ip, action, target_type, target_id, before::text, after::text, reason, outcome
             from audit_log where ($1 = '' or action = $1) and ($2 = '' or target_id = $2)
@@ -32,15 +32,15 @@ public static class AuditEndpoints
         cmd.Parameters.Add(new() { Value = target });
         cmd.Parameters.Add(new() { Value = limit });
         var rows = new List<AuditView>();
-        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
-        while (await reader.ReadAsync(http.RequestAborted))
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(new AuditView(
                 reader.GetString(0), "audit_entry", ApiJson.Time(reader.GetFieldValue<DateTimeOffset>(1)), Str(reader, 2), Str(reader, 3), Str(reader, 4), Str(reader, 5),
                 reader.GetString(6), Str(reader, 7), Str(reader, 8), Json(reader, 9), Json(reader, 10), Str(reader, 11), reader.GetString(12)));
         }
 
-        return ListQuery.Answer(rows, rows.Count == limit, "/admin/v1/audit_log");
+        return ListQuery.View(rows, rows.Count == limit, "/admin/v1/audit_log");
     }
 
     private static string? Str(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);

@@ -20,17 +20,16 @@ public static class PaymentStatsEndpoints
             .Returns<StatsView>().Query("hours", "How many hours back, 1 to 720 (24 when left out).").Query("livemode", "Live (true, the default) or test (false).", "true", "false")
             .Fails(400, "parameter_out_of_range", "parameter_invalid");
 
-    internal static async Task<ApiResponse> StatsAsync(HttpContext http, NpgsqlDataSource db, TimeProvider clock)
+    internal static async Task<Result<StatsView>> StatsAsync(ListRequest query, NpgsqlDataSource db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var query = http.Request.Query;
         var errors = new List<FieldError>();
         var hours = 24;
-        if (query.TryGetValue("hours", out var h) && (!int.TryParse(h, NumberStyles.None, CultureInfo.InvariantCulture, out hours) || hours is < 1 or > 720))
+        if (query["hours"] is { } h && (!int.TryParse(h, NumberStyles.None, CultureInfo.InvariantCulture, out hours) || hours is < 1 or > 720))
         {
             errors.Add(new FieldError("hours", "parameter_out_of_range", "hours must be an integer from 1 to 720."));
         }
 
-        var livemode = query["livemode"].ToString();
+        var livemode = query["livemode"] ?? "";
         if (livemode is not ("" or "true" or "false"))
         {
             errors.Add(new FieldError("livemode", "parameter_invalid", "livemode must be true or false."));
@@ -38,7 +37,7 @@ public static class PaymentStatsEndpoints
 
         if (errors.Count > 0)
         {
-            return Problems.Validation(errors);
+            return Refusal.Invalid(errors);
         }
 
         var now = clock.GetUtcNow();
@@ -54,8 +53,8 @@ public static class PaymentStatsEndpoints
         cmd.Parameters.Add(new() { Value = from });
         cmd.Parameters.Add(new() { Value = livemode == "false" ? "test" : "live" });
         var rows = new List<BucketView>();
-        await using var reader = await cmd.ExecuteReaderAsync(http.RequestAborted);
-        while (await reader.ReadAsync(http.RequestAborted))
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             var (paid, unpaid) = (reader.GetInt32(4), reader.GetInt32(5));
             var hour = new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(1), DateTimeKind.Utc));
@@ -63,6 +62,6 @@ public static class PaymentStatsEndpoints
                 paid + unpaid == 0 ? null : Math.Round((double)paid / (paid + unpaid), 4)));
         }
 
-        return ApiResponse.Ok(new StatsView("payment_stats", livemode != "false", hours, ApiJson.Time(from), rows));
+        return new StatsView("payment_stats", livemode != "false", hours, ApiJson.Time(from), rows);
     }
 }

@@ -39,57 +39,33 @@ public static class ProviderBalanceEndpoints
         return rows;
     }
 
-    internal static async Task<ApiResponse> ListAsync(HttpContext http, NpgsqlDataSource db) =>
-        ListQuery.Answer(await BalancesAsync(db, http.RequestAborted), false, "/admin/v1/provider_balances");
+    internal static async Task<Result<ListQuery.ListView<ProviderBalanceView>>> ListAsync(NpgsqlDataSource db, CancellationToken cancellationToken) =>
+        ListQuery.View(await BalancesAsync(db, cancellationToken), false, "/admin/v1/provider_balances");
 
-    internal static async Task<ApiResponse> AdjustAsync(HttpContext http, NpgsqlDataSource db, LedgerWriter ledger, AuditLog audit, TimeProvider clock)
+    internal static async Task<Result<ProviderBalanceView>> AdjustAsync(
+        Body<ProviderBalanceAdjustmentBody> body, AdminActor actor, NpgsqlDataSource db, LedgerWriter ledger, AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var provider = f!.String("provider", required: true, maxLength: 20);
-        var livemode = f.Boolean("livemode") ?? false;
-        var currencyText = f.String("currency", required: true, maxLength: 3);
-        var amount = f.Integer("amount", -Money.MaxAmount, Money.MaxAmount);
-        if (amount is null or 0)
-        {
-            f.Add("amount", "parameter_invalid", "amount is required and not zero: positive when the provider holds more than the ledger says.");
-        }
-
-        var currency = Currency.Idr;
-        if (currencyText is not null && !Currency.TryParse(currencyText, out currency))
-        {
-            f.Add("currency", "currency_invalid", "currency must be an upper-case ISO 4217 code Gerbang supports.");
-        }
-
-        if (ChangeRequest.Check(f) is { } invalid)
-        {
-            return invalid;
-        }
-
-        var mode = livemode ? Mode.Live : Mode.Test;
-        var before = (await BalancesAsync(db, http.RequestAborted)).FirstOrDefault(b => b.Provider == provider && b.Livemode == livemode && b.Currency == currency.Code);
+        var request = body.Value;
+        var mode = request.Livemode == true ? Mode.Live : Mode.Test;
+        var before = (await BalancesAsync(db, cancellationToken)).FirstOrDefault(b => b.Provider == request.Provider && b.Livemode == (mode == Mode.Live) && b.Currency == request.Currency);
         if (before is null)
         {
-            return Problems.Create(404, "resource_missing", "Gerbang has no balance with that provider in that mode and currency.", "provider");
+            return new Refusal(404, "resource_missing", "Gerbang has no balance with that provider in that mode and currency.", "provider");
         }
 
-        var entry = LedgerEntry.ProviderAdjustment($"adjustment:{Ids.New("adj")}", provider!, mode, new Money(amount!.Value, currency));
-        await ledger.PrepareAsync(entry.Postings.Select(p => p.Account), http.RequestAborted);
+        var entry = LedgerEntry.ProviderAdjustment($"adjustment:{Ids.New("adj")}", request.Provider, mode, new Money(request.Amount, Currency.Parse(request.Currency)));
+        await ledger.PrepareAsync(entry.Postings.Select(p => p.Account), cancellationToken);
         var now = clock.GetUtcNow();
-        var after = before with { Balance = before.Balance + amount.Value };
+        var after = before with { Balance = before.Balance + request.Amount };
         await using var batch = db.CreateBatch();
         ledger.Add(batch, entry, null, now);
-        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("provider_balance.adjusted", "provider_balance", $"{provider}:{mode.ToWire()}:{currency.Code}", before, after, reason)));
-        await batch.ExecuteNonQueryAsync(http.RequestAborted);
-        return ApiResponse.Ok(after, 201);
+        batch.BatchCommands.Add(audit.Command(actor, new AuditEntry("provider_balance.adjusted", "provider_balance", $"{request.Provider}:{mode.ToWire()}:{request.Currency}", before, after, request.Reason)));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        return Result<ProviderBalanceView>.Created(after);
     }
 }
 
-public sealed record ProviderBalanceAdjustmentBody : ReasonBody
+public sealed record ProviderBalanceAdjustmentBody : ReasonBody, IRequestBody<ProviderBalanceAdjustmentBody>
 {
     [ApiValues(typeof(Payments.CreatePaymentRequest), nameof(Payments.CreatePaymentRequest.KnownProviders))]
     public required string Provider { get; init; }
@@ -102,4 +78,27 @@ public sealed record ProviderBalanceAdjustmentBody : ReasonBody
 
     [System.ComponentModel.Description("Not zero: positive when the provider holds more than the ledger says.")]
     public required long Amount { get; init; }
+
+    public static new ProviderBalanceAdjustmentBody? Read(Fields f)
+    {
+        var reason = ChangeRequest.Reason(f);
+        var provider = f.String("provider", required: true, maxLength: 20);
+        var livemode = f.Boolean("livemode");
+        var currencyText = f.String("currency", required: true, maxLength: 3);
+        var amount = f.Integer("amount", -Money.MaxAmount, Money.MaxAmount);
+        if (amount is null or 0 && !f.Errors.Any(e => e.Param == "amount"))
+        {
+            f.Add("amount", "parameter_invalid", "amount is required and not zero: positive when the provider holds more than the ledger says.");
+        }
+
+        if (currencyText is not null && !Gerbang.Domain.Currency.TryParse(currencyText, out _))
+        {
+            f.Add("currency", "currency_invalid", "currency must be an upper-case ISO 4217 code Gerbang supports.");
+        }
+
+        f.RejectUnknown();
+        return f.Errors.Count > 0
+            ? null
+            : new ProviderBalanceAdjustmentBody { Reason = reason, Provider = provider!, Livemode = livemode, Currency = currencyText!, Amount = amount!.Value };
+    }
 }

@@ -37,8 +37,8 @@ public static class ProviderRoutingEndpoints
             .Fails(400, "reason_required", "parameter_out_of_range", "parameter_invalid_integer").Fails(404, "resource_missing");
     }
 
-    internal static ApiResponse List(ProviderRegistry registry, RoutingSettings settings, ProviderHealth health) =>
-        ListQuery.Answer(registry.Names.Select(n => View(n, registry, settings, health)).ToList(), false, "/admin/v1/providers");
+    internal static Result<ListQuery.ListView<ProviderView>> List(ProviderRegistry registry, RoutingSettings settings, ProviderHealth health) =>
+        ListQuery.View(registry.Names.Select(n => View(n, registry, settings, health)).ToList(), false, "/admin/v1/providers");
 
     private static ProviderView View(string name, ProviderRegistry registry, RoutingSettings settings, ProviderHealth health)
     {
@@ -71,41 +71,23 @@ public static class ProviderRoutingEndpoints
         _ => "closed",
     };
 
-    internal static async Task<ApiResponse> PatchAsync(
-        string name, HttpContext http, NpgsqlDataSource db, ProviderRegistry registry, RoutingSettings settings, ProviderHealth health, AuditLog audit, TimeProvider clock)
+    internal static async Task<Result<ProviderView>> PatchAsync(
+        string name, Body<ProviderRoutingBody> body, AdminActor actor, NpgsqlDataSource db, ProviderRegistry registry, RoutingSettings settings, ProviderHealth health, AuditLog audit, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         if (!registry.Names.Contains(name, StringComparer.Ordinal))
         {
-            return Problems.Create(404, "resource_missing", $"No provider named '{name}' is configured.", "name");
+            return new Refusal(404, "resource_missing", $"No provider named '{name}' is configured.", "name");
         }
 
-        var (f, reason, problem) = await ChangeRequest.ReadAsync(http);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var enabled = f!.Boolean("enabled");
-        var weight = (int?)f.Integer("weight", 0, 1000);
-        var priority = (int?)f.Integer("priority", 0, 100);
-        var merchant = f.String("merchant", required: false, maxLength: 64);
-        if (enabled is null && weight is null && priority is null && f.Errors.Count == 0)
-        {
-            f.Add("enabled", "parameter_missing", "Give at least one of enabled, weight or priority.");
-        }
-
-        if (ChangeRequest.Check(f) is { } invalid)
-        {
-            return invalid;
-        }
-
+        var (enabled, weight, priority, merchant, reason) = (body.Value.Enabled, (int?)body.Value.Weight, (int?)body.Value.Priority, body.Value.Merchant, body.Value.Reason);
         if (merchant is not null)
         {
             await using var exists = db.CreateCommand("select 1 from merchants where id = $1");
             exists.Parameters.Add(new() { Value = merchant });
-            if (await exists.ExecuteScalarAsync(http.RequestAborted) is null)
+            if (await exists.ExecuteScalarAsync(cancellationToken) is null)
             {
-                return Problems.Create(404, "resource_missing", "No such merchant.", "merchant");
+                return new Refusal(404, "resource_missing", "No such merchant.", "merchant");
             }
         }
 
@@ -128,15 +110,15 @@ public static class ProviderRoutingEndpoints
         }
 
         batch.BatchCommands.Add(upsert);
-        batch.BatchCommands.Add(audit.Command(AdminActor.Of(http), new AuditEntry("provider.routing_changed", "provider", merchant is null ? name : $"{name}:{merchant}", before, after, reason)));
+        batch.BatchCommands.Add(audit.Command(actor, new AuditEntry("provider.routing_changed", "provider", merchant is null ? name : $"{name}:{merchant}", before, after, reason)));
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"select pg_notify('{RoutingSettings.Channel}', '')"));
-        await batch.ExecuteNonQueryAsync(http.RequestAborted);
-        await settings.ReloadAsync(http.RequestAborted);
-        return ApiResponse.Ok(View(name, registry, settings, health));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await settings.ReloadAsync(CancellationToken.None);
+        return View(name, registry, settings, health);
     }
 }
 
-public sealed record ProviderRoutingBody : ReasonBody
+public sealed record ProviderRoutingBody : ReasonBody, IRequestBody<ProviderRoutingBody>
 {
     public bool? Enabled { get; init; }
 
@@ -151,4 +133,20 @@ public sealed record ProviderRoutingBody : ReasonBody
     [System.ComponentModel.Description("Change it for this merchant only.")]
     [System.ComponentModel.DataAnnotations.StringLength(64)]
     public string? Merchant { get; init; }
+
+    public static new ProviderRoutingBody? Read(Fields f)
+    {
+        var reason = ChangeRequest.Reason(f);
+        var enabled = f.Boolean("enabled");
+        var weight = f.Integer("weight", 0, 1000);
+        var priority = f.Integer("priority", 0, 100);
+        var merchant = f.String("merchant", required: false, maxLength: 64);
+        if (enabled is null && weight is null && priority is null && f.Errors.Count == 0)
+        {
+            f.Add("enabled", "parameter_missing", "Give at least one of enabled, weight or priority.");
+        }
+
+        f.RejectUnknown();
+        return f.Errors.Count > 0 ? null : new ProviderRoutingBody { Reason = reason, Enabled = enabled, Weight = weight, Priority = priority, Merchant = merchant };
+    }
 }

@@ -11,33 +11,29 @@ public static class ReconciliationEndpoints
             .Doc("runReconciliation", "Run a reconciliation", "Asks every provider about every open or recent payment and payout, and corrects Gerbang's books where the provider's differ.")
             .Body(new ReconciliationRunBody { Reason = "After the provider's outage" }, optional: true).Returns<ReconciliationReport>(201);
 
-    private static async Task<ApiResponse> RunAsync(HttpContext http, Reconciler reconciler, AuditLog audit)
+    internal static async Task<Result<ReconciliationReport>> RunAsync(Body<ReconciliationRunBody> body, AdminActor actor, Reconciler reconciler, AuditLog audit, CancellationToken cancellationToken)
     {
-        var (root, problem) = await RequestBody.ReadObjectAsync(http, emptyAllowed: true);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var fields = new Fields(root);
-        var reason = fields.String("reason", required: false, minLength: 3, maxLength: 500);
-        fields.RejectUnknown();
-        if (fields.Errors.Count > 0)
-        {
-            return Problems.Validation(fields.Errors);
-        }
-
-        var report = await reconciler.RunAsync(full: true, http.RequestAborted);
+        var report = await reconciler.RunAsync(full: true, cancellationToken);
         await audit.WriteAsync(
-            AdminActor.Of(http),
-            new AuditEntry("reconciliation.run", "reconciliation_run", report.Id, null, new { report.PaymentsChecked, report.PayoutsChecked, report.Corrected, report.Unanswered }, reason ?? "reconciliation run"),
-            cancellationToken: http.RequestAborted);
-        return ApiResponse.Ok(report, 201);
+            actor,
+            new AuditEntry("reconciliation.run", "reconciliation_run", report.Id, null, new { report.PaymentsChecked, report.PayoutsChecked, report.Corrected, report.Unanswered }, body.Value.Reason ?? "reconciliation run"),
+            cancellationToken: CancellationToken.None);
+        return Result<ReconciliationReport>.Created(report);
     }
 }
 
-public sealed record ReconciliationRunBody
+/// <summary>A run's body: all of it optional, even the body itself; a reason, when given, goes to the audit log.</summary>
+public sealed record ReconciliationRunBody : IRequestBody<ReconciliationRunBody>
 {
     [System.ComponentModel.DataAnnotations.StringLength(500, MinimumLength = 3)]
     public string? Reason { get; init; }
+
+    public static bool EmptyAllowed => true;
+
+    public static ReconciliationRunBody? Read(Fields f)
+    {
+        var reason = f.String("reason", required: false, minLength: 3, maxLength: 500);
+        f.RejectUnknown();
+        return f.Errors.Count > 0 ? null : new ReconciliationRunBody { Reason = reason };
+    }
 }

@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Gerbang.Api.Dashboard;
 
 /// <summary>
-/// Every dashboard page. Pages read and change data only through the API's own endpoint methods, so a
+/// Every dashboard page. Pages read and change data only through the API's own handlers, so a
 /// page shows exactly what the API answers and every change passes the same validation, scoping and
 /// audit. A merchant user acts as their merchant in the mode they chose; an operator acts as an admin.
 /// </summary>
@@ -78,14 +78,6 @@ public abstract class DashboardPage : PageModel
         return Redirect(to ?? (Request.Path + Request.QueryString));
     }
 
-    /// <summary>Transitional, while pages still read JSON: a handler's result as the JSON the API would answer.</summary>
-    public static async Task<ApiResult> CallAsync<T>(Task<Result<T>> call)
-    {
-        var response = (await call).Response;
-        using var doc = JsonDocument.Parse(response.Body);
-        return new ApiResult(response.StatusCode, doc.RootElement.Clone());
-    }
-
     public override async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
     {
         Mode = Request.Cookies[ModeCookie] == "live" ? Mode.Live : Mode.Test;
@@ -115,33 +107,6 @@ public abstract class DashboardPage : PageModel
         await next();
     }
 
-    /// <summary>
-    /// Calls an API endpoint method in this request: <paramref name="body"/> becomes its JSON body and
-    /// <paramref name="query"/> its query string (neither leaks into the next call).
-    /// </summary>
-    public async Task<ApiResult> CallAsync(Func<HttpContext, Task<ApiResponse>> endpoint, object? body = null, IDictionary<string, string?>? query = null)
-    {
-        var request = HttpContext.Request;
-        var originalQuery = request.Query;
-        HttpContext.Items[RequestBody.ItemKey] = body is null ? [] : JsonSerializer.SerializeToUtf8Bytes(body, ApiJson.Options);
-        if (query is not null)
-        {
-            request.Query = new QueryCollection(query.Where(p => !string.IsNullOrEmpty(p.Value)).ToDictionary(p => p.Key, p => new Microsoft.Extensions.Primitives.StringValues(p.Value)));
-        }
-
-        try
-        {
-            var response = await endpoint(HttpContext);
-            using var doc = JsonDocument.Parse(response.Body.Length == 0 ? "{}"u8.ToArray() : response.Body);
-            return new ApiResult(response.StatusCode, doc.RootElement.Clone());
-        }
-        finally
-        {
-            HttpContext.Items.Remove(RequestBody.ItemKey);
-            request.Query = originalQuery;
-        }
-    }
-
     /// <summary>A JSON body from form values; empty values are left out, as a careful API client would.</summary>
     public static Dictionary<string, object?> Body(params (string Name, object? Value)[] fields) =>
         fields.Where(f => f.Value is not null && f.Value is not "").ToDictionary(f => f.Name, f => f.Value is string s ? s.Trim() : f.Value);
@@ -169,50 +134,5 @@ public abstract class DashboardPage : PageModel
     {
         FlashError = string.Join(" ", form.Errors.Select(e => e.Message));
         return Redirect(Request.Path + Request.QueryString);
-    }
-
-    /// <summary>After a change: a message for the next page, and back to where the person was.</summary>
-    public IActionResult Done(ApiResult result, string success, string? to = null)
-    {
-        if (result.Ok)
-        {
-            Flash = success;
-        }
-        else
-        {
-            FlashError = result.Error;
-        }
-
-        return Redirect(to ?? (Request.Path + Request.QueryString));
-    }
-}
-
-/// <summary>What an API endpoint answered: the status and the JSON body (the object, a list, or a problem).</summary>
-public sealed record ApiResult(int Status, JsonElement Body)
-{
-    public bool Ok => Status < 400;
-
-    public IEnumerable<JsonElement> Data => Ok && Body.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array ? data.EnumerateArray() : [];
-
-    public bool HasMore => Ok && Body.TryGetProperty("has_more", out var more) && more.ValueKind == JsonValueKind.True;
-
-    /// <summary>A problem as one sentence for a person: the detail, then each field's message.</summary>
-    public string? Error
-    {
-        get
-        {
-            if (Ok)
-            {
-                return null;
-            }
-
-            var detail = Body.Str("detail");
-            if (Body.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array)
-            {
-                detail = string.Join(" ", errors.EnumerateArray().Select(e => e.Str("detail")).Where(m => m.Length > 0).Prepend(detail).Where(m => m.Length > 0).Distinct());
-            }
-
-            return detail.Length > 0 ? detail : $"The request failed ({Status}).";
-        }
     }
 }

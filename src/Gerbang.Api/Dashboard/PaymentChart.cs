@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
+using Gerbang.Api.Admin;
 
 namespace Gerbang.Api.Dashboard;
 
@@ -15,19 +15,17 @@ public sealed class PaymentChart
     public const int Left = 40;
     private static readonly string[] Palette = ["#0b6e4f", "#175cd3", "#b54708", "#7a2e9e", "#b42318", "#475467"];
 
-    public PaymentChart(JsonElement stats)
+    public PaymentChart(PaymentStatsEndpoints.StatsView stats)
     {
-        var from = DateTimeOffset.Parse(stats.Str("from"), CultureInfo.InvariantCulture);
-        var hours = (int)stats.Long("hours");
-        Hours = Enumerable.Range(0, hours).Select(h => from.AddHours(h)).ToList();
-        var rows = stats.Items("data").ToList();
-        Providers = rows.Select(r => r.Str("provider")).Distinct().Order(StringComparer.Ordinal).ToList();
-        foreach (var r in rows)
+        var from = DateTimeOffset.Parse(stats.From, CultureInfo.InvariantCulture);
+        Hours = Enumerable.Range(0, stats.Hours).Select(h => from.AddHours(h)).ToList();
+        Providers = stats.Data.Select(r => r.Provider).Distinct().Order(StringComparer.Ordinal).ToList();
+        foreach (var r in stats.Data)
         {
-            var hour = DateTimeOffset.Parse(r.Str("hour"), CultureInfo.InvariantCulture);
-            var key = (r.Str("provider"), (int)(hour - from).TotalHours);
+            var hour = DateTimeOffset.Parse(r.Hour, CultureInfo.InvariantCulture);
+            var key = (r.Provider, (int)(hour - from).TotalHours);
             var (created, paid, unpaid, volume) = Cells.GetValueOrDefault(key);
-            Cells[key] = (created + (int)r.Long("created"), paid + (int)r.Long("paid"), unpaid + (int)r.Long("unpaid"), volume + r.Long("volume_paid"));
+            Cells[key] = (created + r.Created, paid + r.Paid, unpaid + r.Unpaid, volume + r.VolumePaid);
         }
 
         MaxCount = Math.Max(1, Cells.Values.Select(c => c.Created).DefaultIfEmpty(0).Max());

@@ -27,14 +27,6 @@ public sealed class ListQuery
 
     public Dictionary<string, string> Filters { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Transitional: the list parameters of an HTTP request.</summary>
-    public static ListQuery? Parse(HttpRequest request, IReadOnlyList<ListFilter> filters, out ApiResponse? problem)
-    {
-        var result = ListRequest.From(request.Query).Read(filters);
-        problem = result.Ok ? null : result.Response;
-        return result.Value;
-    }
-
     /// <summary>
     /// Reads the list parameters; a filter with values must have one of them (a status or type that
     /// cannot exist is a mistake, not an empty list), and a parameter that is no filter is refused.
@@ -179,24 +171,9 @@ public sealed class ListQuery
         return (rows, hasMore);
     }
 
-    public static ApiResponse Answer<T>(IReadOnlyList<T> data, bool hasMore, string url) =>
-        ApiResponse.Ok(View(data, hasMore, url));
-
     public static ListView<T> View<T>(IReadOnlyList<T> data, bool hasMore, string url) => new("list", url, data, hasMore);
 
     public sealed record ListView<T>(string Object, string Url, IReadOnlyList<T> Data, bool HasMore);
-
-    /// <summary>Transitional: <see cref="ForMerchantAsync"/> for an HTTP request.</summary>
-    public static async Task<ApiResponse> AnswerForMerchantAsync<TRow, TView>(
-        HttpContext http,
-        NpgsqlDataSource db,
-        string select,
-        string table,
-        IReadOnlyList<ListFilter> filters,
-        Func<NpgsqlDataReader, TRow> read,
-        Func<TRow, TView> view,
-        string url) =>
-        (await ForMerchantAsync(ListRequest.From(http.Request.Query), MerchantContext.Of(http), db, select, table, filters, read, view, url, http.RequestAborted)).Response;
 
     /// <summary>
     /// A merchant-scoped list end to end: <paramref name="select"/> must filter on <c>merchant_id = $1

@@ -7,7 +7,7 @@ namespace Gerbang.Api.Dashboard.Pages.Ops;
 /// <summary>The ledger for finance: what each provider holds, every account's balance, the latest entries.</summary>
 public sealed class LedgerModel : DashboardPage
 {
-    public ApiResult ProviderBalances { get; private set; } = null!;
+    public IReadOnlyList<ProviderBalanceEndpoints.ProviderBalanceView> ProviderBalances { get; private set; } = [];
 
     public IReadOnlyList<OperationsViewEndpoints.AccountView> Accounts { get; private set; } = [];
 
@@ -16,7 +16,7 @@ public sealed class LedgerModel : DashboardPage
     public async Task OnGetAsync()
     {
         var db = Service<NpgsqlDataSource>();
-        ProviderBalances = await CallAsync(h => ProviderBalanceEndpoints.ListAsync(h, db));
+        ProviderBalances = (await ProviderBalanceEndpoints.ListAsync(db, Aborted)).Value?.Data ?? [];
         Accounts = (await OperationsViewEndpoints.AccountsAsync(ListRequest.Of(), db, Aborted)).Value?.Data ?? [];
         Entries = (await OperationsViewEndpoints.EntriesAsync(ListRequest.Of(("limit", "30")), db, Aborted)).Value?.Data ?? [];
     }

@@ -10,10 +10,10 @@ namespace Gerbang.Api.Dashboard.Pages.Ops;
 /// <summary>Each provider's routing settings and the live health of its lanes; super_admin and ops change them.</summary>
 public sealed class ProvidersModel : DashboardPage
 {
-    public ApiResult Providers { get; private set; } = null!;
+    public IReadOnlyList<ProviderRoutingEndpoints.ProviderView> Providers { get; private set; } = [];
 
-    public async Task OnGetAsync() =>
-        Providers = await CallAsync(_ => Task.FromResult(ProviderRoutingEndpoints.List(Service<ProviderRegistry>(), Service<RoutingSettings>(), Service<ProviderHealth>())));
+    public void OnGet() =>
+        Providers = ProviderRoutingEndpoints.List(Service<ProviderRegistry>(), Service<RoutingSettings>(), Service<ProviderHealth>()).Value?.Data ?? [];
 
     public async Task<IActionResult> OnPostRoutingAsync(string name, bool enabled, long? weight, long? priority, string? merchant, string? reason)
     {
@@ -22,9 +22,14 @@ public sealed class ProvidersModel : DashboardPage
             return Denied();
         }
 
-        var result = await CallAsync(
-            h => ProviderRoutingEndpoints.PatchAsync(name, h, Service<NpgsqlDataSource>(), Service<ProviderRegistry>(), Service<RoutingSettings>(), Service<ProviderHealth>(), Service<AuditLog>(), Service<TimeProvider>()),
-            Body(("enabled", enabled), ("weight", weight), ("priority", priority), ("merchant", merchant), ("reason", reason)));
+        var form = FormBody<ProviderRoutingBody>(("enabled", enabled), ("weight", weight), ("priority", priority), ("merchant", merchant), ("reason", reason));
+        if (!form.Ok)
+        {
+            return Refused(form.Refusal);
+        }
+
+        var result = await ProviderRoutingEndpoints.PatchAsync(
+            name, form.Value, Actor, Service<NpgsqlDataSource>(), Service<ProviderRegistry>(), Service<RoutingSettings>(), Service<ProviderHealth>(), Service<AuditLog>(), Service<TimeProvider>(), Aborted);
         return Done(result, $"Routing for {name} saved.");
     }
 }
